@@ -1,0 +1,77 @@
+"""agmtool: carries mining-affected communities' concerns to London AGMs and the answers back."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_object("agmtool.config")
+    app.config.update(
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(app.instance_path) / 'agmtool.sqlite'}",
+    )
+    if test_config is None:
+        # An absolute path: from_pyfile resolves relative names against the package folder.
+        app.config.from_pyfile(str(Path(app.instance_path) / "config.py"), silent=True)
+        _from_environment(app)
+    else:
+        app.config.update(test_config)
+
+    _cache_settings(app)
+    from agmtool import security
+
+    security.configure(app)
+
+    from agmtool import admin, auth, cli, database, errors, i18n, public, staff
+    from agmtool.extensions import babel, cache, csrf, limiter
+
+    database.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    cache.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(public.site)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(admin.bp)
+
+    database.refuse_stale_schema_when_serving(app)
+    return app
+
+
+def _from_environment(app: Flask) -> None:
+    for name, key in app.config["ENVIRONMENT_SETTINGS"].items():
+        value = os.environ.get(f"AGMTOOL_{name}")
+        if value is None:
+            continue
+        if key == "LANGUAGES":
+            value = [code.strip() for code in value.split(",") if code.strip()]
+        elif key == "LOCAL_DEVELOPMENT":
+            value = value.lower() in {"1", "true", "yes"}
+        app.config[key] = value
+
+
+def _cache_settings(app: Flask) -> None:
+    url = app.config["CACHE_URL"]
+    if url and url.startswith(("redis://", "rediss://")):
+        app.config.setdefault("CACHE_TYPE", "RedisCache")
+        app.config.setdefault("CACHE_REDIS_URL", url)
+    else:
+        app.config.setdefault("CACHE_TYPE", "SimpleCache")

@@ -1,0 +1,94 @@
+"""Account administration for admins: roles, translator languages, deactivation, reset links."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from agmtool import accounts, history, i18n
+from agmtool.auth import roles_required
+from agmtool.extensions import db
+from agmtool.forms import NewUserForm, UserForm
+from agmtool.models import Role, User
+
+bp = Blueprint("admin", __name__, url_prefix="/staff/users")
+
+
+def _translation_languages() -> list[tuple[str, str]]:
+    source = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return [(code, i18n.native_name(code)) for code in i18n.languages() if code != source]
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index():
+    users = db.session.scalars(db.select(User).order_by(User.active.desc(), User.email)).all()
+    return render_template("admin/users.html", users=users)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def create():
+    form = NewUserForm()
+    form.languages.choices = _translation_languages()
+    if form.validate_on_submit():
+        if accounts.get_by_email(form.email.data):
+            form.email.errors.append(_("An account with this email already exists."))
+        else:
+            user = accounts.create_user(
+                form.email.data, Role(form.role.data), languages=form.languages.data,
+                name=form.name.data or None, by=g.user,
+            )
+            token = accounts.issue_reset(user, by=g.user)
+            db.session.commit()
+            return render_template("admin/reset_link.html", user=user,
+                                   link=url_for("auth.reset", token=token, _external=True))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit(user_id: int):
+    user = get_user(user_id)
+    form = UserForm(obj=user)
+    form.languages.choices = _translation_languages()
+    if not form.is_submitted():
+        form.languages.data = user.language_list
+    if form.validate_on_submit():
+        if user.id == g.user.id and (not form.active.data or form.role.data != Role.ADMIN):
+            flash(_("You cannot remove your own administrator access."), "error")
+        else:
+            accounts.update_user(user, g.user, Role(form.role.data), form.languages.data,
+                                 form.active.data, form.name.data or None)
+            db.session.commit()
+            flash(_("The account has been saved."), "info")
+            return redirect(url_for("admin.index"))
+    return render_template("admin/user_form.html", form=form, user=user,
+                           history=history.for_object(user))
+
+
+@bp.post("/<int:user_id>/reset-link")
+@roles_required(Role.ADMIN)
+def reset_link(user_id: int):
+    user = get_user(user_id)
+    token = accounts.issue_reset(user, by=g.user)
+    db.session.commit()
+    return render_template("admin/reset_link.html", user=user,
+                           link=url_for("auth.reset", token=token, _external=True))
+
+
+@bp.post("/<int:user_id>/reset-totp")
+@roles_required(Role.ADMIN)
+def reset_totp(user_id: int):
+    user = get_user(user_id)
+    accounts.reset_totp(user, by=g.user)
+    db.session.commit()
+    flash(_("Two-factor login was reset. The user sets it up again at the next login."), "info")
+    return redirect(url_for("admin.edit", user_id=user.id))

@@ -1,0 +1,224 @@
+"""Logging in and out: password, then a TOTP code; a server-side session record per login,
+checked on every request; one decorator that enforces roles."""
+
+from __future__ import annotations
+
+import time
+from functools import wraps
+
+import pyotp
+import segno
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from agmtool import accounts
+from agmtool.extensions import db
+from agmtool.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
+from agmtool.models import Role, User, utcnow
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+PENDING_LOGIN_SECONDS = 300
+# How often a session's last-seen time is written: every request would be a write per click.
+TOUCH_SECONDS = 60
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(load_user)
+    app.context_processor(lambda: {"current_user": g.get("user")})
+
+
+def load_user() -> None:
+    g.user = None
+    token = session.get("sid")
+    if not token:
+        return
+    record = accounts.load_session(token)
+    if record is None:
+        session.pop("sid", None)
+        db.session.commit()  # persists the ending of an expired session
+        return
+    if (utcnow() - record.last_seen_at).total_seconds() > TOUCH_SECONDS:
+        record.last_seen_at = utcnow()
+        db.session.commit()
+    g.user = record.user
+
+
+def roles_required(*roles: Role):
+    """Let in a logged-in user whose role is one of ``roles`` (every role when none given)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.get("user") is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if roles and g.user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return url_for("staff.index")
+
+
+def _finish_login(user: User):
+    accounts.note_success(user)
+    lang = session.get("lang")
+    session.clear()  # a fresh session: nothing from before the login carries over
+    if lang:
+        session["lang"] = lang
+    session["sid"] = accounts.start_session(user)
+    session.permanent = True
+    db.session.commit()
+    return redirect(safe_next(request.args.get("next")))
+
+
+def _pending_user() -> User | None:
+    pending = session.get("pending")
+    if not pending or time.time() - pending["at"] > PENDING_LOGIN_SECONDS:
+        session.pop("pending", None)
+        return None
+    user = db.session.get(User, pending["uid"])
+    return user if user is not None and user.active else None
+
+
+def _locked_message(minutes: int) -> str:
+    return _(
+        "Too many failed attempts. This account is locked for %(minutes)s more minutes.",
+        minutes=minutes,
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.get_by_email(form.email.data)
+        if user is not None and (minutes := accounts.locked_for(user)):
+            flash(_locked_message(minutes), "error")
+        elif accounts.check_password(user, form.password.data) and user.active:
+            if not accounts.needs_totp(user):
+                return _finish_login(user)
+            session["pending"] = {"uid": user.id, "at": time.time()}
+            step = "auth.verify" if user.totp_secret else "auth.setup"
+            return redirect(url_for(step, next=request.args.get("next")))
+        else:
+            if user is not None:
+                accounts.note_failure(user)
+                db.session.commit()
+            flash(_("That email and password do not match an active account."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+def verify():
+    user = _pending_user()
+    if user is None or not user.totp_secret:
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if minutes := accounts.locked_for(user):
+            flash(_locked_message(minutes), "error")
+        elif accounts.verify_totp(user, form.code.data):
+            return _finish_login(user)
+        else:
+            accounts.note_failure(user)
+            db.session.commit()
+            flash(_("That code is not right. Check your phone's clock and try the newest code."),
+                  "error")
+    return render_template("auth/verify.html", form=form)
+
+
+@bp.route("/login/setup", methods=["GET", "POST"])
+def setup():
+    """First login of an account that needs a second factor: scan, then prove it works."""
+    user = _pending_user()
+    if user is None or user.totp_secret:
+        return redirect(url_for("auth.login"))
+    secret = session["pending"].setdefault("secret", pyotp.random_base32())
+    session.modified = True
+    form = CodeForm()
+    if form.validate_on_submit():
+        if accounts.verify_totp(user, form.code.data, secret=secret):
+            accounts.enable_totp(user, secret)
+            return _finish_login(user)
+        flash(_("That code is not right. Check your phone's clock and try the newest code."),
+              "error")
+    uri = accounts.totp_uri(user, secret)
+    qr = segno.make(uri, error="m").svg_data_uri(scale=4, border=2)
+    return render_template("auth/setup.html", form=form, secret=secret, qr=qr)
+
+
+@bp.post("/logout")
+def logout():
+    token = session.get("sid")
+    if token:
+        accounts.end_session(token)
+        db.session.commit()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles_required()
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        problem = accounts.password_problem(form.password.data)
+        if not accounts.check_password(g.user, form.current.data):
+            form.current.errors.append(_("Your current password is not right."))
+        elif problem:
+            form.password.errors.append(password_message(problem))
+        else:
+            accounts.set_password(g.user, form.password.data, by=g.user)
+            session["sid"] = accounts.start_session(g.user)  # other browsers are logged out
+            db.session.commit()
+            flash(_("Your password has been changed. Other devices have been logged out."),
+                  "info")
+            return redirect(url_for("staff.index"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    found = accounts.find_reset(token)
+    if found is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        problem = accounts.password_problem(form.password.data)
+        if problem:
+            form.password.errors.append(password_message(problem))
+        else:
+            accounts.use_reset(found, form.password.data)
+            db.session.commit()
+            session.clear()
+            flash(_("Your password is set. Log in with it now."), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, user=found.user)
+
+
+def password_message(problem: str) -> str:
+    if problem == "too_short":
+        return _("Use at least %(count)s characters.",
+                 count=current_app.config["PASSWORD_MIN_LENGTH"])
+    return _("Use a less predictable password: mix more different characters.")

@@ -1,0 +1,68 @@
+"""Default settings; instance/config.py and AGMTOOL_* environment variables override them."""
+
+from datetime import timedelta
+
+# Languages the interface and documents speak; a new one is a catalogue plus an entry here.
+LANGUAGES = ["en", "es", "pt", "id"]
+DEFAULT_LANGUAGE = "en"
+BABEL_DEFAULT_LOCALE = "en"
+BABEL_DEFAULT_TIMEZONE = "Europe/London"
+# The zone besides the AGM's own that every AGM time is shown in.
+REFERENCE_TIMEZONE = "Europe/London"
+
+SQLALCHEMY_DATABASE_URI = None  # None: SQLite in instance/ (set in create_app)
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+SECRET_KEY = None  # None: read instance/secret_key, written by the set-up
+SECRET_KEY_MIN_LENGTH = 32
+
+# Absolute links in feeds and PDFs; None: taken from the request.
+BASE_URL = None
+
+# Sessions: Secure outside local development, never readable by scripts, idle timeout and
+# absolute lifetime enforced by the server-side session record (agmtool.auth).
+LOCAL_DEVELOPMENT = False
+SESSION_COOKIE_NAME = "agmtool_session"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
+
+# Logins: throttled per account; TOTP for the roles that see contact details.
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCKOUT = timedelta(minutes=15)
+TOTP_REQUIRED_ROLES = ["admin", "staff"]
+TOTP_ISSUER = "agmtool"
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_RESET_LIFETIME = timedelta(hours=24)
+
+# Request bodies: well above the sum of the concern form's caps, so only abuse meets 413.
+MAX_CONTENT_LENGTH = 256 * 1024
+MAX_FORM_MEMORY_SIZE = 256 * 1024
+
+WTF_CSRF_TIME_LIMIT = 6 * 3600
+WTF_CSRF_SSL_STRICT = True
+
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_ENABLED = True
+RATELIMIT_HEADERS_ENABLED = False
+CACHE_URL = None  # None: in-process cache
+
+# X-Forwarded-* headers are trusted only when a proxy count is configured.
+PROXY_FIX_X_FOR = 0
+PROXY_FIX_X_PROTO = 0
+PROXY_FIX_X_HOST = 0
+
+# Settings read from the environment as AGMTOOL_<NAME>; each maps to a config key.
+ENVIRONMENT_SETTINGS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "BASE_URL": "BASE_URL",
+    "RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
+    "CACHE_URL": "CACHE_URL",
+    "LANGUAGES": "LANGUAGES",
+    "LOCAL_DEVELOPMENT": "LOCAL_DEVELOPMENT",
+}

@@ -1,0 +1,64 @@
+"""The database: binding, SQLite settings for concurrent writers, migrations, schema check."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import click
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
+from sqlalchemy import Engine, event
+
+from agmtool import ROOT
+from agmtool.extensions import db, migrate
+
+MIGRATIONS = str(ROOT / "agmtool" / "migrations")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    from flask import current_app
+
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(current_app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # withdrawn text is overwritten, not left on disk
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+
+
+def schema_is_current(app: Flask) -> tuple[str | None, set[str]]:
+    """The database's revision and the migrations' heads."""
+    with app.app_context():
+        heads = set(ScriptDirectory.from_config(migrate.get_config()).get_heads())
+        with db.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    return current, heads
+
+
+def refuse_stale_schema_when_serving(app: Flask) -> None:
+    """Refuse to serve a database whose schema is behind the migrations.
+
+    Checked when a server loads the app (``flask run``, a WSGI server); not for the other
+    ``flask`` commands, so ``flask db upgrade`` can still fix the database.
+    """
+    if app.testing:
+        return
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.info_name != "run":
+        return
+    current, heads = schema_is_current(app)
+    if current not in heads:
+        raise SystemExit(
+            f"agmtool: the database {app.config['SQLALCHEMY_DATABASE_URI']} is at "
+            f"revision {current or 'none (empty)'}, behind the migrations ({', '.join(heads)}). "
+            "Run `flask --app agmtool db upgrade` (make run does it) and start again."
+        )

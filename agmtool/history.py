@@ -1,0 +1,59 @@
+"""The change history: every domain function records what it changed, and who did it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import Enum
+
+from agmtool.extensions import db
+from agmtool.models import History, User, utcnow
+
+
+def _plain(value):
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def record(obj, user: User | None, action: str, changes: dict | None = None) -> History:
+    """Add a history row for ``obj`` (flushed so it has an id).
+
+    ``changes`` maps a field to ``[old, new]``. An action with no user (a submission from the
+    public form) is stamped with its day only, like the concern it belongs to.
+    """
+    if obj.id is None:
+        db.session.flush()
+    now = utcnow()
+    entry = History(
+        at=now if user is not None else datetime.combine(now.date(), time()),
+        user_id=user.id if user is not None else None,
+        object_type=obj.__tablename__,
+        object_id=obj.id,
+        action=action,
+        changes={
+            field: [_plain(old), _plain(new)] for field, (old, new) in (changes or {}).items()
+        },
+    )
+    db.session.add(entry)
+    return entry
+
+
+def diff(obj, values: dict) -> dict:
+    """Set ``values`` on ``obj`` and return ``{field: [old, new]}`` for those that changed."""
+    changes = {}
+    for field, new in values.items():
+        old = getattr(obj, field)
+        if old != new:
+            changes[field] = [old, new]
+            setattr(obj, field, new)
+    return changes
+
+
+def for_object(obj) -> list[History]:
+    return db.session.scalars(
+        db.select(History)
+        .where(History.object_type == obj.__tablename__, History.object_id == obj.id)
+        .order_by(History.at, History.id)
+    ).all()

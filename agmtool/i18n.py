@@ -1,0 +1,222 @@
+"""Languages: the configured list, names in their own language, locale choice, zone-aware
+formatting, and the catalogue workflow (`flask i18n extract|update|compile|check`)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time, get_timezone_location
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+from flask import Blueprint, Flask, abort, current_app, g, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+# Names Babel gives that a speaker would not put in a language menu.
+NATIVE_NAME_OVERRIDES = {"id": "Bahasa Indonesia"}
+# The regional conventions each language's dates and numbers follow.
+FORMAT_LOCALES = {"en": "en_GB", "pt": "pt_BR"}
+
+
+def languages() -> list[str]:
+    return current_app.config["LANGUAGES"]
+
+
+def native_name(code: str) -> str:
+    if code in NATIVE_NAME_OVERRIDES:
+        return NATIVE_NAME_OVERRIDES[code]
+    name = Locale.parse(code).display_name
+    return name[:1].upper() + name[1:]
+
+
+def best_language() -> str:
+    return request.accept_languages.best_match(languages()) or current_app.config[
+        "DEFAULT_LANGUAGE"
+    ]
+
+
+def select_locale() -> str:
+    """The URL's /<lang>/ prefix; elsewhere (the staff area) the chosen or browser language."""
+    lang = g.get("lang")
+    if lang:
+        return lang
+    # Error pages for /<lang>/... URLs that matched no route still speak that language.
+    prefix = request.path.split("/", 2)[1] if request else ""
+    if prefix in languages():
+        return prefix
+    chosen = session.get("lang")
+    if chosen in languages():
+        return chosen
+    return best_language()
+
+
+def current_language() -> str:
+    return str(get_locale())
+
+
+def format_locale() -> str:
+    code = current_language()
+    return FORMAT_LOCALES.get(code, code)
+
+
+def zone_city(zone: str) -> str:
+    return get_timezone_location(ZoneInfo(zone), locale=format_locale(), return_city=True)
+
+
+def format_day(day: date, fmt: str = "full") -> str:
+    return format_date(day, fmt, locale=format_locale())
+
+
+def format_instant(moment: datetime, zone: str, fmt: str = "medium") -> str:
+    """An aware instant in ``zone``, as date and time in the reader's locale."""
+    return format_datetime(moment, fmt, tzinfo=ZoneInfo(zone), locale=format_locale())
+
+
+def format_in_zone(moment: datetime, zone: str, with_date: bool = True) -> str:
+    """``moment`` (aware) as the clock reads in ``zone``, naming the zone's city."""
+    local = moment.astimezone(ZoneInfo(zone))
+    clock = format_time(local, "short", tzinfo=local.tzinfo, locale=format_locale())
+    when = f"{format_date(local.date(), 'full', locale=format_locale())}, {clock}"
+    return _("%(when)s, %(city)s time", when=when if with_date else clock, city=zone_city(zone))
+
+
+def format_meeting_time(moment: datetime, zone: str) -> list[str]:
+    """The meeting's own local time, then London time where that reads differently."""
+    shown = [format_in_zone(moment, zone)]
+    reference = current_app.config["REFERENCE_TIMEZONE"]
+    if ZoneInfo(zone).utcoffset(moment.replace(tzinfo=None)) != ZoneInfo(reference).utcoffset(
+        moment.astimezone(ZoneInfo(reference)).replace(tzinfo=None)
+    ):
+        here = moment.astimezone(ZoneInfo(zone)).date()
+        there = moment.astimezone(ZoneInfo(reference)).date()
+        shown.append(format_in_zone(moment, reference, with_date=here != there))
+    return shown
+
+
+def add_language_prefix(bp: Blueprint) -> None:
+    """Make every route of ``bp`` take its language from a leading /<lang> URL segment."""
+
+    @bp.url_value_preprocessor
+    def pull_lang(endpoint, values):
+        lang = (values or {}).pop("lang", None)
+        if lang not in languages():
+            abort(404)
+        g.lang = lang
+
+    @bp.url_defaults
+    def add_lang(endpoint, values):
+        values.setdefault("lang", g.get("lang") or current_language())
+
+
+def switch_language_url(code: str) -> str:
+    """The current page in another language: the /<lang>/ twin, or via the staff switch."""
+    if g.get("lang") and request.endpoint and request.url_rule is not None:
+        args = dict(request.view_args or {})
+        args["lang"] = code
+        return url_for(request.endpoint, **args)
+    return url_for("site.choose_language", code=code, next=request.full_path.rstrip("?"))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.globals.update(
+        native_name=native_name,
+        current_language=current_language,
+        format_day=format_day,
+        languages=languages,
+        switch_language_url=switch_language_url,
+    )
+    app.cli.add_command(i18n_cli)
+
+
+# --- the catalogue workflow ------------------------------------------------------------
+
+def _translations() -> Path:
+    return Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+
+
+def _pybabel(*args: str) -> None:
+    status = CommandLineInterface().run(["pybabel", "-q", *args])
+    if status:
+        raise click.ClickException(f"pybabel {args[0]} failed")
+
+
+def _extract(pot: Path) -> None:
+    root = Path(current_app.root_path).parent
+    _pybabel(
+        "extract", "-F", str(_translations() / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
+        "--no-location", "--sort-output", "--project", "agmtool", "-o", str(pot), str(root),
+    )
+
+
+def _catalogue_languages() -> list[str]:
+    source = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return [code for code in current_app.config["LANGUAGES"] if code != source]
+
+
+@click.group("i18n", help="Extract, update, compile and check the translation catalogues.")
+def i18n_cli() -> None:
+    pass
+
+
+@i18n_cli.command("extract")
+def extract_command() -> None:
+    """Write translations/messages.pot from the code and templates."""
+    _extract(_translations() / "messages.pot")
+
+
+@i18n_cli.command("update")
+def update_command() -> None:
+    """Extract, then merge new strings into every language's catalogue (creating it if new)."""
+    pot = _translations() / "messages.pot"
+    _extract(pot)
+    for code in _catalogue_languages():
+        po = _translations() / code / "LC_MESSAGES" / "messages.po"
+        action = "update" if po.exists() else "init"
+        extra = ["--no-fuzzy-matching", "--ignore-pot-creation-date"] if po.exists() else []
+        _pybabel(action, "-i", str(pot), "-d", str(_translations()), "-l", code, *extra)
+
+
+@i18n_cli.command("compile")
+def compile_command() -> None:
+    """Compile the catalogues to .mo files (a build step; .mo files are not committed)."""
+    _pybabel("compile", "-d", str(_translations()), "--statistics")
+
+
+@i18n_cli.command("check")
+def check_command() -> None:
+    """Fail when a string is missing from a catalogue, untranslated or fuzzy."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        _extract(pot)
+        with pot.open("rb") as fh:
+            wanted = [m.id for m in read_po(fh) if m.id]
+    problems = []
+    for code in _catalogue_languages():
+        po = _translations() / code / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            problems.append(f"{code}: no catalogue at {po}")
+            continue
+        with po.open("rb") as fh:
+            catalogue = read_po(fh)
+        for msgid in wanted:
+            message = catalogue.get(msgid)
+            key = msgid if isinstance(msgid, str) else msgid[0]
+            if message is None:
+                problems.append(f"{code}: missing: {key!r}")
+            elif message.fuzzy or not all(
+                message.string if isinstance(message.string, tuple) else (message.string,)
+            ):
+                problems.append(f"{code}: untranslated: {key!r}")
+    if problems:
+        click.echo("\n".join(problems), err=True)
+        click.echo(f"{len(problems)} problem(s): run `flask --app agmtool i18n update`, "
+                   "translate, then check again.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(wanted)} strings, translated in {', '.join(_catalogue_languages())}.")

@@ -1,0 +1,41 @@
+"""Pages that need no account: the language redirect, the home page, health."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from sqlalchemy import text
+
+from agmtool import i18n
+from agmtool.auth import safe_next
+from agmtool.extensions import db, limiter
+
+# Pages under /<lang>/.
+bp = Blueprint("public", __name__, url_prefix="/<lang>")
+i18n.add_language_prefix(bp)
+# Pages outside any language.
+site = Blueprint("site", __name__)
+
+
+@site.get("/")
+def root():
+    return redirect(url_for("public.home", lang=i18n.best_language()))
+
+
+@bp.get("/")
+def home():
+    return render_template("public/home.html")
+
+
+@site.get("/language/<code>")
+def choose_language(code: str):
+    """The language switch for pages without a /<lang>/ prefix (the staff area)."""
+    if code in i18n.languages():
+        session["lang"] = code
+    return redirect(safe_next(request.args.get("next")))
+
+
+@site.get("/healthz")
+@limiter.exempt
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}

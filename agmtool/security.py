@@ -1,0 +1,102 @@
+"""The secret key, cookie settings, proxy trust and the security headers of every response."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+KNOWN_WEAK_KEYS = {"dev", "development", "secret", "changeme", "change-me", "test", "default"}
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class WeakSecretKey(SystemExit):
+    pass
+
+
+def key_file(app: Flask) -> Path:
+    return Path(app.instance_path) / "secret_key"
+
+
+def configure(app: Flask) -> None:
+    """Settle the secret key and cookie flags before any extension reads them.
+
+    The key is read from instance/secret_key when not configured; the set-up (make run),
+    not the app, writes that file, so that several workers never race to create it.
+    """
+    if not app.config.get("SECRET_KEY") and key_file(app).exists():
+        app.config["SECRET_KEY"] = key_file(app).read_text().strip()
+    if app.config["LOCAL_DEVELOPMENT"] or app.debug:
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["WTF_CSRF_SSL_STRICT"] = False
+    if not (app.debug or app.testing):
+        problem = weak_key_problem(app.config.get("SECRET_KEY"), app.config)
+        if problem:
+            raise WeakSecretKey(
+                f"agmtool refuses to start: {problem}. Set AGMTOOL_SECRET_KEY to a random value "
+                f"of at least {app.config['SECRET_KEY_MIN_LENGTH']} characters (for example "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`), or run "
+                "`make run`, which writes one into instance/secret_key."
+            )
+
+
+def weak_key_problem(key: str | None, config) -> str | None:
+    if not key:
+        return "no secret key is configured"
+    if key.lower() in KNOWN_WEAK_KEYS:
+        return "the secret key is a well-known default"
+    if len(key) < config["SECRET_KEY_MIN_LENGTH"]:
+        return f"the secret key is shorter than {config['SECRET_KEY_MIN_LENGTH']} characters"
+    if len(set(key)) < 8:
+        return "the secret key repeats too few characters to be random"
+    return None
+
+
+class DropClientAddress(logging.Filter):
+    """The development server logs each request with the client's address; we keep none."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and " - - [" in record.msg:
+            record.msg = "- - - [" + record.msg.split(" - - [", 1)[1]
+        return True
+
+
+def init_app(app: Flask) -> None:
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, DropClientAddress) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(DropClientAddress())
+    if any(app.config[k] for k in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST")):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=app.config["PROXY_FIX_X_FOR"],
+            x_proto=app.config["PROXY_FIX_X_PROTO"],
+            x_host=app.config["PROXY_FIX_X_HOST"],
+        )
+    app.after_request(add_security_headers)
+
+
+def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    # same-origin keeps the Referer that Flask-WTF's HTTPS check needs, and sends none away.
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response

@@ -1,0 +1,68 @@
+"""The application factory, configuration, health, the language redirect and headers."""
+
+import pytest
+
+from agmtool import create_app
+from agmtool.security import CONTENT_SECURITY_POLICY
+
+
+def test_root_redirects_to_the_best_browser_language(client):
+    response = client.get("/", headers={"Accept-Language": "pt-BR,pt;q=0.9,en;q=0.5"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/pt/"
+
+
+def test_root_falls_back_to_english(client):
+    response = client.get("/", headers={"Accept-Language": "de-DE"})
+    assert response.headers["Location"] == "/en/"
+
+
+def test_healthz_answers_ok(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.text) == (200, "ok")
+
+
+def test_unknown_language_prefix_is_not_found(client):
+    assert client.get("/fr/").status_code == 404
+
+
+def test_security_headers_on_every_page(client):
+    headers = client.get("/en/").headers
+    assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_environment_overrides_defaults(_schema, monkeypatch):
+    monkeypatch.setenv("AGMTOOL_LANGUAGES", "en, es")
+    monkeypatch.setenv("AGMTOOL_SECRET_KEY", "k" * 20 + "abcdefghijklmnop")
+    monkeypatch.setenv("AGMTOOL_DATABASE_URL", _schema)
+    monkeypatch.setenv("AGMTOOL_BASE_URL", "https://agm.example.org")
+    app = create_app()
+    assert app.config["LANGUAGES"] == ["en", "es"]
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == _schema
+    assert app.config["BASE_URL"] == "https://agm.example.org"
+    assert app.config["SECRET_KEY"] == "k" * 20 + "abcdefghijklmnop"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_cookies_are_secure_httponly_and_lax_outside_local_development(_schema, monkeypatch):
+    monkeypatch.setenv("AGMTOOL_SECRET_KEY", "k" * 20 + "abcdefghijklmnop")
+    monkeypatch.setenv("AGMTOOL_DATABASE_URL", _schema)
+    config = create_app().config
+    assert (config["SESSION_COOKIE_SECURE"], config["SESSION_COOKIE_HTTPONLY"],
+            config["SESSION_COOKIE_SAMESITE"]) == (True, True, "Lax")
+    monkeypatch.setenv("AGMTOOL_LOCAL_DEVELOPMENT", "1")
+    assert create_app().config["SESSION_COOKIE_SECURE"] is False
+
+
+@pytest.mark.parametrize("key", [None, "dev", "short-key", "a" * 64])
+def test_production_refuses_a_weak_secret_key(key, tmp_path, monkeypatch):
+    monkeypatch.delenv("AGMTOOL_SECRET_KEY", raising=False)
+    if key:
+        monkeypatch.setenv("AGMTOOL_SECRET_KEY", key)
+    monkeypatch.setenv("AGMTOOL_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    monkeypatch.setattr("agmtool.security.key_file", lambda app: tmp_path / "absent")
+    with pytest.raises(SystemExit, match="agmtool refuses to start: .*AGMTOOL_SECRET_KEY"):
+        create_app()
