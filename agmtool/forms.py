@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -15,6 +16,11 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from agmtool.models import Role
+
+
+def enum_choices(enum) -> list[SelectChoice]:
+    """Options for a status enum: the stored key, the translated label."""
+    return [SelectChoice(member.value, member.label) for member in enum]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -66,7 +72,7 @@ class UserForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[Optional(), Length(max=200, message=_l("At most 200 characters."))]
     )
-    role = SelectField(_l("Role"), choices=Role.choices(), validators=[DataRequired(REQUIRED)])
+    role = SelectField(_l("Role"), choices=enum_choices(Role), validators=[DataRequired(REQUIRED)])
     languages = MultiCheckboxField(_l("Translation languages"), choices=[])
     active = BooleanField(_l("Account active"), default=True)
 

@@ -132,6 +132,7 @@ def init_app(app: Flask) -> None:
         languages=languages,
         switch_language_url=switch_language_url,
     )
+    app.jinja_env.filters["native_name"] = native_name
     app.cli.add_command(i18n_cli)
 
 

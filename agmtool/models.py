@@ -30,10 +30,6 @@ class LabelledEnum(StrEnum):
         member.label = label if label is not None else value
         return member
 
-    @classmethod
-    def choices(cls) -> list[tuple[str, object]]:
-        return [(member.value, member.label) for member in cls]
-
 
 def enum_column(enum: type[StrEnum]) -> sa.Enum:
     # VARCHAR everywhere: adding a status needs no ALTER TYPE on PostgreSQL.

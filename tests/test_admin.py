@@ -1,0 +1,88 @@
+"""Admins manage accounts: create with a one-time link, roles, languages, deactivation."""
+
+import re
+
+from agmtool.models import History, Role, User
+from tests.conftest import PASSWORD
+
+
+def test_admin_creates_a_translator_and_hands_over_a_one_time_link(client, make_user, log_in, db):
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    log_in(client, admin)
+    response = client.post("/staff/users/new", data={
+        "email": "Traductora@Example.org", "name": "Ana", "role": "translator",
+        "languages": ["es", "pt"], "active": "y",
+    })
+    assert response.status_code == 200
+    link = re.search(r'value="(http://localhost/staff/reset/[^"]+)"', response.text).group(1)
+    user = db.session.scalar(db.select(User).where(User.email == "traductora@example.org"))
+    assert (user.role, user.languages, user.name) == (Role.TRANSLATOR, "es,pt", "Ana")
+
+    newcomer = client.application.test_client()
+    path = link.removeprefix("http://localhost")
+    response = newcomer.post(path, data={"password": "mi contraseña larga", "confirm":
+                                         "mi contraseña larga"})
+    assert response.headers["Location"] == "/staff/login"
+    response = newcomer.post("/staff/login", data={"email": "traductora@example.org",
+                                                  "password": "mi contraseña larga"})
+    assert response.headers["Location"] == "/staff/"
+    # The link works once.
+    assert newcomer.get(path).status_code == 404
+
+
+def test_short_password_is_refused_through_the_reset_link(client, make_user, log_in):
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    target = make_user("tr@example.org", role=Role.TRANSLATOR)
+    log_in(client, admin)
+    response = client.post(f"/staff/users/{target.id}/reset-link")
+    path = re.search(r'value="http://localhost(/staff/reset/[^"]+)"', response.text).group(1)
+    response = client.application.test_client().post(path, data={"password": "short",
+                                                                "confirm": "short"})
+    assert "Use at least 12 characters." in response.text
+
+
+def test_admin_deactivates_an_account_and_history_records_it(client, make_user, log_in, db):
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    target = make_user("tr@example.org", role=Role.TRANSLATOR, languages=["id"])
+    log_in(client, admin)
+    response = client.post(f"/staff/users/{target.id}", data={"role": "translator",
+                                                              "languages": ["id"], "name": ""})
+    assert response.headers["Location"] == "/staff/users/"
+    db.session.refresh(target)
+    assert target.active is False
+    entry = db.session.scalars(
+        db.select(History).where(History.object_id == target.id, History.action == "updated")
+    ).one()
+    assert (entry.user_id, entry.changes) == (admin.id, {"active": [True, False]})
+
+
+def test_admin_cannot_lock_themselves_out(client, make_user, log_in, db):
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    log_in(client, admin)
+    response = client.post(f"/staff/users/{admin.id}", data={"role": "staff", "active": "y"},
+                           follow_redirects=True)
+    assert "You cannot remove your own administrator access." in response.text
+    db.session.refresh(admin)
+    assert admin.role == Role.ADMIN
+
+
+def test_users_create_command(runner, db):
+    result = runner.invoke(args=["users", "create", "t@example.org", "--role", "translator",
+                                 "--languages", "es,id", "--password-stdin"],
+                           input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert result.output == "Created t@example.org (translator).\n"
+    user = db.session.scalar(db.select(User))
+    assert (user.email, user.languages) == ("t@example.org", "es,id")
+
+
+def test_users_create_refuses_an_unknown_language_and_a_weak_password(runner, db):
+    result = runner.invoke(args=["users", "create", "t@example.org", "--role", "translator",
+                                 "--languages", "fr", "--password-stdin"], input=PASSWORD)
+    assert result.exit_code == 2
+    assert "unknown language(s): fr" in result.output
+    result = runner.invoke(args=["users", "create", "s@example.org", "--role", "staff",
+                                 "--password-stdin"], input="short\n")
+    assert result.exit_code == 1
+    assert "password refused (too short)" in result.output
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0
