@@ -41,6 +41,8 @@ def schema_is_current(app: Flask) -> tuple[str | None, set[str]]:
         heads = set(ScriptDirectory.from_config(migrate.get_config()).get_heads())
         with db.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
+        # Start serving with an empty pool: no connection made here leaks into forked workers.
+        db.engine.dispose()
     return current, heads
 
 

@@ -1,0 +1,47 @@
+"""The demo data and the backup and restore commands."""
+
+from datetime import date, time
+
+from agmtool.models import AGM, AGMStatus, Company, Concern, MeetingKind
+
+
+def test_demo_load_brings_the_real_meetings_and_four_languages(runner, db):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ("Loaded demo data: 7 companies, 4 sites, 14 meetings, "
+                             "5 communities, 5 concerns\n")
+    rio = db.session.scalar(db.select(Company).where(Company.slug == "rio-tinto"))
+    assert [(l.entity_name, l.exchange) for l in rio.listings] == [
+        ("Rio Tinto plc", "LSE"), ("Rio Tinto Limited", "ASX")]
+    perth = db.session.scalar(db.select(AGM).where(AGM.timezone == "Australia/Perth",
+                                                   AGM.local_date == date(2025, 5, 1)))
+    assert (perth.local_time, perth.listing.entity_name) == (time(9, 30), "Rio Tinto Limited")
+    glencore_2024 = db.session.scalar(db.select(AGM).where(AGM.local_date == date(2024, 5, 29)))
+    assert (glencore_2024.local_time, glencore_2024.timezone) == (None, "Europe/Zurich")
+    general = db.session.scalar(db.select(AGM).where(AGM.local_date == date(2025, 12, 9)))
+    assert general.kind == MeetingKind.GENERAL
+    future = db.session.scalars(db.select(AGM).where(AGM.local_date > date(2026, 11, 23))).all()
+    assert future and {agm.status for agm in future} == {AGMStatus.EXPECTED}
+    languages = db.session.scalars(db.select(Concern.language)).all()
+    assert sorted(set(languages)) == ["en", "es", "id", "pt"]
+
+
+def test_demo_load_if_empty_leaves_existing_data_alone(runner, make_company, db):
+    make_company()
+    result = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert result.output == "The database already has data; demo data not loaded.\n"
+    assert db.session.scalar(db.select(db.func.count(Company.id))) == 1
+
+
+def test_backup_then_restore_brings_the_data_back(runner, make_company, db, tmp_path):
+    make_company(slug="glencore")
+    backup = tmp_path / "backup.db"
+    result = runner.invoke(args=["backup", str(backup)])
+    assert result.exit_code == 0, result.output
+    assert backup.stat().st_size > 0
+    db.session.delete(db.session.scalar(db.select(Company)))
+    db.session.commit()
+    result = runner.invoke(args=["restore", "--yes", str(backup)])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    assert db.session.scalars(db.select(Company.slug)).all() == ["glencore"]

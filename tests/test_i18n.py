@@ -1,0 +1,91 @@
+"""Languages: the menu, locale choice, zone-aware formatting and the catalogue check."""
+
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask_babel import force_locale
+
+from agmtool import i18n
+
+
+def test_language_menu_names_each_language_in_itself(client):
+    page = client.get("/id/").text
+    assert '<a href="/en/" lang="en" hreflang="en"\n          >English</a>' in page
+    assert 'aria-current="true">Bahasa Indonesia</a>' in page
+    assert '>Español</a>' in page and '>Português</a>' in page
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "pt", "id"])
+def test_home_page_is_served_in_its_language(client, lang):
+    page = client.get(f"/{lang}/").text
+    assert f'<html lang="{lang}">' in page
+
+
+def test_home_page_reads_in_spanish(client):
+    page = client.get("/es/").text
+    assert '<a class="skip" href="#main">Saltar al contenido</a>' in page
+
+
+def test_new_language_is_one_configuration_entry(app):
+    app.config["LANGUAGES"] = ["en", "es", "pt", "id", "fr"]
+    assert i18n.native_name("fr") == "Français"
+    assert app.test_client().get("/fr/").status_code == 200
+
+
+PERTH_MEETING = datetime(2025, 5, 1, 9, 30, tzinfo=ZoneInfo("Australia/Perth"))
+MELBOURNE_MEETING = datetime(2025, 10, 23, 9, 0, tzinfo=ZoneInfo("Australia/Melbourne"))
+LONDON_MEETING = datetime(2025, 4, 3, 11, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+def test_meeting_time_in_its_zone_and_in_london(app):
+    with force_locale("en"):
+        assert i18n.format_meeting_time(PERTH_MEETING, "Australia/Perth") == [
+            "Thursday, 1 May 2025, 09:30, Perth time", "02:30, London time"]
+    with force_locale("es"):
+        assert i18n.format_meeting_time(MELBOURNE_MEETING, "Australia/Melbourne") == [
+            "jueves, 23 de octubre de 2025, 9:00, hora de Melbourne",
+            "miércoles, 22 de octubre de 2025, 23:00, hora de Londres"]
+
+
+def test_london_meeting_is_shown_once(app):
+    with force_locale("id"):
+        assert i18n.format_meeting_time(LONDON_MEETING, "Europe/London") == [
+            "Kamis, 03 April 2025, 11.00, waktu London"]
+
+
+@pytest.fixture
+def scratch_translations(app, tmp_path):
+    copy = tmp_path / "translations"
+    shutil.copytree(app.config["BABEL_TRANSLATION_DIRECTORIES"], copy)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(copy)
+    return copy
+
+
+def test_i18n_check_passes_on_the_committed_catalogues(runner):
+    result = runner.invoke(args=["i18n", "check"])
+    assert result.exit_code == 0, result.output
+    assert "translated in es, pt, id." in result.output
+
+
+def test_i18n_check_fails_on_an_untranslated_string(runner, scratch_translations):
+    po = scratch_translations / "pt" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text()
+    start = text.index('msgid "Skip to content"')
+    end = text.index("\n\n", start)
+    po.write_text(text[:start] + 'msgid "Skip to content"\nmsgstr ""' + text[end:])
+    result = runner.invoke(args=["i18n", "check"])
+    assert result.exit_code == 1
+    assert "pt: untranslated: 'Skip to content'" in result.output
+
+
+def test_i18n_check_fails_on_a_missing_string(runner, scratch_translations):
+    po = scratch_translations / "id" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text()
+    start = text.index('msgid "Skip to content"')
+    end = text.index("\n\n", start)
+    po.write_text(text[:start] + text[end + 2:])
+    result = runner.invoke(args=["i18n", "check"])
+    assert result.exit_code == 1
+    assert "id: missing: 'Skip to content'" in result.output
