@@ -11,7 +11,7 @@ def test_demo_load_brings_the_real_meetings_and_four_languages(runner, db):
     assert result.output == ("Loaded demo data: 7 companies, 4 sites, 14 meetings, "
                              "5 communities, 5 concerns\n")
     rio = db.session.scalar(db.select(Company).where(Company.slug == "rio-tinto"))
-    assert [(l.entity_name, l.exchange) for l in rio.listings] == [
+    assert [(item.entity_name, item.exchange) for item in rio.listings] == [
         ("Rio Tinto plc", "LSE"), ("Rio Tinto Limited", "ASX")]
     perth = db.session.scalar(db.select(AGM).where(AGM.timezone == "Australia/Perth",
                                                    AGM.local_date == date(2025, 5, 1)))
