@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.configure(app)
 
-    from agmtool import admin, auth, cli, database, errors, i18n, public, staff
+    from agmtool import admin, auth, cli, database, errors, history, i18n, public, staff
     from agmtool.extensions import babel, cache, csrf, limiter
 
     database.init_app(app)
@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
     i18n.init_app(app)
+    app.jinja_env.filters["action_label"] = history.action_label
     security.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

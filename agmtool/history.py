@@ -5,8 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import Enum
 
+from flask_babel import lazy_gettext as _l
+
 from agmtool.extensions import db
 from agmtool.models import History, User, utcnow
+
+# What each recorded action is called on screen; the stored key stays language-neutral.
+ACTION_LABELS = {
+    "created": _l("Created"),
+    "updated": _l("Changed"),
+    "locked": _l("Locked after too many failed logins"),
+    "password_changed": _l("Password changed"),
+    "reset_link_issued": _l("Password-reset link made"),
+    "totp_enabled": _l("Two-factor login turned on"),
+    "totp_reset": _l("Two-factor login reset"),
+}
+
+
+def action_label(action: str):
+    return ACTION_LABELS.get(action, action)
 
 
 def _plain(value):

@@ -54,6 +54,8 @@ def test_admin_deactivates_an_account_and_history_records_it(client, make_user, 
         db.select(History).where(History.object_id == target.id, History.action == "updated")
     ).one()
     assert (entry.user_id, entry.changes) == (admin.id, {"active": [True, False]})
+    page = client.get(f"/staff/users/{target.id}").text
+    assert "Changed (admin@example.org)</li>" in page
 
 
 def test_admin_cannot_lock_themselves_out(client, make_user, log_in, db):
