@@ -10,6 +10,7 @@ from agmtool import accounts, history, i18n
 from agmtool.auth import roles_required
 from agmtool.extensions import db
 from agmtool.forms import NewUserForm, UserForm
+from agmtool.links import external_url
 from agmtool.models import Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/users")
@@ -51,7 +52,7 @@ def create():
             token = accounts.issue_reset(user, by=g.user)
             db.session.commit()
             return render_template("admin/reset_link.html", user=user,
-                                   link=url_for("auth.reset", token=token, _external=True))
+                                   link=external_url("auth.reset", token=token))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -83,7 +84,7 @@ def reset_link(user_id: int):
     token = accounts.issue_reset(user, by=g.user)
     db.session.commit()
     return render_template("admin/reset_link.html", user=user,
-                           link=url_for("auth.reset", token=token, _external=True))
+                           link=external_url("auth.reset", token=token))
 
 
 @bp.post("/<int:user_id>/reset-totp")

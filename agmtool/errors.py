@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from agmtool.extensions import db
@@ -30,11 +31,18 @@ MESSAGES = {
 }
 
 
+EXPIRED_FORM = (
+    _l("This form has expired"),
+    _l("For your safety, forms stop working after a while. Go back, reload the page and send "
+       "it again."),
+)
+
+
 def render_error(error: HTTPException):
     code = error.code if error.code in MESSAGES else 500
     if code == 500:
         db.session.rollback()
-    title, explanation = MESSAGES[code]
+    title, explanation = EXPIRED_FORM if isinstance(error, CSRFError) else MESSAGES[code]
     return render_template("errors/error.html", code=code, title=title,
                            explanation=explanation), code
 

@@ -88,3 +88,11 @@ def test_users_create_refuses_an_unknown_language_and_a_weak_password(runner, db
     assert result.exit_code == 1
     assert "password refused (too short)" in result.output
     assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_reset_link_uses_the_configured_base_url(client, make_user, log_in, app):
+    app.config["BASE_URL"] = "https://agm.example.org/"
+    target = make_user("tr@example.org", role=Role.TRANSLATOR)
+    log_in(client, make_user("admin@example.org", role=Role.ADMIN))
+    response = client.post(f"/staff/users/{target.id}/reset-link")
+    assert re.search(r'value="https://agm\.example\.org/staff/reset/[\w-]{43}"', response.text)

@@ -34,3 +34,16 @@ def test_server_error_is_a_localized_page(app):
     assert response.status_code == 500
     assert '<html lang="pt">' in response.text
     assert "RuntimeError" not in response.text
+
+
+@pytest.fixture
+def csrf_client(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app.test_client()
+
+
+def test_a_form_without_its_token_says_it_expired(csrf_client):
+    response = csrf_client.post("/staff/login", data={"email": "a@example.org"},
+                                headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "<h1>This form has expired</h1>" in response.text
