@@ -159,3 +159,13 @@ def test_session_cookie_flags(client, make_user, app):
     response = post_login(client, "tr@example.org")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_session_ends_at_its_absolute_lifetime_even_when_busy(client, make_user, log_in, db, app):
+    user = make_user("tr@example.org", role=Role.TRANSLATOR)
+    log_in(client, user)
+    record = db.session.scalar(db.select(UserSession))
+    record.created_at = utcnow() - app.config["SESSION_ABSOLUTE_LIFETIME"] - timedelta(seconds=1)
+    record.last_seen_at = utcnow()
+    db.session.commit()
+    assert client.get("/staff/").status_code == 302
