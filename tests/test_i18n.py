@@ -69,23 +69,24 @@ def test_i18n_check_passes_on_the_committed_catalogues(runner):
     assert "translated in es, pt, id." in result.output
 
 
-def test_i18n_check_fails_on_an_untranslated_string(runner, scratch_translations):
-    po = scratch_translations / "pt" / "LC_MESSAGES" / "messages.po"
+def replace_entry(translations, lang: str, msgid: str, replacement: str) -> None:
+    po = translations / lang / "LC_MESSAGES" / "messages.po"
     text = po.read_text()
-    start = text.index('msgid "Skip to content"')
-    end = text.index("\n\n", start)
-    po.write_text(text[:start] + 'msgid "Skip to content"\nmsgstr ""' + text[end:])
+    start = text.index(f'msgid "{msgid}"')
+    end = text.index("\n\n", start) + 2
+    po.write_text(text[:start] + replacement + text[end:])
+
+
+def test_i18n_check_fails_on_an_untranslated_string(runner, scratch_translations):
+    replace_entry(scratch_translations, "pt", "Skip to content",
+                  'msgid "Skip to content"\nmsgstr ""\n\n')
     result = runner.invoke(args=["i18n", "check"])
     assert result.exit_code == 1
     assert "pt: untranslated: 'Skip to content'" in result.output
 
 
 def test_i18n_check_fails_on_a_missing_string(runner, scratch_translations):
-    po = scratch_translations / "id" / "LC_MESSAGES" / "messages.po"
-    text = po.read_text()
-    start = text.index('msgid "Skip to content"')
-    end = text.index("\n\n", start)
-    po.write_text(text[:start] + text[end + 2:])
+    replace_entry(scratch_translations, "id", "Skip to content", "")
     result = runner.invoke(args=["i18n", "check"])
     assert result.exit_code == 1
     assert "id: missing: 'Skip to content'" in result.output
