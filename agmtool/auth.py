@@ -157,11 +157,16 @@ def setup():
     session.modified = True
     form = CodeForm()
     if form.validate_on_submit():
-        if accounts.verify_totp(user, form.code.data, secret=secret):
+        if minutes := accounts.locked_for(user):
+            flash(_locked_message(minutes), "error")
+        elif accounts.verify_totp(user, form.code.data, secret=secret):
             accounts.enable_totp(user, secret)
             return _finish_login(user)
-        flash(_("That code is not right. Check your phone's clock and try the newest code."),
-              "error")
+        else:
+            accounts.note_failure(user)
+            db.session.commit()
+            flash(_("That code is not right. Check your phone's clock and try the newest code."),
+                  "error")
     uri = accounts.totp_uri(user, secret)
     qr = segno.make(uri, error="m").svg_data_uri(scale=4, border=2)
     return render_template("auth/setup.html", form=form, secret=secret, qr=qr)
