@@ -128,22 +128,27 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+def _code_accepted(user: User, form: CodeForm, secret: str | None = None) -> bool:
+    """Check a submitted code, counting failures towards the lockout; flash why not."""
+    if minutes := accounts.locked_for(user):
+        flash(_locked_message(minutes), "error")
+        return False
+    if accounts.verify_totp(user, form.code.data, secret=secret):
+        return True
+    accounts.note_failure(user)
+    db.session.commit()
+    flash(_("That code is not right. Check your phone's clock and try the newest code."), "error")
+    return False
+
+
 @bp.route("/login/verify", methods=["GET", "POST"])
 def verify():
     user = _pending_user()
     if user is None or not user.totp_secret:
         return redirect(url_for("auth.login"))
     form = CodeForm()
-    if form.validate_on_submit():
-        if minutes := accounts.locked_for(user):
-            flash(_locked_message(minutes), "error")
-        elif accounts.verify_totp(user, form.code.data):
-            return _finish_login(user)
-        else:
-            accounts.note_failure(user)
-            db.session.commit()
-            flash(_("That code is not right. Check your phone's clock and try the newest code."),
-                  "error")
+    if form.validate_on_submit() and _code_accepted(user, form):
+        return _finish_login(user)
     return render_template("auth/verify.html", form=form)
 
 
@@ -156,17 +161,9 @@ def setup():
     secret = session["pending"].setdefault("secret", pyotp.random_base32())
     session.modified = True
     form = CodeForm()
-    if form.validate_on_submit():
-        if minutes := accounts.locked_for(user):
-            flash(_locked_message(minutes), "error")
-        elif accounts.verify_totp(user, form.code.data, secret=secret):
-            accounts.enable_totp(user, secret)
-            return _finish_login(user)
-        else:
-            accounts.note_failure(user)
-            db.session.commit()
-            flash(_("That code is not right. Check your phone's clock and try the newest code."),
-                  "error")
+    if form.validate_on_submit() and _code_accepted(user, form, secret=secret):
+        accounts.enable_totp(user, secret)
+        return _finish_login(user)
     uri = accounts.totp_uri(user, secret)
     qr = segno.make(uri, error="m").svg_data_uri(scale=4, border=2)
     return render_template("auth/setup.html", form=form, secret=secret, qr=qr)
