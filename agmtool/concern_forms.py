@@ -13,6 +13,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -39,6 +40,10 @@ TOO_LONG = _l("This text is longer than %(max)d characters. Shorten it a little;
               "nothing you wrote has been lost.")
 
 
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
 def tidy(value):
     cleaned = clean_text(value) if isinstance(value, str) else value
     return cleaned.strip() if isinstance(cleaned, str) else cleaned
@@ -60,15 +65,15 @@ class ConcernFields(FlaskForm):
     community_name = StringField(_l("Your community or group (optional)"), filters=[tidy],
                                  validators=capped("community_name"))
     topics = MultiCheckboxField(_l("What is it about? Choose all that apply."),
-                                choices=Topic.choices(), validate_choice=False)
+                                choices=options(Topic.choices()), validate_choice=False)
     body = TextAreaField(_l("What is happening?"), filters=[tidy], validators=[
         DataRequired(_l("Tell us what is happening: this is the one field we need.")),
         Length(max=CAPS["body"], message=TOO_LONG)])
     wanted = TextAreaField(_l("What do you want the company to do or to answer?"),
                            filters=[tidy], validators=capped("wanted"))
     attribution = RadioField(_l("When we ask your question, may we say who it comes from?"),
-                             choices=Attribution.choices(), default=Attribution.ANONYMOUS.value,
-                             validate_choice=False)
+                             choices=options(Attribution.choices()),
+                             default=Attribution.ANONYMOUS.value, validate_choice=False)
     speaker_name = StringField(_l("The name we may say"), filters=[tidy],
                                validators=capped("speaker_name"))
     may_quote = BooleanField(_l("You may quote my words as I wrote them."))
@@ -95,7 +100,7 @@ class ConcernForm(ConcernFields):
 class StaffConcernForm(ConcernFields):
     idempotency_key = HiddenField()
     channel = SelectField(_l("How it arrived"),
-                          choices=[c for c in Channel.choices() if c[0] != Channel.FORM],
+                          choices=options(c for c in Channel.choices() if c[0] != Channel.FORM),
                           validators=[DataRequired(REQUIRED)])
     language = SelectField(_l("Language of the concern"), choices=[],
                            validators=[DataRequired(REQUIRED)])

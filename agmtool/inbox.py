@@ -17,6 +17,7 @@ from agmtool.concern_forms import (
     MergeForm,
     StaffConcernForm,
     TranslationForm,
+    options,
 )
 from agmtool.extensions import db
 from agmtool.models import (
@@ -111,12 +112,12 @@ def export():
 
 def _staff_form() -> StaffConcernForm:
     form = StaffConcernForm()
-    form.company.choices = (
+    form.company.choices = options(
         [("", _("Choose…"))]
-        + [(str(c.id), c.name) for c in concerns.companies()]
+        + [(c.id, c.name) for c in concerns.companies()]
         + [("other", _("Not sure, or another company"))]
     )
-    languages = [(code, i18n.native_name(code)) for code in i18n.languages()]
+    languages = options((code, i18n.native_name(code)) for code in i18n.languages())
     form.language.choices = languages
     form.reply_language.choices = languages
     if request.method == "GET":

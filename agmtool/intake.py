@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
 from agmtool import concerns, i18n
-from agmtool.concern_forms import CAPS, ConcernForm, StatusForm, WithdrawForm
+from agmtool.concern_forms import CAPS, ConcernForm, StatusForm, WithdrawForm, options
 from agmtool.extensions import csrf, db, limiter
 from agmtool.models import Attribution, ConcernStatus, Topic
 
@@ -119,12 +119,13 @@ def _signer() -> TimestampSigner:
 
 def _concern_form(data: MultiDict | None = None) -> ConcernForm:
     form = ConcernForm(formdata=data)
-    form.company.choices = (
+    form.company.choices = options(
         [("", _("Choose…"))]
-        + [(str(c.id), c.name) for c in concerns.companies()]
+        + [(c.id, c.name) for c in concerns.companies()]
         + [("other", _("Not sure, or another company"))]
     )
-    form.reply_language.choices = [(code, i18n.native_name(code)) for code in i18n.languages()]
+    form.reply_language.choices = options(
+        (code, i18n.native_name(code)) for code in i18n.languages())
     if data is None:
         form.reply_language.data = g.lang
         form.idempotency_key.data = concerns.new_idempotency_key()
@@ -182,7 +183,7 @@ def _submission(form: ConcernForm) -> concerns.Submission:
 
 def _valid_company(form: ConcernForm) -> bool:
     value = form.company.data
-    known = {choice[0] for choice in form.company.choices}
+    known = {choice.value for choice in form.company.choices}
     if value and value not in known:
         form.company.errors = [*form.company.errors,
                                _("Choose a company, or “Not sure, or another company”.")]
@@ -226,9 +227,12 @@ def _show_status(form: StatusForm, concern=None, withdraw_form: WithdrawForm | N
                  message: str | None = None, code: int = 200):
     if concern is not None and withdraw_form is None:
         withdraw_form = WithdrawForm(formdata=None, code=form.code.data)
+    # Quarantine is ours to know: the submitter sees the same as for any new concern.
+    shown = S.RECEIVED if concern is not None and concern.status == S.QUARANTINED else (
+        concern.status if concern is not None else None)
     response = current_app.make_response((render_template(
         "intake/status.html", form=form, concern=concern, withdraw_form=withdraw_form,
-        wording=STATUS_WORDING, message=message), code))
+        shown=shown, wording=STATUS_WORDING, message=message), code))
     response.headers["Cache-Control"] = "no-store"
     return response
 
