@@ -8,6 +8,7 @@ import hmac
 import io
 import re
 import secrets
+import sqlite3
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -419,6 +420,18 @@ class Filters:
     q: str | None = None
     languages: list[str] | None = None  # a translator's languages: nothing else is shown
     hide: set[ConcernStatus] = field(default_factory=set)
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_unicode_lower(dbapi_connection, _record) -> None:
+    # SQLite's lower() folds ASCII only, so ILIKE would miss "RÍO" for "río"; PostgreSQL
+    # folds every letter. Python's lower() makes the search agree on both.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def _like(text: str) -> str:
