@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from wtforms import SelectChoice
 
 from agmtool import accounts, history, i18n
 from agmtool.auth import roles_required
@@ -14,9 +15,10 @@ from agmtool.models import Role, User
 bp = Blueprint("admin", __name__, url_prefix="/staff/users")
 
 
-def _translation_languages() -> list[tuple[str, str]]:
+def _translation_languages() -> list[SelectChoice]:
     source = current_app.config["BABEL_DEFAULT_LOCALE"]
-    return [(code, i18n.native_name(code)) for code in i18n.languages() if code != source]
+    return [SelectChoice(code, i18n.native_name(code)) for code in i18n.languages()
+            if code != source]
 
 
 def get_user(user_id: int) -> User:

@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -66,7 +67,8 @@ class UserForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[Optional(), Length(max=200, message=_l("At most 200 characters."))]
     )
-    role = SelectField(_l("Role"), choices=Role.choices(), validators=[DataRequired(REQUIRED)])
+    role = SelectField(_l("Role"), choices=[SelectChoice(v, label) for v, label in Role.choices()],
+                       validators=[DataRequired(REQUIRED)])
     languages = MultiCheckboxField(_l("Translation languages"), choices=[])
     active = BooleanField(_l("Account active"), default=True)
 

@@ -6,7 +6,6 @@ import time
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, abort, current_app, g, render_template, request
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
@@ -279,12 +278,6 @@ def withdraw():
         concerns.withdraw(concern)
         db.session.commit()
     return _show_status(form, concern)
-
-
-@bp.app_template_filter("format_number")
-def format_number(value) -> str:
-    """A number in the reader's locale (the caps beside each field: 5,000 / 5.000)."""
-    return format_decimal(value)
 
 
 for _view in (new_concern, status, withdraw):
