@@ -177,10 +177,19 @@ def _render_detail(concern: Concern, translation_form: TranslationForm, code: in
         translation_form=translation_form, action_form=ActionForm(formdata=None, **seen),
         decline_form=decline_form or DeclineForm(formdata=None, **seen),
         merge_form=merge_form or MergeForm(formdata=None, **seen),
-        allowed=concerns.allowed(concern), history=history.for_object(concern),
+        allowed=concerns.allowed(concern), history=_history(concern),
         asked_before=concerns.asked_before(concern), sees_contacts=sees_contacts(),
         retention_ends=concerns.retention_ends(concern), states=TranslationState,
     ), code
+
+
+def _history(concern: Concern) -> list:
+    """The concern's history with its translation's, in order."""
+    entries = history.for_object(concern)
+    translation = concerns.english(concern)
+    if translation is not None:
+        entries += history.for_object(translation)
+    return sorted(entries, key=lambda entry: (entry.at, entry.id))
 
 
 def _changed_meanwhile(concern: Concern, seen: str | None) -> bool:

@@ -330,3 +330,59 @@ def test_withdrawal_deletes_the_text_and_contacts(client, db):
         S.WITHDRAWN, None, None, None)
     again = client.post("/es/status", data={"code": code}).text
     assert "Usted retiró esta inquietud." in again and "agua" not in again
+
+
+def test_the_demo_receipts_work(client, db):
+    from agmtool import demo
+
+    demo.load()
+    db.session.commit()
+    page = client.post("/es/status", data={"code": "demo-0001"}).text
+    assert "¿de dónde vamos a sacar el agua?" in page
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 0,
+                                         "SQLITE_BUSY_TIMEOUT_MS": 50}])
+def test_a_locked_database_re_shows_the_form_with_the_text(client, app, db):
+    import sqlite3
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("locks the SQLite file")
+    form = fresh_form(client) | {"body": "Lá a Vale enterrou meu coração"}
+    db.session.remove()
+    db.engine.dispose()
+    blocker = sqlite3.connect(url.removeprefix("sqlite:///"))
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post("/es/concerns/new", data=form)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert response.status_code == 503
+    assert "No pudimos guardar su inquietud en este momento." in response.text
+    assert "Lá a Vale enterrou meu coração</textarea>" in response.text
+    again = client.post("/es/concerns/new", data=form)
+    assert again.status_code == 200
+    assert db.session.query(Concern).count() == 1
+
+
+@pytest.mark.parametrize("app_config", [{
+    "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+    "STATUS_RATE_LIMIT": "2/minute", "STATUS_LOOKUP_SECONDS": 0}])
+def test_limits_can_live_in_redis(client):
+    import redis
+
+    store = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        store.flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    try:
+        codes = [client.post("/en/status", data={"code": "AAAA"}).status_code
+                 for _ in range(3)]
+        assert codes == [200, 200, 429]
+        assert store.keys("*")
+    finally:
+        store.flushdb()
+        store.close()
