@@ -386,3 +386,21 @@ def test_limits_can_live_in_redis(client):
     finally:
         store.flushdb()
         store.close()
+
+
+def test_concurrent_resends_store_one_concern(app, live_server, db, client):
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlencode
+    from urllib.request import urlopen
+
+    form = fresh_form(client) | {"body": "¿de dónde vamos a sacar el agua?"}
+    body = urlencode(form).encode()
+
+    def send(_):
+        with urlopen(f"{live_server}/es/concerns/new", data=body, timeout=30) as response:
+            return response.status, receipt_of(response.read().decode())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = set(pool.map(send, range(8)))
+    assert len(results) == 1 and next(iter(results))[0] == 200
+    assert db.session.query(Concern).count() == 1
