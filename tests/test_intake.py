@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from flask_babel import refresh
 
 from agmtool import concerns
 from agmtool.concern_forms import CAPS
@@ -77,10 +78,13 @@ def test_form_page_and_what_it_loads_weigh_under_30000_bytes(client):
     assert style == STYLE.read_bytes()
     weights = {}
     for lang in ("en", "es", "pt", "id"):
+        refresh()  # the test's app context outlives a request: forget the last locale
         page = client.get(f"/{lang}/concerns/new").data
+        assert f'<html lang="{lang}">'.encode() in page
         assert b"<script" not in page and b"http://" not in page and b"https://" not in page
         assert re.findall(rb'(?:href|src)="([^"#]+)"', page).count(b"/static/style.css") == 1
         weights[lang] = len(page) + len(style)
+    assert len(set(weights.values())) == 4  # each language really was rendered
     assert max(weights.values()) <= 30_000, weights
 
 
