@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
 from agmtool import concerns, history, i18n
@@ -38,6 +39,11 @@ S = ConcernStatus
 READERS = (Role.STAFF, Role.ADMIN, Role.TRANSLATOR)
 TRIAGERS = (Role.STAFF, Role.ADMIN)
 PER_PAGE = 25
+QUARANTINE_REASONS = {
+    "honeypot": _l("the hidden field was filled in"),
+    "too_fast": _l("it was sent faster than a person can type"),
+    "no_timestamp": _l("the form's timestamp was missing or altered"),
+}
 # Buttons that move a concern without asking for anything more.
 SIMPLE_ACTIONS = {
     "accept": concerns.accept,
@@ -180,6 +186,7 @@ def _render_detail(concern: Concern, translation_form: TranslationForm, code: in
         allowed=concerns.allowed(concern), history=_history(concern),
         asked_before=concerns.asked_before(concern), sees_contacts=sees_contacts(),
         retention_ends=concerns.retention_ends(concern), states=TranslationState,
+        quarantine_reasons=QUARANTINE_REASONS,
     ), code
 
 

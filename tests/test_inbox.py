@@ -309,3 +309,10 @@ def test_purge_command(runner, make_concern, db, app):
     assert result.output == "Erased the contact details of 1 concern(s).\n"
     db.session.refresh(concern)
     assert concern.contact_details is None
+
+
+def test_quarantine_reason_is_explained_in_words(staff_client, make_concern):
+    concern = make_concern(status=S.QUARANTINED, quarantine_reason="too_fast")
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert ("Quarantined as possibly automated (it was sent faster than a person can type)."
+            in page)
