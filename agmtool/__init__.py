@@ -33,7 +33,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.configure(app)
 
-    from agmtool import admin, auth, cli, database, errors, history, i18n, public, staff
+    from agmtool import (
+        admin,
+        auth,
+        cli,
+        database,
+        errors,
+        history,
+        i18n,
+        inbox,
+        intake,
+        public,
+        staff,
+    )
     from agmtool.extensions import babel, cache, csrf, limiter
 
     database.init_app(app)
@@ -52,6 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(intake.bp)
+    app.register_blueprint(inbox.bp)
 
     database.refuse_stale_schema_when_serving(app)
     return app

@@ -18,9 +18,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from agmtool.models import Role
 
 
-def enum_choices(enum) -> list[SelectChoice]:
-    """Options for a status enum: the stored key, the translated label."""
-    return [SelectChoice(member.value, member.label) for member in enum]
+def enum_choices(members) -> list[SelectChoice]:
+    """Options for enum members (a whole enum, or some of it): stored key, translated label."""
+    return [SelectChoice(member.value, member.label) for member in members]
 
 
 class MultiCheckboxField(SelectMultipleField):

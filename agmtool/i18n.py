@@ -14,6 +14,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_timezone_location
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from flask import Blueprint, Flask, abort, current_app, g, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -132,8 +133,13 @@ def init_app(app: Flask) -> None:
         languages=languages,
         switch_language_url=switch_language_url,
     )
-    app.jinja_env.filters["native_name"] = native_name
+    app.jinja_env.filters.update(native_name=native_name, format_number=format_number)
     app.cli.add_command(i18n_cli)
+
+
+def format_number(value) -> str:
+    """A number in the reader's locale: 5,000 / 5.000 / 5 000."""
+    return format_decimal(value, locale=format_locale())
 
 
 # --- the catalogue workflow ------------------------------------------------------------

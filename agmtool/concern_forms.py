@@ -1,0 +1,151 @@
+"""Forms for concerns: the public form, staff entry, status, withdrawal, triage, translation.
+
+Every validator carries its own translated message: WTForms ships no Indonesian catalogue.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from agmtool.concerns import clean_text
+from agmtool.forms import REQUIRED, MultiCheckboxField, enum_choices
+from agmtool.models import Attribution, Channel, Topic
+
+# Caps in characters, shown beside each field. Their sum, even in 4-byte characters sent
+# percent-encoded, stays well under MAX_CONTENT_LENGTH: only abuse meets the 413 page.
+CAPS = {
+    "company_other": 200,
+    "place": 200,
+    "community_name": 200,
+    "body": 5000,
+    "wanted": 2000,
+    "speaker_name": 200,
+    "contact_name": 200,
+    "contact_details": 500,
+}
+TOO_LONG = _l("This text is longer than %(max)d characters. Shorten it a little; "
+              "nothing you wrote has been lost.")
+
+
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def tidy(value):
+    cleaned = clean_text(value) if isinstance(value, str) else value
+    return cleaned.strip() if isinstance(cleaned, str) else cleaned
+
+
+def capped(name: str) -> list:
+    return [Optional(), Length(max=CAPS[name], message=TOO_LONG)]
+
+
+class ConcernFields(FlaskForm):
+    """What the public form and staff entry share."""
+
+    company = SelectField(_l("Which company?"), choices=[], validate_choice=False,
+                          validators=[DataRequired(_l("Choose a company, or “Not sure, or "
+                                                      "another company”."))])
+    company_other = StringField(_l("If not in the list: the company's name, if you know it"),
+                                filters=[tidy], validators=capped("company_other"))
+    place = StringField(_l("The mine or place"), filters=[tidy], validators=capped("place"))
+    community_name = StringField(_l("Your community or group (optional)"), filters=[tidy],
+                                 validators=capped("community_name"))
+    topics = MultiCheckboxField(_l("What is it about? Choose all that apply."),
+                                choices=enum_choices(Topic), validate_choice=False)
+    body = TextAreaField(_l("What is happening?"), filters=[tidy], validators=[
+        DataRequired(_l("Tell us what is happening: this is the one field we need.")),
+        Length(max=CAPS["body"], message=TOO_LONG)])
+    wanted = TextAreaField(_l("What do you want the company to do or to answer?"),
+                           filters=[tidy], validators=capped("wanted"))
+    attribution = RadioField(_l("When we ask your question, may we say who it comes from?"),
+                             choices=enum_choices(Attribution),
+                             default=Attribution.ANONYMOUS.value, validate_choice=False)
+    speaker_name = StringField(_l("The name we may say"), filters=[tidy],
+                               validators=capped("speaker_name"))
+    may_quote = BooleanField(_l("You may quote my words as I wrote them."))
+    contact_name = StringField(_l("Name"), filters=[tidy], validators=capped("contact_name"))
+    contact_details = TextAreaField(_l("Phone, WhatsApp, Signal or email"), filters=[tidy],
+                                    validators=capped("contact_details"))
+    reply_language = SelectField(_l("Language for our replies"), choices=[],
+                                 validate_choice=False)
+
+
+class ConcernForm(ConcernFields):
+    """The public form. Its CSRF token is checked by the view, so that an expired token
+    re-shows the form with the text in it rather than an error page."""
+
+    class Meta:
+        csrf = False
+
+    idempotency_key = HiddenField()
+    started = HiddenField()
+    # The honeypot: hidden from people by CSS, left empty by them, filled by bots.
+    website = StringField(_l("Leave this field empty"))
+
+
+class StaffConcernForm(ConcernFields):
+    idempotency_key = HiddenField()
+    channel = SelectField(_l("How it arrived"),
+                          choices=enum_choices(c for c in Channel if c != Channel.FORM),
+                          validators=[DataRequired(REQUIRED)])
+    language = SelectField(_l("Language of the concern"), choices=[],
+                           validators=[DataRequired(REQUIRED)])
+    received_on = DateField(_l("Received on"), validators=[
+        InputRequired(_l("Enter the day it arrived, like 2026-03-14."))])
+
+
+class StatusForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    code = StringField(_l("Receipt code"), filters=[tidy], validators=[
+        DataRequired(_l("Enter the receipt code you were given.")),
+        Length(max=40, message=_l("A receipt code is shorter than this. Check it and try "
+                                  "again."))])
+
+
+class WithdrawForm(StatusForm):
+    confirm = BooleanField(_l("Yes, withdraw my concern and delete what I wrote."),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
+
+
+class DeclineForm(FlaskForm):
+    seen_status = HiddenField()
+    reason = TextAreaField(_l("Reason (the community reads it on the status page)"),
+                           filters=[tidy], validators=[
+                               DataRequired(_l("Give a reason.")),
+                               Length(max=2000, message=TOO_LONG)])
+
+
+class MergeForm(FlaskForm):
+    seen_status = HiddenField()
+    into = IntegerField(_l("Number of the concern to merge into"), validators=[
+        InputRequired(_l("Enter the number of a concern.")),
+        NumberRange(min=1, message=_l("Enter the number of a concern."))])
+
+
+class ActionForm(FlaskForm):
+    """A button that moves a concern (accept, clarify, release, reopen, erase contacts)."""
+
+    seen_status = HiddenField()
+
+
+class TranslationForm(FlaskForm):
+    seen_version = HiddenField()
+    text = TextAreaField(_l("English translation"), filters=[tidy], validators=[
+        DataRequired(_l("Write the translation first.")),
+        Length(max=20000, message=TOO_LONG)])

@@ -1,0 +1,572 @@
+"""Concerns: submission, receipt codes, status, withdrawal, triage, translation and export."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import re
+import secrets
+import sqlite3
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from agmtool import history
+from agmtool.extensions import db
+from agmtool.models import (
+    Attribution,
+    Channel,
+    Company,
+    Concern,
+    ConcernStatus,
+    ConcernTopic,
+    Question,
+    Topic,
+    Translation,
+    TranslationState,
+    User,
+    utcnow,
+)
+
+S = ConcernStatus
+
+# --- text ---------------------------------------------------------------------------------
+
+# Bidi embeddings, overrides and isolates: they can make text read differently than it is.
+BIDI_CONTROLS = {chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+
+
+def clean_text(value: str | None) -> str | None:
+    """NFC, without NUL, control characters (but newline and tab) and bidi controls.
+
+    PostgreSQL refuses NUL and SQLite keeps it: cleaning first makes both store the same.
+    Line endings become \\n so that a cap counts what the person typed.
+    """
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return "".join(
+        ch for ch in value
+        if ch in "\n\t"
+        or (ch not in BIDI_CONTROLS and unicodedata.category(ch) not in {"Cc", "Cs"})
+    )
+
+
+# --- receipt codes ------------------------------------------------------------------------
+
+# Crockford's base32: no I, L, O or U, so nothing is mistaken when read over a phone.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RECEIPT_LENGTH = 14  # 70 bits
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def format_receipt(raw: str) -> str:
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def receipt_from_key(key: str) -> str:
+    """The receipt code of the submission that carried idempotency ``key``.
+
+    Derived, not stored, so that a resent form can show the same receipt again while the
+    database keeps only hashes: of the key, and of the code.
+    """
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), b"receipt:" + key.encode(),
+                      hashlib.sha256).digest()
+    number = int.from_bytes(digest, "big")
+    raw = "".join(ALPHABET[(number >> (5 * i)) & 31] for i in range(RECEIPT_LENGTH))
+    return format_receipt(raw)
+
+
+def normalize_receipt(code: str) -> str:
+    """What a person typed, as the code: any case, spaces or dashes, O for 0, I or L for 1."""
+    return re.sub(r"[\s\-_.]", "", (code or "").upper()).translate(_READ_AS)
+
+
+def receipt_hash(code: str) -> str:
+    return hashlib.sha256(normalize_receipt(code).encode()).hexdigest()
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(b"idempotency:" + key.encode()).hexdigest()
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def find_by_receipt(code: str) -> Concern | None:
+    """The concern with this receipt code, found or not in the same (slow) time.
+
+    Every lookup takes at least STATUS_LOOKUP_SECONDS, so timing tells nothing about
+    whether a code exists; the final comparison is constant-time.
+    """
+    started = time.monotonic()
+    wanted = receipt_hash(code)
+    found = db.session.scalar(sa.select(Concern).where(Concern.receipt_hash == wanted))
+    match = hmac.compare_digest(found.receipt_hash if found else "0" * 64, wanted)
+    floor = current_app.config["STATUS_LOOKUP_SECONDS"]
+    time.sleep(max(0.0, floor - (time.monotonic() - started)))
+    return found if found is not None and match else None
+
+
+# --- submission ---------------------------------------------------------------------------
+
+@dataclass
+class Submission:
+    """What a form (public or staff) collected, already cleaned."""
+
+    language: str
+    reply_language: str
+    body: str
+    wanted: str | None = None
+    company_id: int | None = None
+    company_other: str | None = None
+    place: str | None = None
+    community_name: str | None = None
+    topics: list[str] = field(default_factory=list)
+    attribution: Attribution = Attribution.ANONYMOUS
+    may_quote: bool = False
+    speaker_name: str | None = None
+    contact_name: str | None = None
+    contact_details: str | None = None
+    channel: Channel = Channel.FORM
+    received_on: date | None = None
+
+
+def submit(data: Submission, key: str, *, suspect: str | None = None,
+           user: User | None = None) -> tuple[Concern, str]:
+    """Store a concern once per idempotency ``key``; return it and its receipt code.
+
+    Side effects: adds the concern and its topics, records history (day only when there is
+    no user), flushes. A ``suspect`` reason puts it in quarantine instead of the inbox. A
+    key seen before returns the concern already stored for it, also when another request
+    stored it a moment ago (the unique index decides the race).
+    """
+    hashed_key = key_hash(key)
+    existing = db.session.scalar(sa.select(Concern).where(Concern.idempotency_key == hashed_key))
+    if existing is not None:
+        return existing, receipt_from_key(key)
+    code = receipt_from_key(key)
+    concern = Concern(
+        status=S.QUARANTINED if suspect else S.RECEIVED,
+        quarantine_reason=suspect,
+        channel=data.channel,
+        language=data.language,
+        reply_language=data.reply_language,
+        receipt_hash=receipt_hash(code),
+        idempotency_key=hashed_key,
+        company_id=data.company_id,
+        company_other=data.company_other or None,
+        place=data.place or None,
+        community_name=data.community_name or None,
+        body=data.body,
+        wanted=data.wanted or None,
+        attribution=data.attribution,
+        may_quote=data.may_quote,
+        speaker_name=data.speaker_name or None,
+        contact_name=data.contact_name or None,
+        contact_details=data.contact_details or None,
+        entered_by_id=user.id if user else None,
+        received_on=data.received_on or utcnow().date(),
+        topic_rows=[ConcernTopic(topic=Topic(t)) for t in dict.fromkeys(data.topics)],
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(concern)
+            db.session.flush()
+    except IntegrityError:
+        existing = db.session.scalar(
+            sa.select(Concern).where(Concern.idempotency_key == hashed_key))
+        if existing is None:
+            raise
+        return existing, code
+    history.record(concern, user, "entered" if user else "submitted", {
+        "status": [None, concern.status], "channel": [None, concern.channel],
+        **({"quarantine_reason": [None, suspect]} if suspect else {}),
+    })
+    db.session.flush()
+    return concern, code
+
+
+# --- the triage workflow ------------------------------------------------------------------
+
+# The one table of allowed moves. Withdrawal is the submitter's right from any state.
+TRANSITIONS: dict[ConcernStatus, set[ConcernStatus]] = {
+    S.RECEIVED: {S.ACCEPTED, S.NEEDS_CLARIFICATION, S.MERGED, S.DECLINED, S.WITHDRAWN},
+    S.QUARANTINED: {S.RECEIVED, S.DECLINED, S.WITHDRAWN},
+    S.NEEDS_CLARIFICATION: {S.ACCEPTED, S.MERGED, S.DECLINED, S.WITHDRAWN},
+    S.ACCEPTED: {S.NEEDS_CLARIFICATION, S.MERGED, S.DECLINED, S.ASKED, S.WITHDRAWN},
+    S.ASKED: {S.ANSWERED, S.CLOSED, S.WITHDRAWN},
+    S.ANSWERED: {S.CLOSED, S.WITHDRAWN},
+    S.MERGED: {S.WITHDRAWN},
+    S.DECLINED: {S.RECEIVED, S.WITHDRAWN},
+    S.CLOSED: {S.WITHDRAWN},
+    S.WITHDRAWN: set(),
+}
+# Reaching one of these starts the clock on erasing contact details.
+CLOSING = {S.MERGED, S.DECLINED, S.CLOSED}
+# Fields whose values never go into the history: their old values are what gets deleted.
+PRIVATE_FIELDS = {"body", "wanted", "place", "community_name", "company_other",
+                  "speaker_name", "contact_name", "contact_details", "text"}
+
+
+class TransitionNotAllowed(ValueError):
+    def __init__(self, concern: Concern, to: ConcernStatus):
+        super().__init__(f"concern {concern.id}: {concern.status} -> {to} is not allowed")
+        self.status, self.to = concern.status, to
+
+
+def allowed(concern: Concern) -> set[ConcernStatus]:
+    return TRANSITIONS[concern.status]
+
+
+def _redacted(changes: dict) -> dict:
+    return {name: (["…", "…"] if name in PRIVATE_FIELDS else values)
+            for name, values in changes.items()}
+
+
+def move(concern: Concern, to: ConcernStatus, user: User | None, action: str,
+         **values) -> None:
+    """Move ``concern`` to ``to`` if the transition table allows it, setting ``values``.
+
+    Side effects: changes the concern (status, closed_on when it closes, ``values``),
+    records history, flushes. Raises TransitionNotAllowed.
+    """
+    if to not in TRANSITIONS[concern.status]:
+        raise TransitionNotAllowed(concern, to)
+    values["status"] = to
+    if to in CLOSING:
+        values["closed_on"] = utcnow().date()
+    elif to not in {S.WITHDRAWN}:
+        values["closed_on"] = None
+    changes = history.diff(concern, values)
+    history.record(concern, user, action, _redacted(changes))
+    db.session.flush()
+
+
+def accept(concern: Concern, user: User) -> None:
+    """Accept for an AGM question (see move)."""
+    move(concern, S.ACCEPTED, user, "accepted")
+
+
+def ask_clarification(concern: Concern, user: User) -> None:
+    """Mark that staff need to ask the community something (see move)."""
+    move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked")
+
+
+def release(concern: Concern, user: User) -> None:
+    """Release from quarantine into the inbox (see move); the quarantine reason stays."""
+    move(concern, S.RECEIVED, user, "released")
+
+
+def reopen(concern: Concern, user: User) -> None:
+    """Take a declined concern back into the inbox (see move)."""
+    move(concern, S.RECEIVED, user, "reopened", decline_reason=None)
+
+
+def decline(concern: Concern, user: User, reason: str) -> None:
+    """Decline with a reason the submitter will read on the status page (see move)."""
+    reason = (clean_text(reason) or "").strip()
+    if not reason:
+        raise ValueError("a reason is required")
+    move(concern, S.DECLINED, user, "declined", decline_reason=reason)
+
+
+class MergeNotPossible(ValueError):
+    pass
+
+
+def merge(concern: Concern, into: Concern, user: User) -> None:
+    """Merge ``concern`` into ``into`` (following ``into``'s own merges to the end).
+
+    Side effects: sets merged_into, moves to merged (see move). Raises MergeNotPossible
+    for a merge into itself, into a withdrawn, declined or quarantined concern.
+    """
+    seen = {concern.id}
+    while into.merged_into is not None and into.id not in seen:
+        seen.add(into.id)
+        into = into.merged_into
+    if into.id in seen or into.id == concern.id:
+        raise MergeNotPossible("a concern cannot be merged into itself")
+    if into.status in {S.WITHDRAWN, S.DECLINED, S.QUARANTINED, S.MERGED}:
+        raise MergeNotPossible(f"concern {into.id} is {into.status}")
+    move(concern, S.MERGED, user, "merged", merged_into_id=into.id)
+
+
+def withdraw(concern: Concern) -> None:
+    """The submitter takes the concern back: its words and contact details are deleted.
+
+    Side effects: empties text, names, contact details and translations; keeps status
+    withdrawn, language, company and topics as the record that a concern was withdrawn;
+    records history without the deleted values; flushes.
+    """
+    today = utcnow().date()
+    for translation in list(concern.translations):
+        db.session.delete(translation)
+    had_contact = bool(concern.contact_name or concern.contact_details)
+    move(concern, S.WITHDRAWN, None, "withdrawn", body=None, wanted=None, place=None,
+         community_name=None, company_other=None, speaker_name=None, contact_name=None,
+         contact_details=None, withdrawn_on=today, version=concern.version + 1,
+         contact_erased_on=today if had_contact else concern.contact_erased_on)
+
+
+def erase_contact(concern: Concern, user: User | None) -> bool:
+    """Delete the contact details. Side effects: history, flush. False when none were kept."""
+    if not (concern.contact_name or concern.contact_details):
+        return False
+    changes = history.diff(concern, {"contact_name": None, "contact_details": None,
+                                     "contact_erased_on": utcnow().date()})
+    history.record(concern, user, "contact_erased", _redacted(changes))
+    db.session.flush()
+    return True
+
+
+def purge_contacts(today: date | None = None) -> int:
+    """Erase contact details kept longer than CONTACT_RETENTION after closing.
+
+    Side effects: erase_contact on each; returns how many were erased.
+    """
+    today = today or utcnow().date()
+    cutoff = today - current_app.config["CONTACT_RETENTION"]
+    due = db.session.scalars(sa.select(Concern).where(
+        Concern.closed_on.is_not(None), Concern.closed_on <= cutoff,
+        sa.or_(Concern.contact_name.is_not(None), Concern.contact_details.is_not(None)),
+    )).all()
+    return sum(erase_contact(concern, None) for concern in due)
+
+
+# --- the English translation --------------------------------------------------------------
+
+class StaleEdit(ValueError):
+    pass
+
+
+def english(concern: Concern) -> Translation | None:
+    return next((t for t in concern.translations if t.language == "en"), None)
+
+
+def save_translation(concern: Concern, text: str, user: User, seen_version: int | None,
+                     ready: bool = False) -> Translation:
+    """Save the English translation as a draft, or for review when ``ready``.
+
+    ``seen_version`` is the translation's version the editor started from (None: there
+    was none); a conditional UPDATE refuses a save over someone else's newer one.
+    Side effects: creates or updates the translation, records history, flushes. Raises
+    StaleEdit.
+    """
+    text = (clean_text(text) or "").strip()
+    state = TranslationState.NEEDS_REVIEW if ready else TranslationState.DRAFT
+    translation = english(concern)
+    if translation is None:
+        if seen_version is not None:
+            raise StaleEdit("the translation was deleted")
+        translation = Translation(concern=concern, language="en", text=text, state=state,
+                                  source_version=concern.version, translator_id=user.id)
+        db.session.add(translation)
+        db.session.flush()
+        history.record(translation, user, "created", {"state": [None, state]})
+        db.session.flush()
+        return translation
+    old_state = translation.state
+    result = db.session.execute(
+        sa.update(Translation)
+        .where(Translation.id == translation.id, Translation.version == seen_version)
+        .values(text=text, state=state, source_version=concern.version,
+                translator_id=user.id, updated_at=utcnow(), version=Translation.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleEdit("someone else saved a newer translation")
+    db.session.refresh(translation)
+    history.record(translation, user, "saved", {"text": ["…", "…"], "state": [old_state, state]}
+                   if old_state != state else {"text": ["…", "…"]})
+    db.session.flush()
+    return translation
+
+
+def approve_translation(concern: Concern, user: User) -> Translation:
+    """Approve the English translation. Side effects: state, approver, history, flush."""
+    translation = english(concern)
+    if translation is None or not translation.text:
+        raise ValueError("there is no translation to approve")
+    changes = history.diff(translation, {"state": TranslationState.APPROVED,
+                                         "approved_by_id": user.id,
+                                         "approved_at": utcnow(),
+                                         "source_version": concern.version})
+    changes.pop("approved_at", None)
+    translation.version += 1
+    history.record(translation, user, "approved", changes)
+    db.session.flush()
+    return translation
+
+
+# --- finding concerns ---------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    status: str | None = None
+    language: str | None = None
+    company: str | None = None  # a company id, or "none"
+    topic: str | None = None
+    season: int | None = None
+    q: str | None = None
+    languages: list[str] | None = None  # a translator's languages: nothing else is shown
+    hide: set[ConcernStatus] = field(default_factory=set)
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_unicode_lower(dbapi_connection, _record) -> None:
+    # SQLite's lower() folds ASCII only, so ILIKE would miss "RÍO" for "río"; PostgreSQL
+    # folds every letter. Python's lower() makes the search agree on both.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(filters: Filters, with_status: bool = True) -> list:
+    where = []
+    if filters.languages is not None:
+        where.append(Concern.language.in_(filters.languages))
+    if filters.hide:
+        where.append(Concern.status.not_in(list(filters.hide)))
+    if with_status and filters.status:
+        where.append(Concern.status == filters.status)
+    if filters.language:
+        where.append(Concern.language == filters.language)
+    if filters.company == "none":
+        where.append(Concern.company_id.is_(None))
+    elif filters.company:
+        where.append(Concern.company_id == int(filters.company))
+    if filters.topic:
+        where.append(Concern.topic_rows.any(ConcernTopic.topic == filters.topic))
+    if filters.season:
+        where.append(Concern.received_on.between(date(filters.season, 1, 1),
+                                                 date(filters.season, 12, 31)))
+    if filters.q:
+        pattern = _like(clean_text(filters.q).strip())
+        where.append(sa.or_(
+            Concern.body.ilike(pattern, escape="\\"),
+            Concern.wanted.ilike(pattern, escape="\\"),
+            Concern.translations.any(sa.and_(Translation.language == "en",
+                                             Translation.text.ilike(pattern, escape="\\"))),
+        ))
+    return where
+
+
+def search(filters: Filters):
+    """The SELECT for the inbox: newest first, with what a list row shows loaded eagerly."""
+    return (
+        sa.select(Concern).where(*_conditions(filters))
+        .options(selectinload(Concern.topic_rows), selectinload(Concern.company),
+                 selectinload(Concern.translations))
+        .order_by(Concern.received_on.desc(), Concern.id.desc())
+    )
+
+
+def counts(filters: Filters) -> dict[str, int]:
+    """Concerns per status under every filter but the status one."""
+    rows = db.session.execute(
+        sa.select(Concern.status, sa.func.count(Concern.id))
+        .where(*_conditions(filters, with_status=False)).group_by(Concern.status)
+    ).all()
+    return {str(status): number for status, number in rows}
+
+
+def seasons() -> list[int]:
+    first, last = db.session.execute(
+        sa.select(sa.func.min(Concern.received_on), sa.func.max(Concern.received_on))
+    ).one()
+    if first is None:
+        return []
+    return list(range(last.year, first.year - 1, -1))
+
+
+def asked_before(concern: Concern, limit: int = 20) -> list[Concern]:
+    """Earlier concerns about the same company or site that share a topic, across AGMs,
+    with the question each became (if any)."""
+    same_place = []
+    if concern.company_id:
+        same_place.append(Concern.company_id == concern.company_id)
+    if concern.site_id:
+        same_place.append(Concern.site_id == concern.site_id)
+    if not same_place or not concern.topics:
+        return []
+    return list(db.session.scalars(
+        sa.select(Concern)
+        .where(Concern.id != concern.id, sa.or_(*same_place),
+               Concern.topic_rows.any(ConcernTopic.topic.in_(concern.topics)),
+               Concern.status.not_in([S.WITHDRAWN, S.QUARANTINED]))
+        .options(selectinload(Concern.topic_rows),
+                 selectinload(Concern.question).selectinload(Question.agm))
+        .order_by(Concern.received_on.desc(), Concern.id.desc())
+        .limit(limit)
+    ))
+
+
+# --- export -------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+EXPORT_COLUMNS = ["id", "received_on", "status", "channel", "language", "reply_language",
+                  "company", "place", "community", "topics", "attribution", "may_quote",
+                  "speaker_name", "body", "wanted", "english", "english_state",
+                  "merged_into", "decline_reason"]
+CONTACT_COLUMNS = ["contact_name", "contact_details"]
+
+
+def export_csv(filters: Filters, with_contacts: bool = False) -> bytes:
+    """The concerns under ``filters`` as CSV, UTF-8 with a BOM; contacts only on request."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS + (CONTACT_COLUMNS if with_contacts else []))
+    for concern in db.session.scalars(search(filters)):
+        translation = english(concern)
+        row = [
+            concern.id, concern.received_on.isoformat(), concern.status.value,
+            concern.channel.value, concern.language, concern.reply_language,
+            concern.company.name if concern.company else concern.company_other,
+            concern.place, concern.community_name,
+            " ".join(topic.value for topic in concern.topics), concern.attribution.value,
+            "yes" if concern.may_quote else "no", concern.speaker_name, concern.body,
+            concern.wanted, translation.text if translation else None,
+            translation.state.value if translation else None, concern.merged_into_id,
+            concern.decline_reason,
+        ]
+        if with_contacts:
+            row += [concern.contact_name, concern.contact_details]
+        writer.writerow([neutralize(cell) for cell in row])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def companies() -> list[Company]:
+    return list(db.session.scalars(sa.select(Company).order_by(Company.name)))
+
+
+def retention_ends(concern: Concern) -> date | None:
+    if concern.closed_on is None:
+        return None
+    return concern.closed_on + current_app.config["CONTACT_RETENTION"]
+

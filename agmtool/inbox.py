@@ -1,0 +1,320 @@
+"""The staff inbox: the list of concerns, staff entry, a concern's page with triage and its
+English translation, and the CSV export."""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
+
+from agmtool import concerns, history, i18n
+from agmtool.auth import roles_required
+from agmtool.concern_forms import (
+    CAPS,
+    ActionForm,
+    DeclineForm,
+    MergeForm,
+    StaffConcernForm,
+    TranslationForm,
+    options,
+)
+from agmtool.extensions import db
+from agmtool.models import (
+    Attribution,
+    Channel,
+    Concern,
+    ConcernStatus,
+    Role,
+    Topic,
+    TranslationState,
+    utcnow,
+)
+
+# `flask --app agmtool concerns purge-contacts` lives on this blueprint's command group.
+bp = Blueprint("inbox", __name__, url_prefix="/staff/concerns", cli_group="concerns")
+
+S = ConcernStatus
+READERS = (Role.STAFF, Role.ADMIN, Role.TRANSLATOR)
+TRIAGERS = (Role.STAFF, Role.ADMIN)
+PER_PAGE = 25
+QUARANTINE_REASONS = {
+    "honeypot": _l("the hidden field was filled in"),
+    "too_fast": _l("it was sent faster than a person can type"),
+    "no_timestamp": _l("the form's timestamp was missing or altered"),
+}
+# Buttons that move a concern without asking for anything more.
+SIMPLE_ACTIONS = {
+    "accept": concerns.accept,
+    "clarify": concerns.ask_clarification,
+    "release": concerns.release,
+    "reopen": concerns.reopen,
+}
+
+
+def sees_contacts() -> bool:
+    return g.user is not None and g.user.role in TRIAGERS
+
+
+def _translator_limits() -> dict:
+    if g.user.role == Role.TRANSLATOR:
+        return {"languages": g.user.language_list, "hide": {S.QUARANTINED, S.WITHDRAWN}}
+    return {}
+
+
+def _filters() -> concerns.Filters:
+    args = request.args
+    season = args.get("season", "")
+    company = args.get("company", "")
+    return concerns.Filters(
+        status=args.get("status") if args.get("status") in S._value2member_map_ else None,
+        language=args.get("language") if args.get("language") in i18n.languages() else None,
+        company=company if company == "none" or company.isdigit() else None,
+        topic=args.get("topic") if args.get("topic") in Topic._value2member_map_ else None,
+        season=int(season) if season.isdigit() and 1900 < int(season) < 3000 else None,
+        q=(args.get("q") or "").strip()[:200] or None,
+        **_translator_limits(),
+    )
+
+
+def _get_concern(concern_id: int) -> Concern:
+    concern = db.session.get(Concern, concern_id)
+    if concern is None:
+        abort(404)
+    limits = _translator_limits()
+    if limits and (concern.language not in limits["languages"]
+                   or concern.status in limits["hide"]):
+        abort(404)
+    return concern
+
+
+@bp.get("/")
+@roles_required(*READERS)
+def index():
+    filters = _filters()
+    page = db.paginate(concerns.search(filters), page=request.args.get("page", 1, type=int),
+                       per_page=PER_PAGE, error_out=False, count=True)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "inbox/index.html", page=page, filters=filters, args=args,
+        counts=concerns.counts(filters), companies=concerns.companies(),
+        seasons=concerns.seasons(), statuses=list(S), topics=list(Topic),
+    )
+
+
+@bp.get("/export.csv")
+@roles_required(*TRIAGERS)
+def export():
+    with_contacts = g.user.role == Role.ADMIN and request.args.get("contacts") == "1"
+    body = concerns.export_csv(_filters(), with_contacts=with_contacts)
+    name = f"concerns-{utcnow().date().isoformat()}.csv"
+    return body, 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store",
+    }
+
+
+def _staff_form() -> StaffConcernForm:
+    form = StaffConcernForm()
+    form.company.choices = options(
+        [("", _("Choose…"))]
+        + [(c.id, c.name) for c in concerns.companies()]
+        + [("other", _("Not sure, or another company"))]
+    )
+    languages = options((code, i18n.native_name(code)) for code in i18n.languages())
+    form.language.choices = languages
+    form.reply_language.choices = languages
+    if request.method == "GET":
+        form.idempotency_key.data = concerns.new_idempotency_key()
+        form.received_on.data = utcnow().date()
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*TRIAGERS)
+def new():
+    form = _staff_form()
+    if not form.validate_on_submit():
+        return render_template("inbox/new.html", form=form, caps=CAPS), (
+            422 if request.method == "POST" else 200)
+    company = form.company.data
+    data = concerns.Submission(
+        language=form.language.data,
+        reply_language=form.reply_language.data or form.language.data,
+        body=form.body.data, wanted=form.wanted.data,
+        company_id=int(company) if company.isdigit() else None,
+        company_other=form.company_other.data, place=form.place.data,
+        community_name=form.community_name.data,
+        topics=[t for t in form.topics.data or [] if t in Topic._value2member_map_],
+        attribution=Attribution(form.attribution.data)
+        if form.attribution.data in Attribution._value2member_map_ else Attribution.ANONYMOUS,
+        may_quote=bool(form.may_quote.data), speaker_name=form.speaker_name.data,
+        contact_name=form.contact_name.data, contact_details=form.contact_details.data,
+        channel=Channel(form.channel.data), received_on=form.received_on.data,
+    )
+    key = form.idempotency_key.data or concerns.new_idempotency_key()
+    try:
+        concern, code = concerns.submit(data, key, user=g.user)
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        flash(_("The database was busy and nothing was saved. Press “Save” again."), "error")
+        return render_template("inbox/new.html", form=form, caps=CAPS), 503
+    return render_template("inbox/entered.html", concern=concern, code=code)
+
+
+@bp.get("/<int:concern_id>")
+@roles_required(*READERS)
+def detail(concern_id: int):
+    concern = _get_concern(concern_id)
+    translation = concerns.english(concern)
+    form = TranslationForm(formdata=None, text=translation.text if translation else "",
+                           seen_version=translation.version if translation else "")
+    return _render_detail(concern, form)
+
+
+def _render_detail(concern: Concern, translation_form: TranslationForm, code: int = 200,
+                   decline_form: DeclineForm | None = None, merge_form: MergeForm | None = None):
+    seen = {"seen_status": concern.status.value}
+    return render_template(
+        "inbox/detail.html", concern=concern, translation=concerns.english(concern),
+        translation_form=translation_form, action_form=ActionForm(formdata=None, **seen),
+        decline_form=decline_form or DeclineForm(formdata=None, **seen),
+        merge_form=merge_form or MergeForm(formdata=None, **seen),
+        allowed=concerns.allowed(concern), history=_history(concern),
+        asked_before=concerns.asked_before(concern), sees_contacts=sees_contacts(),
+        retention_ends=concerns.retention_ends(concern), states=TranslationState,
+        quarantine_reasons=QUARANTINE_REASONS,
+    ), code
+
+
+def _history(concern: Concern) -> list:
+    """The concern's history with its translation's, in order."""
+    entries = history.for_object(concern)
+    translation = concerns.english(concern)
+    if translation is not None:
+        entries += history.for_object(translation)
+    return sorted(entries, key=lambda entry: (entry.at, entry.id))
+
+
+def _changed_meanwhile(concern: Concern, seen: str | None) -> bool:
+    if seen != concern.status.value:
+        flash(_("Someone else changed this concern in the meantime. Here it is as it is now."),
+              "error")
+        return True
+    return False
+
+
+@bp.post("/<int:concern_id>/<any(accept, clarify, release, reopen):action>")
+@roles_required(*TRIAGERS)
+def act(concern_id: int, action: str):
+    concern = _get_concern(concern_id)
+    form = ActionForm()
+    if form.validate_on_submit() and not _changed_meanwhile(concern, form.seen_status.data):
+        try:
+            SIMPLE_ACTIONS[action](concern, g.user)
+            db.session.commit()
+            flash(_("Saved: %(status)s.", status=concern.status.label), "info")
+        except concerns.TransitionNotAllowed:
+            flash(_("That step is not possible from “%(status)s”.",
+                    status=concern.status.label), "error")
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
+@bp.post("/<int:concern_id>/decline")
+@roles_required(*TRIAGERS)
+def decline(concern_id: int):
+    concern = _get_concern(concern_id)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        return _render_detail(concern, TranslationForm(formdata=None), 422, decline_form=form)
+    if not _changed_meanwhile(concern, form.seen_status.data):
+        try:
+            concerns.decline(concern, g.user, form.reason.data)
+            db.session.commit()
+            flash(_("Saved: %(status)s.", status=concern.status.label), "info")
+        except concerns.TransitionNotAllowed:
+            flash(_("That step is not possible from “%(status)s”.",
+                    status=concern.status.label), "error")
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
+@bp.post("/<int:concern_id>/merge")
+@roles_required(*TRIAGERS)
+def merge(concern_id: int):
+    concern = _get_concern(concern_id)
+    form = MergeForm()
+    if form.validate_on_submit():
+        into = db.session.get(Concern, form.into.data)
+        if into is None:
+            form.into.errors.append(_("There is no concern with this number."))
+    if form.errors:
+        return _render_detail(concern, TranslationForm(formdata=None), 422, merge_form=form)
+    if not _changed_meanwhile(concern, form.seen_status.data):
+        try:
+            concerns.merge(concern, into, g.user)
+            db.session.commit()
+            flash(_("Merged into concern %(number)s.", number=into.id), "info")
+        except concerns.MergeNotPossible:
+            flash(_("Concern %(number)s cannot take in others: it is merged, declined, "
+                    "withdrawn or quarantined, or it is this concern.", number=into.id),
+                  "error")
+        except concerns.TransitionNotAllowed:
+            flash(_("That step is not possible from “%(status)s”.",
+                    status=concern.status.label), "error")
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
+@bp.post("/<int:concern_id>/erase-contact")
+@roles_required(*TRIAGERS)
+def erase_contact(concern_id: int):
+    concern = _get_concern(concern_id)
+    if ActionForm().validate_on_submit() and concerns.erase_contact(concern, g.user):
+        db.session.commit()
+        flash(_("The contact details have been deleted."), "info")
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
+@bp.post("/<int:concern_id>/translation")
+@roles_required(*READERS)
+def translate(concern_id: int):
+    concern = _get_concern(concern_id)
+    form = TranslationForm()
+    step = request.form.get("step", "save")
+    if step == "approve":
+        if g.user.role not in TRIAGERS:
+            abort(403)
+        try:
+            concerns.approve_translation(concern, g.user)
+            db.session.commit()
+            flash(_("The translation is approved."), "info")
+        except ValueError:
+            flash(_("Save a translation before approving it."), "error")
+        return redirect(url_for("inbox.detail", concern_id=concern.id))
+    if not form.validate_on_submit():
+        return _render_detail(concern, form, 422)
+    seen = form.seen_version.data
+    try:
+        concerns.save_translation(concern, form.text.data, g.user,
+                                  int(seen) if seen and seen.isdigit() else None,
+                                  ready=step == "ready")
+        db.session.commit()
+    except concerns.StaleEdit:
+        db.session.rollback()
+        flash(_("Someone else saved a newer translation while you were writing. Yours is "
+                "still in the box below: compare, then save again."), "error")
+        current = concerns.english(concern)
+        form.seen_version.data = str(current.version) if current else ""
+        return _render_detail(concern, form, 409)
+    flash(_("The translation is saved."), "info")
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
+@bp.cli.command("purge-contacts")
+def purge_contacts_command() -> None:
+    """Erase contact details kept longer than CONTACT_RETENTION after a concern closed."""
+    erased = concerns.purge_contacts()
+    db.session.commit()
+    click.echo(f"Erased the contact details of {erased} concern(s).")

@@ -1,0 +1,293 @@
+"""The public side of concerns: the form, the receipt, the status page and withdrawal."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, abort, current_app, g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import validate_csrf
+from itsdangerous import BadSignature, TimestampSigner
+from sqlalchemy.exc import OperationalError
+from werkzeug.datastructures import MultiDict
+from wtforms import ValidationError
+
+from agmtool import concerns, i18n
+from agmtool.concern_forms import CAPS, ConcernForm, StatusForm, WithdrawForm, options
+from agmtool.extensions import csrf, db, limiter
+from agmtool.models import Attribution, ConcernStatus, Topic
+
+bp = Blueprint("intake", __name__, url_prefix="/<lang>")
+i18n.add_language_prefix(bp)
+
+S = ConcernStatus
+# The status as the community reads it; a quarantined concern reads as received.
+STATUS_WORDING = {
+    S.RECEIVED: _l("We have received your concern. Our team will read it soon."),
+    S.QUARANTINED: _l("We have received your concern. Our team will read it soon."),
+    S.NEEDS_CLARIFICATION: _l("Our team needs to ask you something about your concern. If you "
+                              "left contact details, we will get in touch. If not, you can "
+                              "send a new concern that explains more."),
+    S.ACCEPTED: _l("Your concern has been accepted. We are preparing a question for the "
+                   "company's annual meeting."),
+    S.MERGED: _l("Other people raised the same problem. We have joined your concern with "
+                 "theirs so that they are asked together."),
+    S.DECLINED: _l("We cannot take your concern to a company meeting this time."),
+    S.ASKED: _l("Your question was asked at the company's meeting. We will bring you the "
+                "company's answer."),
+    S.ANSWERED: _l("The company has answered. We are preparing the answer in your language."),
+    S.CLOSED: _l("The work on this concern is finished."),
+    S.WITHDRAWN: _l("You withdrew this concern. What you wrote and your contact details have "
+                    "been deleted."),
+}
+
+FORM_PROBLEMS = {
+    "csrf": _l("This page was open for a long time, so for your safety we could not accept it "
+               "yet. Your text is still here: check it and press “Send” again."),
+    "encoding": _l("Some characters could not be read, and are shown as �. Check your text, "
+                   "correct them and send again."),
+    "invalid": _l("Something needs your attention. Look for the messages in red below; "
+                  "your text is still here."),
+    "busy": _l("We are very busy right now. Please wait a minute and press “Send” again; your "
+               "text is still here."),
+    "locked": _l("We could not save your concern just now. Please press “Send” again; your "
+                 "text is still here."),
+}
+
+
+def _form_limit():
+    return current_app.config["CONCERN_RATE_LIMIT"]
+
+
+def _form_global_limit():
+    return current_app.config["CONCERN_GLOBAL_RATE_LIMIT"]
+
+
+def _status_limit():
+    return current_app.config["STATUS_RATE_LIMIT"]
+
+
+def _status_global_limit():
+    return current_app.config["STATUS_GLOBAL_RATE_LIMIT"]
+
+
+def _everyone() -> str:
+    return "everyone"
+
+
+def _posted() -> tuple[MultiDict, bool]:
+    """The posted fields, and whether they were valid UTF-8.
+
+    Werkzeug turns a body with invalid UTF-8 into an empty form; reading the raw body
+    first lets us keep what can be read and say what went wrong.
+    """
+    raw = request.get_data(cache=True)
+    if request.mimetype == "application/x-www-form-urlencoded":
+        text = raw.decode("latin-1")
+        try:
+            return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
+                                       errors="strict", max_num_fields=200)), True
+        except UnicodeDecodeError:
+            return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
+                                       errors="replace", max_num_fields=200)), False
+        except ValueError:
+            abort(400)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return MultiDict(request.form), False
+    return MultiDict(request.form), True
+
+
+def _csrf_ok(data: MultiDict) -> bool:
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(data.get("csrf_token"))
+    except ValidationError:
+        return False
+    return True
+
+
+def _signer() -> TimestampSigner:
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt="concern-form-started")
+
+
+def _concern_form(data: MultiDict | None = None) -> ConcernForm:
+    form = ConcernForm(formdata=data)
+    form.company.choices = options(
+        [("", _("Choose…"))]
+        + [(c.id, c.name) for c in concerns.companies()]
+        + [("other", _("Not sure, or another company"))]
+    )
+    form.reply_language.choices = options(
+        (code, i18n.native_name(code)) for code in i18n.languages())
+    if data is None:
+        form.reply_language.data = g.lang
+        form.idempotency_key.data = concerns.new_idempotency_key()
+        form.started.data = _signer().sign("concern").decode()
+    return form
+
+
+def _show_form(form: ConcernForm, problem: str | None = None, code: int = 200):
+    response = current_app.make_response(
+        (render_template("intake/new.html", form=form, caps=CAPS,
+                         problem=FORM_PROBLEMS.get(problem)), code))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _suspect(form: ConcernForm) -> str | None:
+    """Why a submission looks automated, or None. Suspects are quarantined, not refused."""
+    if form.website.data:
+        return "honeypot"
+    minimum = current_app.config["CONCERN_MIN_FILL_SECONDS"]
+    if not minimum:
+        return None
+    try:
+        _value, signed_at = _signer().unsign(form.started.data or "", return_timestamp=True)
+    except BadSignature:
+        return "no_timestamp"
+    if time.time() - signed_at.timestamp() < minimum:
+        return "too_fast"
+    return None
+
+
+def _submission(form: ConcernForm) -> concerns.Submission:
+    company = form.company.data
+    languages = i18n.languages()
+    attribution = form.attribution.data
+    return concerns.Submission(
+        language=g.lang,
+        reply_language=form.reply_language.data if form.reply_language.data in languages
+        else g.lang,
+        body=form.body.data,
+        wanted=form.wanted.data,
+        company_id=int(company) if company and company.isdigit() else None,
+        company_other=form.company_other.data,
+        place=form.place.data,
+        community_name=form.community_name.data,
+        topics=[t for t in form.topics.data or [] if t in Topic._value2member_map_],
+        attribution=Attribution(attribution) if attribution in Attribution._value2member_map_
+        else Attribution.ANONYMOUS,
+        may_quote=bool(form.may_quote.data),
+        speaker_name=form.speaker_name.data,
+        contact_name=form.contact_name.data,
+        contact_details=form.contact_details.data,
+    )
+
+
+def _valid_company(form: ConcernForm) -> bool:
+    value = form.company.data
+    known = {choice.value for choice in form.company.choices}
+    if value and value not in known:
+        form.company.errors = [*form.company.errors,
+                               _("Choose a company, or “Not sure, or another company”.")]
+        return False
+    return True
+
+
+@bp.route("/concerns/new", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+@limiter.shared_limit(_form_global_limit, scope="concern-form-all", key_func=_everyone,
+                      methods=["POST"])
+def new_concern():
+    if request.method == "GET":
+        return _show_form(_concern_form())
+    data, readable = _posted()
+    form = _concern_form(data)
+    if not readable:
+        form.validate()
+        return _show_form(form, "encoding", 400)
+    if not _csrf_ok(data):
+        return _show_form(form, "csrf", 400)
+    valid = form.validate()
+    if not (_valid_company(form) and valid):
+        return _show_form(form, "invalid", 422)
+    key = form.idempotency_key.data or ""
+    if not (16 <= len(key) <= 64):
+        key = concerns.new_idempotency_key()
+    try:
+        concern, code = concerns.submit(_submission(form), key, suspect=_suspect(form))
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        return _show_form(form, "locked", 503)
+    response = current_app.make_response(render_template(
+        "intake/receipt.html", code=code, concern=concern))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _show_status(form: StatusForm, concern=None, withdraw_form: WithdrawForm | None = None,
+                 message: str | None = None, code: int = 200):
+    if concern is not None and withdraw_form is None:
+        withdraw_form = WithdrawForm(formdata=None, code=form.code.data)
+    # Quarantine is ours to know: the submitter sees the same as for any new concern.
+    shown = S.RECEIVED if concern is not None and concern.status == S.QUARANTINED else (
+        concern.status if concern is not None else None)
+    response = current_app.make_response((render_template(
+        "intake/status.html", form=form, concern=concern, withdraw_form=withdraw_form,
+        shown=shown, wording=STATUS_WORDING, message=message), code))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+NOT_FOUND = _l("We found no concern with this code. Check each character and try again. "
+               "The letters O and I are read as the numbers 0 and 1.")
+
+
+@bp.route("/status", methods=["GET", "POST"])
+@limiter.limit(_status_limit, methods=["POST"])
+@limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
+                      methods=["POST"])
+def status():
+    if request.method == "GET":
+        return _show_status(StatusForm(formdata=None))
+    data, _readable = _posted()
+    form = StatusForm(formdata=data)
+    if not _csrf_ok(data):
+        return _show_status(form, message=FORM_PROBLEMS["csrf"], code=400)
+    if not form.validate():
+        return _show_status(form, code=422)
+    concern = concerns.find_by_receipt(form.code.data)
+    if concern is None:
+        return _show_status(form, message=NOT_FOUND)
+    return _show_status(form, concern)
+
+
+@bp.post("/status/withdraw")
+@limiter.limit(_status_limit)
+@limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone)
+def withdraw():
+    data, _readable = _posted()
+    withdraw_form = WithdrawForm(formdata=data)
+    form = StatusForm(formdata=None, code=withdraw_form.code.data)
+    if not _csrf_ok(data):
+        return _show_status(form, message=FORM_PROBLEMS["csrf"], code=400)
+    valid = withdraw_form.validate()
+    concern = concerns.find_by_receipt(withdraw_form.code.data or "")
+    if concern is None:
+        return _show_status(form, message=NOT_FOUND)
+    if not valid:
+        return _show_status(form, concern, withdraw_form, code=422)
+    if concern.status != S.WITHDRAWN:
+        concerns.withdraw(concern)
+        db.session.commit()
+    return _show_status(form, concern)
+
+
+for _view in (new_concern, status, withdraw):
+    csrf.exempt(_view)  # checked in the view, which keeps the text when a token expired
+
+
+@bp.errorhandler(RateLimitExceeded)
+def busy(_error):
+    data, _readable = _posted()
+    if request.endpoint == "intake.new_concern":
+        return _show_form(_concern_form(data), "busy", 429)
+    form = StatusForm(formdata=data)
+    return _show_status(form, message=FORM_PROBLEMS["busy"], code=429)

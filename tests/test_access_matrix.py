@@ -1,0 +1,108 @@
+"""Every route of app.url_map, tried anonymously and with every role: only what the role
+allows gets through, nothing answers 500, and no contact detail reaches a translator, an
+attendee or the public."""
+
+import pytest
+
+from agmtool.models import Role
+
+ROLES = [None, Role.ATTENDEE, Role.TRANSLATOR, Role.STAFF, Role.ADMIN]
+EVERYONE = {None, *Role}
+ACCOUNTS = set(Role)
+READERS = {Role.STAFF, Role.ADMIN, Role.TRANSLATOR}
+TRIAGERS = {Role.STAFF, Role.ADMIN}
+ALLOWED = {
+    "inbox.index": READERS,
+    "inbox.detail": READERS,
+    "inbox.translate": READERS,
+    "inbox.new": TRIAGERS,
+    "inbox.export": TRIAGERS,
+    "inbox.act": TRIAGERS,
+    "inbox.decline": TRIAGERS,
+    "inbox.merge": TRIAGERS,
+    "inbox.erase_contact": TRIAGERS,
+    "staff.index": ACCOUNTS,
+    "auth.change_password": ACCOUNTS,
+}
+PUBLIC_STAFF_PATHS = ("/staff/login", "/staff/reset/", "/staff/logout")
+SECRETS = ("Señora Contacto Secreta", "+57 300 555 0199")
+
+
+@pytest.fixture
+def app_config():
+    return {"STATUS_LOOKUP_SECONDS": 0, "CONCERN_MIN_FILL_SECONDS": 0}
+
+
+def allowed_roles(endpoint: str, rule: str) -> set:
+    if endpoint in ALLOWED:
+        return ALLOWED[endpoint]
+    if endpoint.startswith("admin."):
+        return {Role.ADMIN}
+    if rule.startswith("/staff/") and not rule.startswith(PUBLIC_STAFF_PATHS):
+        return ACCOUNTS  # a route this test does not know yet: at least a login
+    return EVERYONE
+
+
+def url_for_rule(rule, values: dict) -> str:
+    args = {}
+    for name in rule.arguments:
+        converter = rule._converters[name]
+        if hasattr(converter, "items"):  # any(...)
+            args[name] = sorted(converter.items)[0]
+        else:
+            args[name] = values.get(name, "1")
+    return rule.build(args, append_unknown=False)[1]
+
+
+def test_every_route_with_every_role(app, db, make_user, make_concern, make_company, log_in):
+    company = make_company()
+    users = {
+        Role.ATTENDEE: make_user("attendee@example.org", role=Role.ATTENDEE),
+        Role.TRANSLATOR: make_user("translator@example.org", role=Role.TRANSLATOR,
+                                   languages=["es"]),
+        Role.STAFF: make_user("staff@example.org", role=Role.STAFF),
+        Role.ADMIN: make_user("admin@example.org", role=Role.ADMIN),
+    }
+    concern = make_concern(language="es", body="el agua", company=company,
+                           contact_name=SECRETS[0], contact_details=SECRETS[1])
+    values = {"lang": "es", "concern_id": str(concern.id), "code": "es",
+              "user_id": str(users[Role.STAFF].id), "filename": "style.css",
+              "token": "not-a-token", "slug": company.slug}
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+    problems = []
+    tried = 0
+    for role in ROLES:
+        for rule in rules:
+            url = url_for_rule(rule, values)
+            for method in sorted({"GET", "POST"} & rule.methods):
+                client = app.test_client()
+                if role is not None:
+                    log_in(client, users[role])
+                response = client.open(url, method=method, data={})
+                tried += 1
+                text = response.get_data(as_text=True)
+                response.close()
+                status = response.status_code
+                to_login = status == 302 and "/staff/login" in response.headers["Location"]
+                denied = status == 403 or to_login
+                where = f"{method} {url} as {role or 'anonymous'}: {status}"
+                if status >= 500:
+                    problems.append(f"{where} (server error)")
+                if rule.rule.startswith(PUBLIC_STAFF_PATHS):
+                    pass  # the login steps send anyone without a pending login back to it
+                elif role in allowed_roles(rule.endpoint, rule.rule):
+                    if denied:
+                        problems.append(f"{where} (should be allowed)")
+                elif not denied and status != 404:
+                    problems.append(f"{where} (should be refused)")
+                if role not in TRIAGERS and any(secret in text for secret in SECRETS):
+                    problems.append(f"{where} (shows contact details)")
+    assert problems == [], "\n".join(problems)
+    assert tried > 5 * 20
+
+
+def test_staff_see_the_contacts_the_others_do_not(client, db, make_user, make_concern, log_in):
+    concern = make_concern(language="es", contact_name=SECRETS[0], contact_details=SECRETS[1])
+    log_in(client, make_user("staff@example.org", role=Role.STAFF))
+    page = client.get(f"/staff/concerns/{concern.id}").text
+    assert all(secret in page for secret in SECRETS)

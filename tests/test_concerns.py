@@ -1,0 +1,291 @@
+"""The concern domain: cleaning, receipt codes, submission, the triage table, withdrawal,
+erasure, translation, search and export."""
+
+import csv
+import io
+import re
+import unicodedata
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from agmtool import concerns, history
+from agmtool.concerns import TRANSITIONS, Filters, Submission
+from agmtool.models import (
+    Attribution,
+    Concern,
+    ConcernStatus,
+    ConcernTopic,
+    Role,
+    Topic,
+    Translation,
+    TranslationState,
+)
+
+S = ConcernStatus
+
+
+@pytest.fixture
+def app_config():
+    return {"STATUS_LOOKUP_SECONDS": 0}
+
+
+def submission(**values) -> Submission:
+    values.setdefault("language", "es")
+    values.setdefault("reply_language", "es")
+    values.setdefault("body", "¿de dónde vamos a sacar el agua?")
+    return Submission(**values)
+
+
+# --- clean_text ---------------------------------------------------------------------------
+
+@given(st.text())
+def test_clean_text_leaves_no_control_or_bidi_character_and_is_nfc(value):
+    cleaned = concerns.clean_text(value)
+    assert unicodedata.is_normalized("NFC", cleaned)
+    assert all(ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs"} for ch in cleaned)
+    assert not set(cleaned) & concerns.BIDI_CONTROLS
+    assert concerns.clean_text(cleaned) == cleaned
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=["Cc", "Cs"],
+                                      exclude_characters=concerns.BIDI_CONTROLS)))
+def test_clean_text_keeps_ordinary_text_as_nfc(value):
+    assert concerns.clean_text(value) == unicodedata.normalize("NFC", value)
+
+
+def test_clean_text_examples():
+    assert concerns.clean_text("a\x00b\u202ec\r\nd\te\x07") == "abc\nd\te"
+    assert concerns.clean_text("Lá") == "Lá"  # decomposed "a" + acute, composed
+
+
+# --- receipt codes ------------------------------------------------------------------------
+
+def test_receipt_code_is_grouped_crockford_with_70_bits(app):
+    code = concerns.receipt_from_key(concerns.new_idempotency_key())
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}"
+                        r"-[0-9A-HJKMNP-TV-Z]{2}", code)
+    assert len(concerns.ALPHABET) ** concerns.RECEIPT_LENGTH >= 2 ** 60
+    assert not set("ILOU") & set(concerns.ALPHABET)
+
+
+def test_receipt_code_is_the_same_for_the_same_key_and_differs_otherwise(app):
+    assert concerns.receipt_from_key("k" * 32) == concerns.receipt_from_key("k" * 32)
+    codes = {concerns.receipt_from_key(concerns.new_idempotency_key()) for _ in range(200)}
+    assert len(codes) == 200
+
+
+def test_receipt_lookup_forgives_case_spaces_and_look_alike_letters(app):
+    assert concerns.normalize_receipt(" 7kq2 m9xd-4htv-pb ") == "7KQ2M9XD4HTVPB"
+    assert concerns.receipt_hash("o1il-0000") == concerns.receipt_hash("0111-0000")
+
+
+def test_find_by_receipt(db):
+    concern, code = concerns.submit(submission(), "key-" + "a" * 20)
+    db.session.commit()
+    assert concerns.find_by_receipt(code.lower()) == concern
+    assert concerns.find_by_receipt("AAAA-BBBB-CCCC-DD") is None
+    assert concern.receipt_hash != code and code not in concern.receipt_hash
+
+
+def test_wrong_and_right_codes_take_the_same_minimum_time(app, db):
+    import time
+
+    app.config["STATUS_LOOKUP_SECONDS"] = 0.2
+    _concern, code = concerns.submit(submission(), "key-" + "b" * 20)
+    db.session.commit()
+    for attempt in (code, "ZZZZ-ZZZZ-ZZZZ-ZZ"):
+        started = time.monotonic()
+        concerns.find_by_receipt(attempt)
+        assert time.monotonic() - started >= 0.2
+
+
+# --- submission ---------------------------------------------------------------------------
+
+def test_submit_stores_once_per_idempotency_key(db):
+    first, code = concerns.submit(submission(topics=["water", "land", "water"]), "k" * 24)
+    again, code_again = concerns.submit(submission(body="other"), "k" * 24)
+    db.session.commit()
+    assert (again.id, code_again) == (first.id, code)
+    assert db.session.query(Concern).count() == 1
+    assert first.topics == [Topic.LAND, Topic.WATER]
+    assert first.idempotency_key == concerns.key_hash("k" * 24)
+    assert first.received_on == date.today() or first.received_on == date.today() - timedelta(1)
+
+
+def test_submit_history_has_no_time_of_day_for_the_public(db):
+    concern, _code = concerns.submit(submission(), "h" * 24)
+    db.session.commit()
+    (entry,) = history.for_object(concern)
+    assert (entry.action, entry.user_id, entry.at.time().isoformat()) == (
+        "submitted", None, "00:00:00")
+    assert entry.changes == {"status": [None, "received"], "channel": [None, "form"]}
+
+
+def test_suspect_submission_is_quarantined_with_its_reason(db):
+    concern, _code = concerns.submit(submission(), "q" * 24, suspect="honeypot")
+    assert (concern.status, concern.quarantine_reason) == (S.QUARANTINED, "honeypot")
+
+
+# --- the transition table -----------------------------------------------------------------
+
+def test_every_status_has_a_row_in_the_table():
+    assert set(TRANSITIONS) == set(ConcernStatus)
+
+
+@pytest.mark.parametrize("start", list(ConcernStatus))
+def test_move_allows_exactly_what_the_table_says(db, make_concern, make_user, start):
+    user = make_user(role=Role.STAFF)
+    for to in ConcernStatus:
+        concern = make_concern(status=start)
+        if to in TRANSITIONS[start]:
+            concerns.move(concern, to, user, "test")
+            assert concern.status == to
+        else:
+            with pytest.raises(concerns.TransitionNotAllowed):
+                concerns.move(concern, to, user, "test")
+            assert concern.status == start
+
+
+def test_decline_needs_a_reason_and_closes(db, make_concern, make_user):
+    user = make_user()
+    concern = make_concern()
+    with pytest.raises(ValueError):
+        concerns.decline(concern, user, "  ")
+    concerns.decline(concern, user, "Not about a listed company.")
+    assert (concern.status, concern.decline_reason, concern.closed_on is not None) == (
+        S.DECLINED, "Not about a listed company.", True)
+    assert history.for_object(concern)[-1].changes["status"] == ["received", "declined"]
+
+
+def test_merge_points_to_the_end_of_the_chain(db, make_concern, make_user):
+    user = make_user()
+    first, second, third = make_concern(), make_concern(), make_concern()
+    concerns.merge(second, first, user)
+    concerns.merge(third, second, user)
+    assert (second.merged_into_id, third.merged_into_id) == (first.id, first.id)
+    assert third.status == S.MERGED
+
+
+def test_merge_refuses_itself_and_closed_targets(db, make_concern, make_user):
+    user = make_user()
+    concern, declined = make_concern(), make_concern(status=S.DECLINED)
+    with pytest.raises(concerns.MergeNotPossible):
+        concerns.merge(concern, concern, user)
+    with pytest.raises(concerns.MergeNotPossible):
+        concerns.merge(concern, declined, user)
+    assert concern.status == S.RECEIVED
+
+
+def test_withdraw_deletes_words_and_contacts_and_keeps_a_record(db, make_concern, make_user):
+    user = make_user()
+    concern = make_concern(body="secret words", wanted="answer", contact_name="Ana",
+                           contact_details="+57 300 000 0000", place="Ranchería",
+                           speaker_name="Ana")
+    concerns.save_translation(concern, "secret words in English", user, None)
+    db.session.commit()
+    concerns.withdraw(concern)
+    db.session.commit()
+    assert (concern.status, concern.body, concern.wanted, concern.contact_name,
+            concern.contact_details, concern.place, concern.speaker_name) == (
+        S.WITHDRAWN, None, None, None, None, None, None)
+    assert concern.withdrawn_on == concern.contact_erased_on is not None
+    assert db.session.query(Translation).count() == 0
+    stored = repr([h.changes for h in history.for_object(concern)])
+    assert "secret" not in stored and "+57" not in stored and "Ana" not in stored
+
+
+def test_purge_erases_contacts_only_after_the_retention(app, db, make_concern):
+    today = date(2026, 11, 1)
+    retention = app.config["CONTACT_RETENTION"]
+    old = make_concern(status=S.DECLINED, closed_on=today - retention, contact_details="x")
+    recent = make_concern(status=S.DECLINED, closed_on=today - retention + timedelta(1),
+                          contact_details="y")
+    open_one = make_concern(contact_details="z")
+    assert concerns.purge_contacts(today) == 1
+    db.session.commit()
+    assert (old.contact_details, recent.contact_details, open_one.contact_details) == (
+        None, "y", "z")
+    assert old.contact_erased_on is not None
+
+
+# --- translation --------------------------------------------------------------------------
+
+def test_translation_keeps_its_own_state_and_refuses_stale_saves(db, make_concern, make_user):
+    user = make_user(role=Role.TRANSLATOR, languages=["es"])
+    staff = make_user("staff@example.org")
+    concern = make_concern(language="es", body="el agua")
+    first = concerns.save_translation(concern, "the water", user, None)
+    assert (first.state, first.language, first.version) == (TranslationState.DRAFT, "en", 1)
+    concerns.save_translation(concern, "the water!", user, 1, ready=True)
+    assert (first.text, first.state, first.version) == (
+        "the water!", TranslationState.NEEDS_REVIEW, 2)
+    with pytest.raises(concerns.StaleEdit):
+        concerns.save_translation(concern, "an older edit", user, 1)
+    concerns.approve_translation(concern, staff)
+    assert (first.state, first.approved_by_id, first.stale) == (
+        TranslationState.APPROVED, staff.id, False)
+
+
+# --- search and "asked before?" -----------------------------------------------------------
+
+def test_search_escapes_like_wildcards(db, make_concern):
+    make_concern(body="100% contaminated")
+    make_concern(body="1000 contaminated")
+    found = db.session.scalars(concerns.search(Filters(q="100%"))).all()
+    assert [c.body for c in found] == ["100% contaminated"]
+    assert db.session.scalars(concerns.search(Filters(q="_"))).all() == []
+
+
+def test_search_reads_the_english_translation(db, make_concern, make_user):
+    concern = make_concern(language="id", body="Kami bukan mau minta saham")
+    make_concern(body="something else")
+    concerns.save_translation(concern, "We are not asking for shares", make_user(), None)
+    found = db.session.scalars(concerns.search(Filters(q="NOT ASKING"))).all()
+    assert [c.id for c in found] == [concern.id]
+
+
+def test_counts_per_status_ignore_the_status_filter(db, make_concern):
+    make_concern()
+    make_concern()
+    make_concern(status=S.ACCEPTED)
+    assert concerns.counts(Filters(status="accepted")) == {"received": 2, "accepted": 1}
+
+
+def test_asked_before_finds_same_company_and_shared_topic(db, make_concern, make_company):
+    glencore = make_company()
+    bhp = make_company(slug="bhp", name="BHP")
+    def topic(t):
+        return [ConcernTopic(topic=t)]
+    old = make_concern(company=glencore, topic_rows=topic(Topic.WATER),
+                       received_on=date(2024, 3, 1))
+    make_concern(company=glencore, topic_rows=topic(Topic.HEALTH))
+    make_concern(company=bhp, topic_rows=topic(Topic.WATER))
+    new = make_concern(company=glencore, topic_rows=topic(Topic.WATER))
+    assert concerns.asked_before(new) == [old]
+
+
+# --- export -------------------------------------------------------------------------------
+
+@given(st.text())
+def test_neutralized_cells_never_start_a_formula(value):
+    cell = concerns.neutralize(value)
+    assert not cell.startswith(concerns.FORMULA_STARTS)
+    assert cell in (value, "'" + value)
+
+
+def test_export_is_utf8_with_bom_and_contacts_only_on_request(db, make_concern):
+    make_concern(language="pt", body="=HYPERLINK(\"http://x\")", wanted="Lá a Vale",
+                 contact_details="+55 31 0000", attribution=Attribution.COMMUNITY)
+    plain = concerns.export_csv(Filters())
+    assert plain.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(plain.decode("utf-8-sig"))))
+    assert rows[0] == concerns.EXPORT_COLUMNS
+    assert rows[1][13:15] == ["'=HYPERLINK(\"http://x\")", "Lá a Vale"]
+    assert b"+55" not in plain
+    full = list(csv.reader(io.StringIO(
+        concerns.export_csv(Filters(), with_contacts=True).decode("utf-8-sig"))))
+    assert full[0][-2:] == ["contact_name", "contact_details"]
+    assert full[1][-1] == "'+55 31 0000"

@@ -1,0 +1,318 @@
+"""The staff inbox: list, filters, counts, query counts, staff entry, a concern's page,
+triage, translation, export and the contact purge command."""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, insert
+
+from agmtool import concerns, history
+from agmtool.models import (
+    Channel,
+    Concern,
+    ConcernStatus,
+    ConcernTopic,
+    Role,
+    Topic,
+    TranslationState,
+)
+
+S = ConcernStatus
+
+
+@pytest.fixture
+def app_config():
+    return {"STATUS_LOOKUP_SECONDS": 0}
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("staff@example.org", role=Role.STAFF)
+
+
+@pytest.fixture
+def staff_client(client, staff, log_in):
+    log_in(client, staff)
+    return client
+
+
+def rows(page: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<td><a href="/staff/concerns/(\d+)">', page)]
+
+
+# --- the list -----------------------------------------------------------------------------
+
+def test_inbox_lists_newest_first_with_counts(staff_client, make_concern):
+    old = make_concern(received_on=date(2025, 3, 1))
+    new = make_concern(received_on=date(2026, 3, 1), status=S.ACCEPTED)
+    page = staff_client.get("/staff/concerns/").text
+    assert rows(page) == [new.id, old.id]
+    assert ">Received: 1</a>" in page and ">Accepted: 1</a>" in page
+    assert "2 concerns" in page
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("status=accepted", ["b"]),
+    ("language=pt", ["c"]),
+    ("topic=water", ["a", "c"]),
+    ("season=2025", ["a"]),
+    ("q=R%C3%8DO", ["a"]),
+    ("company=none", ["b", "c"]),
+])
+def test_filters(staff_client, make_concern, make_company, query, expected):
+    company = make_company()
+    made = {
+        "a": make_concern(body="el río", language="es", company=company,
+                          received_on=date(2025, 5, 1),
+                          topic_rows=[ConcernTopic(topic=Topic.WATER)]),
+        "b": make_concern(body="b", status=S.ACCEPTED, received_on=date(2026, 1, 2)),
+        "c": make_concern(body="c", language="pt", received_on=date(2026, 1, 3),
+                          topic_rows=[ConcernTopic(topic=Topic.WATER)]),
+    }
+    page = staff_client.get(f"/staff/concerns/?{query}").text
+    assert sorted(rows(page)) == sorted(made[key].id for key in expected)
+
+
+def test_company_filter(staff_client, make_concern, make_company):
+    company = make_company()
+    mine = make_concern(company=company)
+    make_concern()
+    assert rows(staff_client.get(f"/staff/concerns/?company={company.id}").text) == [mine.id]
+
+
+def test_search_reaches_the_english_translation(staff_client, staff, make_concern, db):
+    concern = make_concern(language="id", body="Kami bukan mau minta saham")
+    concerns.save_translation(concern, "We are not asking for shares", staff, None)
+    db.session.commit()
+    assert rows(staff_client.get("/staff/concerns/?q=shares").text) == [concern.id]
+
+
+def test_pagination(staff_client, make_concern):
+    made = [make_concern() for _ in range(30)]
+    first = staff_client.get("/staff/concerns/").text
+    second = staff_client.get("/staff/concerns/?page=2").text
+    assert len(rows(first)) == 25 and len(rows(second)) == 5
+    assert sorted(rows(first) + rows(second)) == sorted(c.id for c in made)
+    assert "Page 2 of 2" in second
+
+
+def _bulk(db, number: int) -> None:
+    today = date(2026, 4, 1)
+    db.session.execute(insert(Concern), [
+        {"status": S.RECEIVED, "channel": Channel.FORM, "language": "es",
+         "reply_language": "es", "body": f"concern {n}", "received_on": today}
+        for n in range(number)
+    ])
+    ids = db.session.scalars(db.select(Concern.id).where(~Concern.topic_rows.any())).all()
+    db.session.execute(insert(ConcernTopic), [{"concern_id": i, "topic": Topic.WATER}
+                                              for i in ids])
+    db.session.commit()
+
+
+def _statements(client, db, url: str) -> int:
+    count = 0
+
+    def counter(*_args):
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    assert response.status_code == 200
+    return count
+
+
+def test_a_page_makes_as_many_queries_with_1000_concerns_as_with_10(staff_client, db):
+    _bulk(db, 10)
+    few = _statements(staff_client, db, "/staff/concerns/?topic=water")
+    _bulk(db, 990)
+    many = _statements(staff_client, db, "/staff/concerns/?topic=water")
+    assert many == few
+    assert "1,000 concerns" in staff_client.get("/staff/concerns/").text
+
+
+# --- staff entry --------------------------------------------------------------------------
+
+def test_staff_enter_a_concern_and_get_a_receipt_to_pass_on(staff_client, staff, db, client):
+    page = staff_client.get("/staff/concerns/new").text
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"idempotency_key": key, "channel": "phone", "received_on": "2026-03-14",
+            "language": "es", "reply_language": "es", "company": "other",
+            "body": "Llamada: el agua llega turbia.", "attribution": "community",
+            "contact_name": "Ana", "contact_details": "+57 300 000 0000"}
+    response = staff_client.post("/staff/concerns/new", data=form)
+    assert response.status_code == 200
+    code = re.search(r'<p class="receipt">([^<]+)</p>', response.text).group(1)
+    concern = db.session.scalars(db.select(Concern)).one()
+    assert (concern.channel, concern.received_on, concern.entered_by_id, concern.contact_details,
+            concern.attribution) == (Channel.PHONE, date(2026, 3, 14), staff.id,
+                                     "+57 300 000 0000", "community")
+    assert concerns.find_by_receipt(code) == concern
+    assert staff_client.post("/staff/concerns/new", data=form).status_code == 200
+    assert db.session.query(Concern).count() == 1
+    (entry,) = history.for_object(concern)
+    assert (entry.action, entry.user_id) == ("entered", staff.id)
+
+
+# --- a concern's page ---------------------------------------------------------------------
+
+def test_page_shows_original_consent_and_contacts_to_staff(staff_client, make_concern):
+    concern = make_concern(language="es", body="el agua", contact_details="+57 300 1",
+                           speaker_name="Doña Ana")
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert '<blockquote class="text" lang="es">el agua</blockquote>' in page
+    assert "+57 300 1" in page and "Doña Ana" in page
+
+
+def test_translator_sees_no_contacts_and_only_their_languages(client, make_user, log_in,
+                                                              make_concern):
+    translator = make_user("t@example.org", role=Role.TRANSLATOR, languages=["es"])
+    log_in(client, translator)
+    mine = make_concern(language="es", body="el agua", contact_details="+57 300 1")
+    other = make_concern(language="pt", body="a água")
+    page = client.get(f"/staff/concerns/{mine.id}").text
+    assert "el agua" in page and "+57 300 1" not in page
+    assert client.get(f"/staff/concerns/{other.id}").status_code == 404
+    assert rows(client.get("/staff/concerns/").text) == [mine.id]
+    assert client.post(f"/staff/concerns/{mine.id}/accept",
+                       data={"seen_status": "received"}).status_code == 403
+
+
+def test_triage_moves_and_records_history(staff_client, staff, make_concern, db):
+    concern = make_concern()
+    response = staff_client.post(f"/staff/concerns/{concern.id}/accept",
+                                 data={"seen_status": "received"})
+    assert response.status_code == 302
+    db.session.refresh(concern)
+    assert concern.status == S.ACCEPTED
+    entry = history.for_object(concern)[-1]
+    assert (entry.action, entry.user_id, entry.changes) == (
+        "accepted", staff.id, {"status": ["received", "accepted"]})
+
+
+def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
+    concern = make_concern(status=S.ACCEPTED)
+    staff_client.post(f"/staff/concerns/{concern.id}/clarify", data={"seen_status": "received"})
+    db.session.refresh(concern)
+    assert concern.status == S.ACCEPTED
+
+
+def test_release_from_quarantine(staff_client, make_concern, db):
+    concern = make_concern(status=S.QUARANTINED, quarantine_reason="too_fast")
+    staff_client.post(f"/staff/concerns/{concern.id}/release",
+                      data={"seen_status": "quarantined"})
+    db.session.refresh(concern)
+    assert (concern.status, concern.quarantine_reason) == (S.RECEIVED, "too_fast")
+
+
+def test_decline_needs_a_reason(staff_client, make_concern, db):
+    concern = make_concern()
+    url = f"/staff/concerns/{concern.id}/decline"
+    assert staff_client.post(url, data={"seen_status": "received"}).status_code == 422
+    staff_client.post(url, data={"seen_status": "received", "reason": "Duplicate of a call."})
+    db.session.refresh(concern)
+    assert (concern.status, concern.decline_reason) == (S.DECLINED, "Duplicate of a call.")
+
+
+def test_merge_points_to_the_other_concern(staff_client, make_concern, db):
+    target, duplicate = make_concern(), make_concern()
+    staff_client.post(f"/staff/concerns/{duplicate.id}/merge",
+                      data={"seen_status": "received", "into": str(target.id)})
+    db.session.refresh(duplicate)
+    assert (duplicate.status, duplicate.merged_into_id) == (S.MERGED, target.id)
+    page = staff_client.get(f"/staff/concerns/{duplicate.id}").text
+    assert f'href="/staff/concerns/{target.id}">concern {target.id}</a>' in page
+
+
+def test_merge_into_a_missing_concern_is_explained(staff_client, make_concern):
+    concern = make_concern()
+    response = staff_client.post(f"/staff/concerns/{concern.id}/merge",
+                                 data={"seen_status": "received", "into": "9999"})
+    assert response.status_code == 422
+    assert "There is no concern with this number." in response.text
+
+
+def test_translation_save_then_approve(client, make_user, log_in, staff, make_concern, db):
+    translator = make_user("t@example.org", role=Role.TRANSLATOR, languages=["pt"])
+    concern = make_concern(language="pt", body="Lá a Vale enterrou meu coração")
+    log_in(client, translator)
+    url = f"/staff/concerns/{concern.id}/translation"
+    client.post(url, data={"text": "There, Vale buried my heart", "step": "ready"})
+    assert client.post(url, data={"step": "approve"}).status_code == 403
+    log_in(client, staff)
+    client.post(url, data={"step": "approve"})
+    translation = concerns.english(db.session.get(Concern, concern.id))
+    assert (translation.text, translation.state, translation.translator_id,
+            translation.approved_by_id) == ("There, Vale buried my heart",
+                                            TranslationState.APPROVED, translator.id, staff.id)
+    page = client.get(f"/staff/concerns/{concern.id}").text
+    assert "English translation: Approved" in page
+
+
+def test_a_stale_translation_save_keeps_the_text(staff_client, staff, make_concern, db):
+    concern = make_concern(language="es", body="el agua")
+    concerns.save_translation(concern, "the water", staff, None)
+    concerns.save_translation(concern, "the water (edited)", staff, 1)
+    db.session.commit()
+    response = staff_client.post(f"/staff/concerns/{concern.id}/translation",
+                                 data={"text": "my older edit", "seen_version": "1"})
+    assert response.status_code == 409
+    assert "my older edit</textarea>" in response.text
+    assert concerns.english(concern).text == "the water (edited)"
+
+
+def test_asked_before_is_listed(staff_client, make_concern, make_company):
+    company = make_company()
+    old = make_concern(company=company, topic_rows=[ConcernTopic(topic=Topic.WATER)],
+                       received_on=date(2024, 4, 1))
+    new = make_concern(company=company, topic_rows=[ConcernTopic(topic=Topic.WATER)])
+    page = staff_client.get(f"/staff/concerns/{new.id}").text
+    section = page.split("Asked before?")[1]
+    assert f'href="/staff/concerns/{old.id}">concern {old.id}</a>' in section
+
+
+# --- export -------------------------------------------------------------------------------
+
+def read_csv(response) -> list[list[str]]:
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def test_export_follows_the_filter_and_hides_contacts(staff_client, make_concern):
+    make_concern(language="es", body="@SUM(A1)", contact_details="+57 300 1")
+    make_concern(language="pt", body="a água")
+    response = staff_client.get("/staff/concerns/export.csv?language=es&contacts=1")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    table = read_csv(response)
+    assert table[0] == concerns.EXPORT_COLUMNS
+    assert [row[13] for row in table[1:]] == ["'@SUM(A1)"]
+    assert "+57 300 1" not in response.data.decode()
+
+
+def test_admin_may_export_contacts(client, make_user, log_in, make_concern):
+    log_in(client, make_user("admin@example.org", role=Role.ADMIN))
+    make_concern(contact_name="Ana", contact_details="+57 300 1")
+    table = read_csv(client.get("/staff/concerns/export.csv?contacts=1"))
+    assert table[1][-2:] == ["Ana", "'+57 300 1"]
+
+
+def test_purge_command(runner, make_concern, db, app):
+    closed = date.today() - app.config["CONTACT_RETENTION"] - timedelta(days=1)
+    concern = make_concern(status=S.DECLINED, closed_on=closed, contact_details="x")
+    result = runner.invoke(args=["concerns", "purge-contacts"])
+    assert result.output == "Erased the contact details of 1 concern(s).\n"
+    db.session.refresh(concern)
+    assert concern.contact_details is None
+
+
+def test_quarantine_reason_is_explained_in_words(staff_client, make_concern):
+    concern = make_concern(status=S.QUARANTINED, quarantine_reason="too_fast")
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert ("Quarantined as possibly automated (it was sent faster than a person can type)."
+            in page)

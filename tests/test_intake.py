@@ -1,0 +1,410 @@
+"""The public concern form, the receipt, the status page and withdrawal, over HTTP."""
+
+import logging
+import re
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from flask_babel import refresh
+
+from agmtool import concerns
+from agmtool.concern_forms import CAPS
+from agmtool.extensions import db as _db
+from agmtool.models import Concern, ConcernStatus
+
+S = ConcernStatus
+STYLE = Path(__file__).resolve().parent.parent / "agmtool" / "static" / "style.css"
+
+
+@pytest.fixture
+def app_config():
+    return {"CONCERN_MIN_FILL_SECONDS": 0, "STATUS_LOOKUP_SECONDS": 0}
+
+
+def hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page)
+    return match.group(1)
+
+
+def fresh_form(client, lang="es") -> dict:
+    page = client.get(f"/{lang}/concerns/new").text
+    return {"idempotency_key": hidden(page, "idempotency_key"),
+            "started": hidden(page, "started"), "company": "other",
+            "attribution": "anonymous", "reply_language": lang}
+
+
+def receipt_of(page: str) -> str:
+    return re.search(r'<p class="receipt" lang="en">([^<]+)</p>', page).group(1)
+
+
+def only_concern(db) -> Concern:
+    (concern,) = db.session.scalars(db.select(Concern)).all()
+    return concern
+
+
+# --- the form -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, label", [
+    ("en", "What is happening?"), ("es", "¿Qué está pasando?"),
+    ("pt", "O que está acontecendo?"), ("id", "Apa yang sedang terjadi?"),
+])
+def test_form_speaks_the_page_language(client, lang, label):
+    response = client.get(f"/{lang}/concerns/new")
+    assert response.status_code == 200
+    assert f'<label for="body">{label}</label>' in response.text
+    assert f'<html lang="{lang}">' in response.text
+
+
+def test_form_lists_known_companies_and_not_sure(client, make_company):
+    company = make_company()
+    page = client.get("/en/concerns/new").text
+    options = re.findall(r'<option value="([^"]*)"', page)
+    assert options[:3] == ["", str(company.id), "other"]
+    assert '<option value="other">Not sure, or another company</option>' in page
+
+
+def test_form_shows_every_cap(client):
+    page = client.get("/en/concerns/new").text
+    for name, cap in CAPS.items():
+        assert f'<p class="cap" id="{name}-cap">Up to {cap:,} characters.</p>' in page
+
+
+def test_form_page_and_what_it_loads_weigh_under_30000_bytes(client):
+    response = client.get("/static/style.css")
+    style = response.data
+    response.close()
+    assert style == STYLE.read_bytes()
+    weights = {}
+    for lang in ("en", "es", "pt", "id"):
+        refresh()  # the test's app context outlives a request: forget the last locale
+        page = client.get(f"/{lang}/concerns/new").data
+        assert f'<html lang="{lang}">'.encode() in page
+        assert b"<script" not in page and b"http://" not in page and b"https://" not in page
+        assert re.findall(rb'(?:href|src)="([^"#]+)"', page).count(b"/static/style.css") == 1
+        weights[lang] = len(page) + len(style)
+    assert len(set(weights.values())) == 4  # each language really was rendered
+    assert max(weights.values()) <= 30_000, weights
+
+
+def test_home_links_to_the_form_and_status(client):
+    page = client.get("/pt/").text
+    assert 'href="/pt/concerns/new"' in page and 'href="/pt/status"' in page
+
+
+# --- submitting ---------------------------------------------------------------------------
+
+def test_submission_gives_a_receipt_in_the_language(client, db):
+    form = fresh_form(client, "pt") | {"body": "Lá a Vale enterrou meu coração",
+                                       "topics": ["tailings", "water"], "wanted": "Justiça"}
+    response = client.post("/pt/concerns/new", data=form)
+    assert response.status_code == 200
+    assert "Obrigado. Recebemos o seu relato." in response.text
+    assert response.headers["Cache-Control"] == "no-store"
+    code = receipt_of(response.text)
+    concern = only_concern(db)
+    assert (concern.body, concern.language, concern.status, concern.topics) == (
+        "Lá a Vale enterrou meu coração", "pt", S.RECEIVED, ["tailings", "water"])
+    assert concern.receipt_hash == concerns.receipt_hash(code)
+
+
+def test_pressed_twice_stores_one_concern_and_shows_the_same_receipt(client, db):
+    form = fresh_form(client) | {"body": "¿de dónde vamos a sacar el agua?"}
+    first = client.post("/es/concerns/new", data=form)
+    second = client.post("/es/concerns/new", data=form)
+    assert receipt_of(first.text) == receipt_of(second.text)
+    assert db.session.query(Concern).count() == 1
+
+
+def test_missing_body_re_shows_the_form_with_the_text_and_a_message(client, db):
+    form = fresh_form(client, "id") | {"wanted": "Kami bukan mau minta saham"}
+    response = client.post("/id/concerns/new", data=form)
+    assert response.status_code == 422
+    assert "Kami bukan mau minta saham</textarea>" in response.text
+    assert 'id="body-error"' in response.text
+    assert db.session.query(Concern).count() == 0
+
+
+def test_text_over_its_cap_is_kept_and_explained(client, db):
+    long = "agua " * 1001
+    response = client.post("/es/concerns/new", data=fresh_form(client) | {"body": long})
+    assert response.status_code == 422
+    assert long.strip() in response.text
+    assert re.search(r'id="body-error">[^<]*5000', response.text)
+    assert db.session.query(Concern).count() == 0
+
+
+def test_nul_control_and_bidi_characters_are_removed(client, db):
+    body = "Wayuu\x00 ‘Jayariyú’\u202e\u2066 río\x07\r\nseco"
+    client.post("/es/concerns/new", data=fresh_form(client) | {"body": body})
+    assert only_concern(db).body == "Wayuu ‘Jayariyú’ río\nseco"
+
+
+def test_script_tags_are_stored_as_text_and_shown_escaped(client, db):
+    body = '<script>alert("x")</script><b>río</b>'
+    response = client.post("/es/concerns/new", data=fresh_form(client) | {"body": body})
+    code = receipt_of(response.text)
+    assert only_concern(db).body == body
+    status = client.post("/es/status", data={"code": code}).text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;río&lt;/b&gt;" in status
+    assert "<script>" not in status
+
+
+def test_invalid_utf8_is_refused_with_the_readable_text_kept(client, db):
+    form = fresh_form(client)
+    raw = "&".join(f"{k}={quote(v)}" for k, v in form.items())
+    raw += "&body=" + quote("el agua est") + "%C3%28" + quote(" sucia")
+    response = client.post("/es/concerns/new", data=raw.encode(),
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "Algunos caracteres no se pudieron leer" in response.text
+    assert "el agua est\ufffd( sucia</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
+
+
+def test_a_body_over_the_hard_limit_meets_the_localized_413(client, app, db):
+    size = app.config["MAX_CONTENT_LENGTH"] + 1
+    response = client.post("/id/concerns/new", data={"body": "x" * size})
+    assert response.status_code == 413
+    assert "<h1>" in response.text
+    assert db.session.query(Concern).count() == 0
+
+
+def test_the_hard_limit_sits_well_above_the_caps(app):
+    # Every field at its cap in 4-byte characters, percent-encoded: 12 bytes a character.
+    assert sum(CAPS.values()) * 12 * 2 < app.config["MAX_CONTENT_LENGTH"]
+
+
+# --- abuse --------------------------------------------------------------------------------
+
+def test_honeypot_goes_to_quarantine_with_the_same_receipt_page(client, db):
+    form = fresh_form(client) | {"body": "buy now", "website": "http://spam.example"}
+    response = client.post("/es/concerns/new", data=form)
+    assert "Gracias. Recibimos su inquietud." in response.text
+    assert receipt_of(response.text)
+    concern = only_concern(db)
+    assert (concern.status, concern.quarantine_reason) == (S.QUARANTINED, "honeypot")
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 3}])
+def test_too_fast_goes_to_quarantine(client, db):
+    client.post("/es/concerns/new", data=fresh_form(client) | {"body": "rápido"})
+    assert only_concern(db).quarantine_reason == "too_fast"
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 1}])
+def test_a_person_who_takes_their_time_is_not_quarantined(client, db):
+    form = fresh_form(client) | {"body": "despacio"}
+    time.sleep(2.1)
+    client.post("/es/concerns/new", data=form)
+    assert only_concern(db).status == S.RECEIVED
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 1}])
+def test_a_forged_timestamp_goes_to_quarantine(client, db):
+    client.post("/es/concerns/new", data=fresh_form(client) | {"body": "x", "started": "1"})
+    assert only_concern(db).quarantine_reason == "no_timestamp"
+
+
+@pytest.mark.parametrize("app_config", [{
+    "RATELIMIT_ENABLED": True, "CONCERN_RATE_LIMIT": "2/minute",
+    "CONCERN_MIN_FILL_SECONDS": 0, "STATUS_LOOKUP_SECONDS": 0}])
+def test_past_the_limit_the_form_says_busy_and_keeps_the_text(client, db):
+    for number in range(2):
+        client.post("/es/concerns/new", data=fresh_form(client) | {"body": f"n{number}"})
+    response = client.post("/es/concerns/new",
+                           data=fresh_form(client) | {"body": "Kami bukan mau minta saham"})
+    assert response.status_code == 429
+    assert "Estamos muy ocupados en este momento" in response.text
+    assert "Kami bukan mau minta saham</textarea>" in response.text
+    assert db.session.query(Concern).count() == 2
+
+
+@pytest.mark.parametrize("app_config", [{
+    "RATELIMIT_ENABLED": True, "CONCERN_GLOBAL_RATE_LIMIT": "3/minute",
+    "CONCERN_MIN_FILL_SECONDS": 0, "STATUS_LOOKUP_SECONDS": 0}])
+def test_the_global_ceiling_holds_across_sessions(app, db):
+    codes = []
+    for number in range(4):
+        client = app.test_client()  # a new browser each time: a new session
+        response = client.post("/es/concerns/new",
+                               data=fresh_form(client) | {"body": f"n{number}"})
+        codes.append(response.status_code)
+    assert codes == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("app_config", [{
+    "RATELIMIT_ENABLED": True, "STATUS_RATE_LIMIT": "3/minute", "STATUS_LOOKUP_SECONDS": 0}])
+def test_status_lookups_are_rate_limited(client):
+    codes = [client.post("/en/status", data={"code": "AAAA-BBBB"}).status_code
+             for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True,
+                                         "CONCERN_MIN_FILL_SECONDS": 0}])
+def test_expired_csrf_token_re_shows_the_form_with_the_text(client, db):
+    form = fresh_form(client) | {"body": "¿de dónde vamos a sacar el agua?",
+                                 "csrf_token": "expired-or-forged"}
+    response = client.post("/es/concerns/new", data=form)
+    assert response.status_code == 400
+    assert "Esta página estuvo abierta mucho tiempo" in response.text
+    assert "¿de dónde vamos a sacar el agua?</textarea>" in response.text
+    token = hidden(response.text.replace('name="csrf_token" value', 'name="csrf_token" '
+                                         'type="hidden" value'), "csrf_token")
+    again = client.post("/es/concerns/new", data=form | {"csrf_token": token})
+    assert again.status_code == 200
+    assert only_concern(db).body == "¿de dónde vamos a sacar el agua?"
+
+
+def test_no_address_or_user_agent_in_the_database_or_logs(client, db, caplog):
+    address, agent = "203.0.113.177", "UniqueAgent/9.87.65-zz"
+    environ = {"REMOTE_ADDR": address, "HTTP_USER_AGENT": agent,
+               "HTTP_X_FORWARDED_FOR": "198.51.100.23"}
+    caplog.set_level(logging.DEBUG)
+    page = client.get("/es/concerns/new", environ_base=environ).text
+    form = {"idempotency_key": hidden(page, "idempotency_key"), "company": "other",
+            "body": "rastro", "started": hidden(page, "started")}
+    client.post("/es/concerns/new", data=form, environ_base=environ)
+    dump = []
+    for table in _db.metadata.sorted_tables:
+        dump += [repr(row) for row in db.session.execute(table.select())]
+    dump = "\n".join(dump)
+    assert "rastro" in dump
+    for trace in (address, agent, "198.51.100.23", "UniqueAgent"):
+        assert trace not in dump
+        assert trace not in caplog.text
+
+
+# --- the status page ----------------------------------------------------------------------
+
+def submit(client, lang="es", body="¿de dónde vamos a sacar el agua?", **values) -> str:
+    response = client.post(f"/{lang}/concerns/new",
+                           data=fresh_form(client, lang) | {"body": body} | values)
+    return receipt_of(response.text)
+
+
+def test_status_takes_the_code_by_post_and_shows_the_concern(client):
+    code = submit(client, "id", "Kami bukan mau minta saham")
+    response = client.post("/id/status", data={"code": code.lower()})
+    assert response.status_code == 200
+    assert "Kami bukan mau minta saham" in response.text
+    assert "Kami telah menerima laporan Anda." in response.text
+    assert response.headers["Cache-Control"] == "no-store"
+    assert code not in client.get("/id/status").text
+
+
+def test_a_quarantined_concern_reads_as_received(client):
+    code = submit(client, "en", "buy now", website="spam")
+    page = client.post("/en/status", data={"code": code}).text
+    assert "We have received your concern. Our team will read it soon." in page
+    assert "uarantin" not in page
+
+
+def test_a_wrong_code_is_answered_plainly(client):
+    response = client.post("/pt/status", data={"code": "ZZZZ-ZZZZ-ZZZZ-ZZ"})
+    assert response.status_code == 200
+    assert "Não encontramos nenhum relato com este código." in response.text
+
+
+def test_declined_shows_the_reason(client, db, make_user):
+    code = submit(client)
+    concern = only_concern(db)
+    concerns.decline(concern, make_user(), "No es sobre una empresa que cotiza en Londres.")
+    db.session.commit()
+    page = client.post("/es/status", data={"code": code}).text
+    assert "No es sobre una empresa que cotiza en Londres." in page
+
+
+def test_withdrawal_needs_the_box_ticked(client, db):
+    code = submit(client, contact_details="+57 300 123 4567")
+    response = client.post("/es/status/withdraw", data={"code": code})
+    assert response.status_code == 422
+    assert only_concern(db).status == S.RECEIVED
+
+
+def test_withdrawal_deletes_the_text_and_contacts(client, db):
+    code = submit(client, contact_details="+57 300 123 4567", contact_name="Ana")
+    response = client.post("/es/status/withdraw", data={"code": code, "confirm": "y"})
+    assert response.status_code == 200
+    assert "Usted retiró esta inquietud." in response.text
+    concern = only_concern(db)
+    assert (concern.status, concern.body, concern.contact_details, concern.contact_name) == (
+        S.WITHDRAWN, None, None, None)
+    again = client.post("/es/status", data={"code": code}).text
+    assert "Usted retiró esta inquietud." in again and "agua" not in again
+
+
+def test_the_demo_receipts_work(client, db):
+    from agmtool import demo
+
+    demo.load()
+    db.session.commit()
+    page = client.post("/es/status", data={"code": "demo-0001"}).text
+    assert "¿de dónde vamos a sacar el agua?" in page
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 0,
+                                         "SQLITE_BUSY_TIMEOUT_MS": 50}])
+def test_a_locked_database_re_shows_the_form_with_the_text(client, app, db):
+    import sqlite3
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("locks the SQLite file")
+    form = fresh_form(client) | {"body": "Lá a Vale enterrou meu coração"}
+    db.session.remove()
+    db.engine.dispose()
+    blocker = sqlite3.connect(url.removeprefix("sqlite:///"))
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post("/es/concerns/new", data=form)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert response.status_code == 503
+    assert "No pudimos guardar su inquietud en este momento." in response.text
+    assert "Lá a Vale enterrou meu coração</textarea>" in response.text
+    again = client.post("/es/concerns/new", data=form)
+    assert again.status_code == 200
+    assert db.session.query(Concern).count() == 1
+
+
+@pytest.mark.parametrize("app_config", [{
+    "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+    "STATUS_RATE_LIMIT": "2/minute", "STATUS_LOOKUP_SECONDS": 0}])
+def test_limits_can_live_in_redis(client):
+    import redis
+
+    store = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        store.flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    try:
+        codes = [client.post("/en/status", data={"code": "AAAA"}).status_code
+                 for _ in range(3)]
+        assert codes == [200, 200, 429]
+        assert store.keys("*")
+    finally:
+        store.flushdb()
+        store.close()
+
+
+def test_concurrent_resends_store_one_concern(app, live_server, db, client):
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlencode
+    from urllib.request import urlopen
+
+    form = fresh_form(client) | {"body": "¿de dónde vamos a sacar el agua?"}
+    body = urlencode(form).encode()
+
+    def send(_):
+        with urlopen(f"{live_server}/es/concerns/new", data=body, timeout=30) as response:
+            return response.status, receipt_of(response.read().decode())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = set(pool.map(send, range(8)))
+    assert len(results) == 1 and next(iter(results))[0] == 200
+    assert db.session.query(Concern).count() == 1

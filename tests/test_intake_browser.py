@@ -1,0 +1,106 @@
+"""A person submits a concern in a real browser, with JavaScript off and on, in each of the
+four languages, then follows it with the receipt code; staff find it in the inbox."""
+
+import re
+
+import pytest
+
+from agmtool.models import Concern, ConcernStatus, Role
+from tests.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+TEXTS = {
+    "es": "Las familias wayuu de Jepira’a y de Ka’ikat preguntan: ¿de dónde vamos a sacar "
+          "el agua?",
+    "pt": "Lá a Vale enterrou meu coração.",
+    "id": "Kami bukan mau minta saham, kami mau sungai kami kembali.",
+    "en": "The elders of Ka’ikat and Uriana’a ask who answers for the river.",
+}
+RECEIVED = {
+    "es": "Recibimos su inquietud. Nuestro equipo la leerá pronto.",
+    "pt": "Recebemos o seu relato. Nossa equipe vai lê-lo em breve.",
+    "id": "Kami telah menerima laporan Anda. Tim kami akan segera membacanya.",
+    "en": "We have received your concern. Our team will read it soon.",
+}
+
+
+@pytest.fixture
+def app_config():
+    # A real minimum fill time: the browser waits past it, as a person would.
+    return {"CONCERN_MIN_FILL_SECONDS": 1, "STATUS_LOOKUP_SECONDS": 0}
+
+
+def new_page(browser, javascript: bool, width: int = 360):
+    context = browser.new_context(viewport={"width": width, "height": 800},
+                                  java_script_enabled=javascript, locale="en-GB")
+    return context, context.new_page()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["js-off", "js-on"])
+@pytest.mark.parametrize("lang", ["es", "pt", "id", "en"])
+def test_submit_and_follow_a_concern(browser, live_server, db, make_company, lang, javascript):
+    make_company()
+    context, page = new_page(browser, javascript)
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(f"{live_server}/{lang}/concerns/new")
+        assert page.locator("html").get_attribute("lang") == lang
+        page.select_option("#company", "other")
+        page.check("input[name=topics][value=water]")
+        page.fill("#body", TEXTS[lang])
+        page.fill("#wanted", "—")
+        page.check("input[name=attribution][value=community]")
+        # No horizontal scrolling on a 360 px screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        if not javascript:
+            screenshot(page, f"intake-form-{lang}-360")
+        page.wait_for_timeout(1100)
+        page.click("button[type=submit]")
+        code = page.locator("p.receipt").inner_text()
+        assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", code)
+        if not javascript:
+            screenshot(page, f"intake-receipt-{lang}-360")
+        assert page.url == f"{live_server}/{lang}/concerns/new"
+
+        concern = db.session.scalars(db.select(Concern)).one()
+        assert (concern.body, concern.language, concern.status) == (
+            TEXTS[lang], lang, ConcernStatus.RECEIVED)
+
+        page.goto(f"{live_server}/{lang}/status")
+        page.fill("#code", code.lower())
+        page.click("button[type=submit]")
+        assert page.url == f"{live_server}/{lang}/status"  # the code never goes in a URL
+        assert page.locator("blockquote.text").first.inner_text() == TEXTS[lang]
+        assert page.locator("section.card p").first.inner_text() == RECEIVED[lang]
+        if not javascript:
+            screenshot(page, f"intake-status-{lang}-360")
+        assert all(url.startswith(live_server) for url in requests)
+        assert not any(code in url or code.lower() in url for url in requests)
+    finally:
+        context.close()
+
+
+def test_desktop_form_and_busy_inbox(browser, live_server, app, db, make_user, make_company,
+                                     make_concern, log_in):
+    company = make_company()
+    for lang, body in TEXTS.items():
+        make_concern(language=lang, body=body, company=company, contact_details="+57 300 1")
+    context, page = new_page(browser, javascript=False, width=1280)
+    try:
+        page.goto(f"{live_server}/id/concerns/new")
+        screenshot(page, "intake-form-id-desktop")
+        client = app.test_client()
+        log_in(client, make_user("staff@example.org", role=Role.STAFF))
+        client.get("/staff/")
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server}])
+        page.goto(f"{live_server}/staff/concerns/")
+        assert page.locator("tbody tr").count() == 4
+        screenshot(page, "inbox-desktop")
+        page.click("text=1")
+        screenshot(page, "inbox-concern-desktop")
+        assert "+57 300 1" in page.content()
+    finally:
+        context.close()
