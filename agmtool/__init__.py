@@ -51,6 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(admin.bp)
+    from agmtool import agm_admin, agm_pages
+
+    agm_pages.init_app(app)
+    agm_admin.init_app(app)
 
     database.refuse_stale_schema_when_serving(app)
     return app
