@@ -35,6 +35,9 @@ def _show_errors(form, invalid: agms.Invalid) -> None:
         field = getattr(form, name, None)
         if field is None:
             field = getattr(form, "note", None) if name == "note" else None
+        # As plain text, so that the template escapes it: a lazy string passes as markup,
+        # and some messages carry what the user typed (a listing's name).
+        messages = [str(message) for message in messages]
         if field is not None:
             field.errors = [*field.errors, *messages]
         else:
@@ -80,8 +83,10 @@ def agm_new():
 def agm_edit(agm_id: int):
     agm = get_agm(agm_id)
     form = agm_forms.MeetingForm(obj=agm, companies=_companies())
-    if agm.status not in (s for s, _label in form.status.choices):
-        form.status.choices = [*form.status.choices, (agm.status.value, agm.status.label)]
+    if agm.status not in {choice.value for choice in form.status.choices}:
+        # A postponed or cancelled meeting keeps its status when other fields are edited.
+        form.status.choices = [*form.status.choices, *agm_forms.options(
+            [(agm.status.value, agm.status.label)])]
     if agm_forms.validate(form):
         try:
             agms.update_agm(agm, g.user, form.values(), form.seen_version)
@@ -165,8 +170,8 @@ def company_list():
 def _save_company(company: Company | None, form):
     listings, listing_problems = agms.parse_listings(form.listings.data)
     sites, site_problems = agms.parse_sites(form.sites.data)
-    form.listings.errors = [*form.listings.errors, *listing_problems]
-    form.sites.errors = [*form.sites.errors, *site_problems]
+    form.listings.errors = [*form.listings.errors, *map(str, listing_problems)]
+    form.sites.errors = [*form.sites.errors, *map(str, site_problems)]
     if listing_problems or site_problems:
         return None
     values = {"name": form.name.data, "slug": form.slug.data, "website": form.website.data,

@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from agmtool import agms
@@ -29,6 +30,10 @@ BAD_NUMBER = _l("Enter a whole number.")
 
 def _max(n: int):
     return Length(max=n, message=_l("At most %(n)s characters.", n=n))
+
+
+def options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 def _int_or_none(value):
@@ -52,23 +57,24 @@ class MeetingForm(Versioned):
                              validators=[InputRequired(REQUIRED)])
     listing_id = SelectField(_l("Listed entity holding the meeting"), coerce=_int_or_none,
                              validators=[Optional()])
-    kind = SelectField(_l("Kind of meeting"), choices=MeetingKind.choices(),
+    kind = SelectField(_l("Kind of meeting"), choices=options(MeetingKind.choices()),
                        default=MeetingKind.AGM.value)
     local_date = DateField(_l("Date (local)"), validators=[InputRequired(REQUIRED)])
     local_time = TimeField(_l("Start time (local)"), validators=[Optional()])
     timezone = SelectField(_l("Timezone"), validators=[DataRequired(REQUIRED)])
     fold = SelectField(
         _l("If the time happens twice (clocks going back)"),
-        choices=[("", _l("Not needed")), ("0", _l("The first time (still summer time)")),
-                 ("1", _l("The second time (after the clocks went back)"))],
+        choices=options([
+            ("", _l("Not needed")), ("0", _l("The first time (still summer time)")),
+            ("1", _l("The second time (after the clocks went back)"))]),
         coerce=_int_or_none, validators=[Optional()])
     duration_minutes = IntegerField(
         _l("Duration in minutes"),
         validators=[Optional(), NumberRange(1, 1440, message=_l("Between 1 and 1,440."))])
     venue = StringField(_l("Venue"), validators=[Optional(), _max(300)])
     address = TextAreaField(_l("Address"), validators=[Optional(), _max(2000)])
-    format = SelectField(_l("Format"), choices=[("", _l("Not known yet")),
-                                                *MeetingFormat.choices()])
+    format = SelectField(_l("Format"), choices=options([("", _l("Not known yet")),
+                                                        *MeetingFormat.choices()]))
     webcast_url = StringField(_l("Webcast or platform link"), validators=[Optional(), _max(500)])
     questions_deadline = DateTimeLocalField(_l("Deadline for written questions (local)"),
                                             validators=[Optional()])
@@ -76,21 +82,21 @@ class MeetingForm(Versioned):
                                         validators=[Optional()])
     registration_deadline = DateTimeLocalField(_l("Deadline for registration (local)"),
                                                validators=[Optional()])
-    status = SelectField(_l("Status"), choices=[
+    status = SelectField(_l("Status"), choices=options([
         (s.value, s.label) for s in (AGMStatus.EXPECTED, AGMStatus.ANNOUNCED,
-                                     AGMStatus.CONFIRMED)])
+                                     AGMStatus.CONFIRMED)]))
     status_note = TextAreaField(_l("Public note"), validators=[Optional(), _max(1000)])
     notes = TextAreaField(_l("Private notes (staff only, never published)"),
                           validators=[Optional(), _max(5000)])
 
     def __init__(self, *args, companies=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.company_id.choices = [(None, "—")] + [(c.id, c.name) for c in companies]
-        self.listing_id.choices = [(None, _l("The company itself"))] + [
+        self.company_id.choices = options([(None, "—")] + [(c.id, c.name) for c in companies])
+        self.listing_id.choices = options([(None, _l("The company itself"))] + [
             (listing.id, f"{c.name}: {listing.entity_name} ({listing.exchange}: "
                          f"{listing.ticker})")
-            for c in companies for listing in c.listings]
-        self.timezone.choices = [("", "—")] + [(z, z) for z in agms.zone_names()]
+            for c in companies for listing in c.listings])
+        self.timezone.choices = options([("", "—")] + [(z, z) for z in agms.zone_names()])
 
     def values(self) -> dict:
         data = {name: getattr(self, name).data for name in agms.EDITABLE_FIELDS}
