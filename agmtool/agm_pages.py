@@ -158,7 +158,8 @@ def build_feed(company: Company | None, lang: str, deadlines: bool, day: date) -
             about = _("The annual and general meetings of %(company)s, with their deadlines.",
                       company=ical.clean(company.name))
         options = ical.FeedOptions(lang=lang, deadlines=deadlines, base_url=base_url(),
-                                   uid_domain=uid_domain(), name=name, description=about)
+                                   uid_domain=uid_domain(), name=name, description=about,
+                                   reference_zone=current_app.config["REFERENCE_TIMEZONE"])
         body = ical.calendar_bytes(meetings, options,
                                    current_app.extensions.get("agm_event_cache"))
     changed = max((agm.updated_at for agm in meetings), default=None)

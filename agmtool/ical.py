@@ -14,13 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time, get_timezone_location
 from flask_babel import gettext as _
-from icalendar import Alarm, Calendar, Event, vDuration
+from icalendar import Alarm, Calendar, Event, vDDDTypes, vDuration, vInt, vText, vUri
 
 from agmtool import agms, i18n
-from agmtool.models import AGM, AGMStatus, MeetingFormat
+from agmtool.models import AGM, AGMStatus, MeetingFormat, MeetingKind
 
 PRODID = "-//agmtool//AGM calendar//EN"
 REFRESH = timedelta(hours=12)
@@ -51,6 +54,69 @@ class FeedOptions:
     uid_domain: str
     name: str
     description: str
+    reference_zone: str = "Europe/London"
+
+
+class Words:
+    """Every fixed text of a feed, translated once per feed rather than once per event, and
+    dates and places formatted as agmtool.i18n formats them, remembered between events."""
+
+    def __init__(self, lang: str, reference_zone: str):
+        self.locale = i18n.FORMAT_LOCALES.get(lang, lang)
+        self.reference_zone = reference_zone
+        self.status = {member: str(member.label) for member in AGMStatus}
+        self.kind = {member: str(member.label) for member in MeetingKind}
+        self.format = {member: str(member.label) for member in MeetingFormat}
+        self.deadline = {key: str(label) for _attr, key, label in agms.DEADLINES}
+        # Without arguments gettext returns the translated template, filled in below.
+        self.title = _("%(entity)s: %(meeting)s")
+        self.cancelled = _("Cancelled: %(title)s")
+        self.postponed = _("Postponed: %(title)s")
+        self.expected = _("%(title)s (date not yet announced)")
+        self.online = _("Online")
+        self.status_line = _("Status: %(status)s")
+        self.to_be_announced = _("%(day)s. Time to be announced.")
+        self.format_line = _("Format: %(format)s")
+        self.webcast = _("Webcast: %(link)s")
+        self.deadlines = _("Deadlines:")
+        self.details = _("Details: %(link)s")
+        self.deadline_title = _("Deadline: %(deadline)s (%(entity)s, %(meeting)s)")
+        self.zone_time = _("%(when)s, %(city)s time")
+
+    def day(self, day: date) -> str:
+        return _format_day(day, self.locale)
+
+    def in_zone(self, moment: datetime, zone: str, with_date: bool = True) -> str:
+        """As agmtool.i18n.format_in_zone."""
+        local = moment.astimezone(ZoneInfo(zone))
+        clock = _format_clock(local.time(), self.locale)
+        when = f"{_format_day(local.date(), self.locale)}, {clock}" if with_date else clock
+        return self.zone_time % {"when": when, "city": _zone_city(zone, self.locale)}
+
+    def meeting_time(self, moment: datetime, zone: str) -> list[str]:
+        """As agmtool.i18n.format_meeting_time."""
+        shown = [self.in_zone(moment, zone)]
+        here, there = moment.astimezone(ZoneInfo(zone)), moment.astimezone(
+            ZoneInfo(self.reference_zone))
+        if here.utcoffset() != there.utcoffset():
+            shown.append(self.in_zone(moment, self.reference_zone,
+                                      with_date=here.date() != there.date()))
+        return shown
+
+
+@lru_cache(maxsize=8192)
+def _format_day(day: date, locale: str) -> str:
+    return format_date(day, "full", locale=locale)
+
+
+@lru_cache(maxsize=8192)
+def _format_clock(clock: time, locale: str) -> str:
+    return format_time(clock, "short", locale=locale)
+
+
+@lru_cache(maxsize=1024)
+def _zone_city(zone: str, locale: str) -> str:
+    return get_timezone_location(ZoneInfo(zone), locale=locale, return_city=True)
 
 
 def page_url(agm: AGM, options: FeedOptions) -> str:
@@ -67,109 +133,112 @@ def status_value(agm: AGM) -> str:
     return "TENTATIVE" if agm.status == AGMStatus.EXPECTED else "CONFIRMED"
 
 
-def summary(agm: AGM) -> str:
-    title = _("%(entity)s: %(meeting)s", entity=clean(agms.headline_entity(agm)),
-              meeting=agm.kind.label)
+def summary(agm: AGM, words: Words) -> str:
+    title = words.title % {"entity": clean(agms.headline_entity(agm)),
+                           "meeting": words.kind[agm.kind]}
     if agm.status == AGMStatus.CANCELLED:
-        return _("Cancelled: %(title)s", title=title)
+        return words.cancelled % {"title": title}
     if agm.status == AGMStatus.POSTPONED:
-        return _("Postponed: %(title)s", title=title)
+        return words.postponed % {"title": title}
     if agm.status == AGMStatus.EXPECTED:
-        return _("%(title)s (date not yet announced)", title=title)
+        return words.expected % {"title": title}
     return title
 
 
-def location(agm: AGM) -> str:
+def location(agm: AGM, words: Words) -> str:
     parts = [clean(agm.venue), clean(agm.address)]
     text = "\n".join(part for part in parts if part)
     if not text and agm.format == MeetingFormat.ONLINE:
-        return _("Online")
+        return words.online
     return text
 
 
-def description(agm: AGM, options: FeedOptions) -> str:
-    lines = [_("Status: %(status)s", status=agm.status.label)]
+def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> str:
+    lines = [words.status_line % {"status": words.status[agm.status]}]
     if agm.status_note:
         lines.append(clean(agm.status_note))
-    start = agms.start_instant(agm)
     if start is None:
-        lines.append(_("%(day)s. Time to be announced.", day=i18n.format_day(agm.local_date)))
+        lines.append(words.to_be_announced % {"day": words.day(agm.local_date)})
     else:
-        lines.extend(i18n.format_meeting_time(start, agm.timezone))
+        lines.extend(words.meeting_time(start, agm.timezone))
     if agm.format is not None:
-        lines.append(_("Format: %(format)s", format=agm.format.label))
+        lines.append(words.format_line % {"format": words.format[agm.format]})
     if agm.webcast_url:
-        lines.append(_("Webcast: %(link)s", link=clean(agm.webcast_url)))
-    found = agms.deadlines(agm)
+        lines.append(words.webcast % {"link": clean(agm.webcast_url)})
     if found:
-        lines.append(_("Deadlines:"))
-        lines.extend(f"- {label}: {i18n.format_in_zone(moment, agm.timezone)}"
-                     for _key, label, moment in found)
-    lines.append(_("Details: %(link)s", link=page_url(agm, options)))
+        lines.append(words.deadlines)
+        lines.extend(f"- {words.deadline[key]}: {words.in_zone(moment, agm.timezone)}"
+                     for key, _label, moment in found)
+    lines.append(words.details % {"link": page_url(agm, options)})
     return "\n".join(lines)
 
 
-def meeting_components(agm: AGM, options: FeedOptions) -> list[Event]:
-    """The meeting's event, then one short event per deadline (unless left out)."""
-    stamp = _aware(agm.updated_at)
-    url = page_url(agm, options)
+def _event(uid: str, stamp: datetime, sequence: int) -> Event:
+    # Properties are set as icalendar's typed values directly: the same output as
+    # Event.add, at half the cost, which counts when a feed is built from scratch.
     event = Event()
-    event.add("uid", f"agm-{agm.id}@{options.uid_domain}")
-    event.add("dtstamp", stamp)
-    event.add("last-modified", stamp)
-    event.add("sequence", agm.sequence)
+    event["UID"] = vText(uid)
+    event["DTSTAMP"] = vDDDTypes(stamp)
+    event["LAST-MODIFIED"] = vDDDTypes(stamp)
+    event["SEQUENCE"] = vInt(sequence)
+    return event
+
+
+def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = None
+                       ) -> list[Event]:
+    """The meeting's event, then one short event per deadline (unless left out)."""
+    words = words or Words(options.lang, options.reference_zone)
+    stamp = _aware(agm.updated_at)
+    url = vUri(page_url(agm, options))
+    status = vText(status_value(agm))
     start = agms.start_instant(agm)
+    found = agms.deadlines(agm)
+    event = _event(f"agm-{agm.id}@{options.uid_domain}", stamp, agm.sequence)
     if start is None:
-        event.add("dtstart", agm.local_date)
-        event.add("dtend", agm.local_date + timedelta(days=1))
-        event.add("transp", "TRANSPARENT")
+        event["DTSTART"] = vDDDTypes(agm.local_date)
+        event["DTEND"] = vDDDTypes(agm.local_date + timedelta(days=1))
+        event["TRANSP"] = vText("TRANSPARENT")
     else:
-        event.add("dtstart", start)
-        event.add("dtend", agms.end_instant(agm))
-    event.add("summary", summary(agm))
-    place = location(agm)
+        event["DTSTART"] = vDDDTypes(start)
+        event["DTEND"] = vDDDTypes(agms.end_instant(agm))
+    event["SUMMARY"] = vText(summary(agm, words))
+    place = location(agm, words)
     if place:
-        event.add("location", place)
-    event.add("description", description(agm, options))
-    event.add("url", url)
-    event.add("status", status_value(agm))
-    event.add("class", "PUBLIC")
+        event["LOCATION"] = vText(place)
+    event["DESCRIPTION"] = vText(description(agm, options, words, start, found))
+    event["URL"] = url
+    event["STATUS"] = status
     events = [event]
     if not options.deadlines:
         return events
     title = clean(agms.headline_entity(agm))
-    for key, label, moment in agms.deadlines(agm):
-        deadline = Event()
-        deadline.add("uid", f"agm-{agm.id}-deadline-{key}@{options.uid_domain}")
-        deadline.add("dtstamp", stamp)
-        deadline.add("last-modified", stamp)
-        deadline.add("sequence", agm.sequence)
-        deadline.add("dtstart", moment)
-        deadline.add("dtend", moment + DEADLINE_LENGTH)
-        text = _("Deadline: %(deadline)s (%(entity)s, %(meeting)s)", deadline=label,
-                 entity=title, meeting=agm.kind.label)
+    for key, _label, moment in found:
+        deadline = _event(f"agm-{agm.id}-deadline-{key}@{options.uid_domain}", stamp,
+                          agm.sequence)
+        deadline["DTSTART"] = vDDDTypes(moment)
+        deadline["DTEND"] = vDDDTypes(moment + DEADLINE_LENGTH)
+        text = words.deadline_title % {"deadline": words.deadline[key], "entity": title,
+                                       "meeting": words.kind[agm.kind]}
         if agm.status == AGMStatus.CANCELLED:
-            text = _("Cancelled: %(title)s", title=text)
-        deadline.add("summary", text)
-        deadline.add("description", "\n".join([
-            i18n.format_in_zone(moment, agm.timezone),
-            _("Details: %(link)s", link=url),
-        ]))
-        deadline.add("url", url)
-        deadline.add("status", status_value(agm))
-        deadline.add("class", "PUBLIC")
+            text = words.cancelled % {"title": text}
+        deadline["SUMMARY"] = vText(text)
+        deadline["DESCRIPTION"] = vText("\n".join([
+            words.in_zone(moment, agm.timezone), words.details % {"link": url}]))
+        deadline["URL"] = url
+        deadline["STATUS"] = status
         if agm.status != AGMStatus.CANCELLED:
             alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", text)
-            alarm.add("trigger", -REMINDER_BEFORE)
+            alarm["ACTION"] = vText("DISPLAY")
+            alarm["DESCRIPTION"] = vText(text)
+            alarm["TRIGGER"] = vDDDTypes(-REMINDER_BEFORE)
             deadline.add_component(alarm)
         events.append(deadline)
     return events
 
 
-def meeting_bytes(agm: AGM, options: FeedOptions) -> bytes:
-    return b"".join(component.to_ical() for component in meeting_components(agm, options))
+def meeting_bytes(agm: AGM, options: FeedOptions, words: Words | None = None) -> bytes:
+    return b"".join(component.to_ical(sorted=False)
+                    for component in meeting_components(agm, options, words))
 
 
 def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
@@ -197,11 +266,13 @@ def calendar_bytes(meetings: Iterable[AGM], options: FeedOptions,
     """The whole feed. Call inside flask_babel.force_locale(options.lang)."""
     head, end = calendar_head(options)
     parts = [head]
+    words = None
     for agm in meetings:
         key = (agm.id, agm.sequence, agm.updated_at, options)
         chunk = event_cache.get(key) if event_cache is not None else None
         if chunk is None:
-            chunk = meeting_bytes(agm, options)
+            words = words or Words(options.lang, options.reference_zone)
+            chunk = meeting_bytes(agm, options, words)
             if event_cache is not None:
                 if len(event_cache) >= EVENT_CACHE_LIMIT:
                     event_cache.clear()

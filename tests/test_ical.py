@@ -181,3 +181,21 @@ def test_any_text_survives_as_text(text):
     assert str(parsed.get("SUMMARY", "")) == cleaned
     assert body.count(b"BEGIN:VEVENT") - body.count(b"\r\nBEGIN:VEVENT\r\n") in (0, 1)
     assert body.startswith(b"BEGIN:VEVENT\r\n") and body.count(b"\r\nEND:VEVENT\r\n") == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "pt", "id"])
+@pytest.mark.parametrize(("zone", "moment"), [
+    ("Australia/Perth", datetime(2025, 5, 1, 1, 30, tzinfo=UTC)),
+    ("Australia/Melbourne", datetime(2027, 2, 9, 22, 0, tzinfo=UTC)),
+    ("Europe/Zurich", datetime(2025, 8, 5, 14, 0, tzinfo=UTC)),
+    ("Europe/London", datetime(2025, 4, 3, 10, 0, tzinfo=UTC)),
+    ("Europe/London", datetime(2025, 1, 3, 10, 0, tzinfo=UTC)),
+])
+def test_the_feeds_fast_formatting_matches_the_pages(app, lang, zone, moment):
+    from agmtool import i18n
+
+    with force_locale(lang):
+        words = ical.Words(lang, "Europe/London")
+        assert words.in_zone(moment, zone) == i18n.format_in_zone(moment, zone)
+        assert words.meeting_time(moment, zone) == i18n.format_meeting_time(moment, zone)
+        assert words.day(moment.date()) == i18n.format_day(moment.date())
