@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -102,7 +104,11 @@ def agm_edit(agm_id: int):
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     elif not form.is_submitted():
         form.version.data = agm.version
-        form.fold.data = agm.fold if agm.local_time is not None else None
+        start = (datetime.combine(agm.local_date, agm.local_time)
+                 if agm.local_time is not None else None)
+        ambiguous = start is not None and agms.local_time_problem(
+            start, agm.timezone) == "ambiguous"
+        form.fold.data = agm.fold if ambiguous else None
     return render_template("agm_admin/agm_form.html", form=form, agm=agm,
                            history=history.for_object(agm))
 

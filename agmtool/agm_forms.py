@@ -110,7 +110,8 @@ def _translated_parse_errors(form: FlaskForm) -> None:
                 IntegerField: BAD_NUMBER}
     for field in form:
         for kind, message in messages.items():
-            if type(field) is kind and field.process_errors:
+            # Optional() clears the parse error of an empty field: only replace what is left.
+            if type(field) is kind and any(e in field.process_errors for e in field.errors):
                 rest = [e for e in field.errors if e not in field.process_errors]
                 field.errors = [message, *rest]
 

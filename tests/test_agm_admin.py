@@ -110,3 +110,32 @@ def test_a_bad_listing_line_is_explained(client, db, staff):
 def test_the_staff_start_page_links_to_meetings(client, staff):
     text = client.get("/staff/").text
     assert 'href="/staff/agms/"' in text and 'href="/staff/companies/"' in text
+
+
+def test_empty_optional_fields_raise_no_error(client, db, staff, make_company):
+    response = client.post("/staff/agms/new", data=form(
+        make_company(), local_time="01:30", local_date="2027-03-28", duration_minutes="",
+        proxy_deadline=""))
+    assert response.text.count('class="error"') == 1
+    assert "Enter a whole number." not in response.text
+
+
+def test_a_bad_number_or_date_is_explained_in_the_users_language(client, db, staff,
+                                                                 make_company):
+    client.get("/language/pt?next=/staff/")
+    response = client.post("/staff/agms/new", data=form(
+        make_company(), duration_minutes="two hours", proxy_deadline="soon"))
+    assert "Informe um número inteiro." in response.text
+    assert "Informe uma data e um horário." in response.text
+    assert db.session.query(AGM).count() == 0
+
+
+def test_the_edit_form_asks_which_repeated_time_only_when_it_matters(client, db, staff,
+                                                                     make_agm):
+    agm = make_agm(local_date=date(2027, 10, 31), local_time=time(1, 30),
+                   timezone="Europe/London", fold=1)
+    text = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert '<option selected value="1">' in text
+    plain = make_agm(company=agm.company, local_date=date(2027, 4, 29))
+    text = client.get(f"/staff/agms/{plain.id}/edit").text
+    assert '<option selected value="">' in text

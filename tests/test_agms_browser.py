@@ -116,3 +116,46 @@ def test_the_subscribe_links(live_server, page, meetings):
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
     assert "set-cookie" not in response.headers
     assert response.body().count(b"BEGIN:VEVENT") == 3
+
+
+@pytest.fixture
+def staff_page(app, browser, live_server, make_user, db):
+    """A browser logged in as staff, with the session cookie the login would have set."""
+    from agmtool import accounts
+    from agmtool.models import Role
+
+    user = make_user("staff@example.org", role=Role.STAFF)
+    token = accounts.start_session(user)
+    db.session.commit()
+    cookie = app.session_interface.get_signing_serializer(app).dumps({"sid": token})
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie,
+                          "url": live_server}])
+    yield context.new_page()
+    context.close()
+
+
+def test_staff_create_a_meeting_and_see_it_refused_then_saved(live_server, staff_page,
+                                                               make_company):
+    make_company(slug="rio-tinto", name="Rio Tinto", listings=[
+        ("Rio Tinto plc", "LSE", "RIO"), ("Rio Tinto Limited", "ASX", "RIO")])
+    page = staff_page
+    page.goto(f"{live_server}/language/id?next=/staff/agms/new")
+    page.select_option("#company_id", label="Rio Tinto")
+    page.select_option("#listing_id", label="Rio Tinto: Rio Tinto plc (LSE: RIO)")
+    page.fill("#local_date", "2027-03-28")
+    page.fill("#local_time", "01:30")
+    page.select_option("#timezone", "Europe/London")
+    page.fill("#venue", "Queen Elizabeth II Centre")
+    page.get_by_role("button").last.click()
+    assert page.locator("#local_time-error").inner_text().startswith(
+        "Waktu ini tidak ada di Europe/London pada hari itu")
+    assert page.locator("#venue").input_value() == "Queen Elizabeth II Centre"
+    screenshot(page, "agm-admin-refused-id-390")
+    page.fill("#local_time", "11:00")
+    page.get_by_role("button").last.click()
+    assert page.locator(".flash").first.inner_text() == "Rapat sudah disimpan."
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "agm-admin-saved-id-1280")
+    page.goto(f"{live_server}/staff/companies/")
+    screenshot(page, "agm-admin-companies-id-1280")
