@@ -261,11 +261,23 @@ def check_meeting(values: dict) -> dict[str, list]:
     return errors
 
 
+# C0 and C1 controls except tab and newline, DEL, lone surrogates and non-characters: none
+# belongs in stored text, PostgreSQL refuses NUL, and calendars break on some.
+_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def plain_text(text: str | None) -> str:
+    """``text`` with line ends normalised to \\n and control characters removed."""
+    if not text:
+        return ""
+    return _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _normalise(values: dict) -> dict:
     values = {key: values.get(key) for key in EDITABLE_FIELDS}
     for key in ("venue", "address", "webcast_url", "status_note", "notes"):
         if isinstance(values[key], str):
-            values[key] = values[key].strip() or None
+            values[key] = plain_text(values[key]).strip() or None
     if values["local_time"] is None or values["local_date"] is None or not valid_zone(
             values["timezone"]):
         values["fold"] = values["fold"] if values["fold"] in (0, 1) else 0
@@ -452,7 +464,7 @@ def parse_sites(text: str) -> tuple[list[tuple[str, str, str | None]], list]:
 
 def _check_company(values: dict, company: Company | None) -> dict[str, list]:
     errors: dict[str, list] = {}
-    if not (values.get("name") or "").strip():
+    if not values.get("name"):
         _add(errors, "name", _l("Enter the company's name."))
     slug = values.get("slug") or ""
     if not SLUG_PATTERN.match(slug):
@@ -478,9 +490,10 @@ def save_company(company: Company | None, user: User | None, values: dict,
     or listing bumps the sequence of the company's meetings, whose titles show it; records
     history; flushes.
     """
-    values = {"name": (values.get("name") or "").strip(), "slug": (values.get("slug") or "")
-              .strip(), "website": (values.get("website") or "").strip() or None,
-              "notes": (values.get("notes") or "").strip() or None}
+    values = {key: plain_text(values.get(key)).strip() or None
+              for key in ("name", "slug", "website", "notes")}
+    listings = [tuple(plain_text(part).strip() for part in row) for row in listings]
+    sites = [tuple(plain_text(part).strip() or None for part in row) for row in sites]
     errors = _check_company(values, company)
     if errors:
         raise Invalid(errors)

@@ -11,7 +11,6 @@ deadlines, base URL): a feed is the calendar's head, then those cached bytes, th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,18 +31,10 @@ REMINDER_BEFORE = timedelta(days=1)
 # Keeps the per-process cache of serialized events bounded.
 EVENT_CACHE_LIMIT = 50_000
 
-# C0 and C1 controls except tab and newline, DEL, lone surrogates and non-characters: none
-# belongs in calendar text, and some (NUL) break parsers or databases.
-_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
 def clean(text: str | None) -> str:
     """Text from the database made safe for a calendar: line ends normalised to \\n, control
     characters removed. icalendar then escapes what remains (commas, semicolons, newlines)."""
-    if not text:
-        return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _UNWANTED.sub("", text).strip()
+    return agms.plain_text(text).strip()
 
 
 @dataclass(frozen=True)

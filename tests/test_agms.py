@@ -236,3 +236,10 @@ def test_the_import_command_reports_lines_and_imports_nothing(runner, db, make_c
     result = runner.invoke(args=["agms", "import", str(path)])
     assert (result.exit_code, result.output) == (0, "Imported 2 meeting(s).\n")
     assert db.session.query(Company).one().slug == "rio-tinto"
+
+
+def test_control_characters_are_stripped_before_storing(db, make_company):
+    agm = agms.create_agm(None, values(make_company(), venue="Zug\x00 Casino\r\nHall 2\x1b",
+                                       notes="\x00"))
+    db.session.commit()
+    assert (agm.venue, agm.notes) == ("Zug Casino\nHall 2", None)

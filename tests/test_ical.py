@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agmtool import ical
-from agmtool.models import AGMStatus, MeetingFormat
+from agmtool.models import AGM, AGMStatus, Company, MeetingFormat, MeetingKind
 
 
 @pytest.fixture(autouse=True)
@@ -138,9 +138,13 @@ def test_a_venue_with_crlf_and_begin_vevent_stays_text_in_one_event(make_agm):
     assert len(vobject.readOne(body.decode()).vevent_list) == 1
 
 
-def test_control_characters_and_private_notes_never_reach_the_feed(make_agm):
-    agm = make_agm(venue="Zug\x00\x07 Casino\x1b", notes="PRIVATE: call Maria on +57 300",
-                   status_note="Moved\x0c online")
+def test_control_characters_and_private_notes_never_reach_the_feed():
+    # Built in memory: PostgreSQL would refuse the NUL that SQLite stores.
+    agm = AGM(id=7, company=Company(name="Glencore", slug="glencore"), kind=MeetingKind.AGM,
+              local_date=date(2027, 5, 26), local_time=time(10, 30), timezone="Europe/Zurich",
+              fold=0, status=AGMStatus.ANNOUNCED, sequence=0,
+              updated_at=datetime(2026, 1, 1), venue="Zug\x00\x07 Casino\x1b",
+              notes="PRIVATE: call Maria on +57 300", status_note="Moved\x0c online")
     body = feed([agm])
     assert b"PRIVATE" not in body and b"+57" not in body
     assert not any(byte < 0x20 and byte not in (0x0d, 0x0a) for byte in body)
