@@ -120,3 +120,25 @@ def test_a_change_to_a_company_reaches_its_feed(client, db, make_agm, make_compa
     event = events(client.get("/calendar/glencore.ics"))[f"agm-{agm.id}@agm.example.org"]
     assert str(event["SUMMARY"]) == "Glencore International: Annual general meeting"
     assert event["SEQUENCE"] == 1
+
+
+def test_the_window_moves_with_the_date(app, make_agm):
+    from agmtool import agm_pages
+
+    agm = make_agm(local_date=date(2026, 1, 10))
+    with app.test_request_context("/calendar.ics"):
+        inside = agm_pages.build_feed(None, "en", True, date(2027, 1, 10))["body"]
+        outside = agm_pages.build_feed(None, "en", True, date(2027, 1, 12))["body"]
+    assert f"UID:agm-{agm.id}@agm.example.org".encode() in inside
+    assert b"BEGIN:VEVENT" not in outside
+
+
+def test_each_meetings_events_are_cached_by_its_sequence(app, client, db, make_agm):
+    agm = make_agm(local_date=soon())
+    client.get("/calendar.ics")
+    cached = app.extensions["agm_event_cache"]
+    assert [(key[0], key[1]) for key in cached] == [(agm.id, 0)]
+    agms.update_agm(agm, None, {"venue": "Hall B"}, agm.version)
+    db.session.commit()
+    client.get("/calendar.ics")
+    assert sorted((key[0], key[1]) for key in cached) == [(agm.id, 0), (agm.id, 1)]

@@ -203,3 +203,20 @@ def test_the_feeds_fast_formatting_matches_the_pages(app, lang, zone, moment):
         assert words.in_zone(moment, zone) == i18n.format_in_zone(moment, zone)
         assert words.meeting_time(moment, zone) == i18n.format_meeting_time(moment, zone)
         assert words.day(moment.date()) == i18n.format_day(moment.date())
+
+
+@settings(max_examples=150, deadline=None)
+@given(venue=st.text(), note=st.text(alphabet=st.characters(codec="utf-8")))
+def test_any_venue_or_note_stays_inside_one_event(venue, note):
+    agm = AGM(id=3, company=Company(name="Vale", slug="vale"), kind=MeetingKind.AGM,
+              local_date=date(2027, 4, 30), local_time=time(10, 0),
+              timezone="America/Sao_Paulo", fold=0, status=AGMStatus.ANNOUNCED, sequence=2,
+              updated_at=datetime(2026, 1, 1), venue=venue, status_note=note)
+    body = feed([agm], deadlines=False)
+    for line in body.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")
+    events = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert len(events) == 1
+    assert str(events[0].get("LOCATION", "")) == ical.clean(venue)
+    assert ical.clean(note) in str(events[0]["DESCRIPTION"])
