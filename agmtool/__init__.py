@@ -51,8 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(admin.bp)
-    from agmtool import agm_admin, agm_pages
+    from agmtool import agm_admin, agm_pages, agms
 
+    agms.init_app(app)
     agm_pages.init_app(app)
     agm_admin.init_app(app)
 

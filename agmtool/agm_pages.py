@@ -57,7 +57,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(utc_iso)
     app.register_blueprint(bp)
     app.register_blueprint(feeds)
-    agms.init_app(app)
 
 
 def base_url() -> str:

@@ -142,3 +142,9 @@ def test_each_meetings_events_are_cached_by_its_sequence(app, client, db, make_a
     db.session.commit()
     client.get("/calendar.ics")
     assert sorted((key[0], key[1]) for key in cached) == [(agm.id, 0), (agm.id, 1)]
+
+
+def test_the_uid_domain_can_be_fixed_in_configuration(app, client, make_agm):
+    app.config["CALENDAR_UID_DOMAIN"] = "calendar.example.net"
+    agm = make_agm(local_date=soon())
+    assert list(events(client.get("/calendar.ics"))) == [f"agm-{agm.id}@calendar.example.net"]
