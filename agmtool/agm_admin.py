@@ -35,8 +35,6 @@ def _companies() -> list[Company]:
 def _show_errors(form, invalid: agms.Invalid) -> None:
     for name, messages in invalid.errors.items():
         field = getattr(form, name, None)
-        if field is None:
-            field = getattr(form, "note", None) if name == "note" else None
         # As plain text, so that the template escapes it: a lazy string passes as markup,
         # and some messages carry what the user typed (a listing's name).
         messages = [str(message) for message in messages]
