@@ -35,6 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from agmtool import (
         admin,
+        agm_admin,
+        agm_pages,
+        agms,
         auth,
         cli,
         database,
@@ -66,6 +69,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(intake.bp)
     app.register_blueprint(inbox.bp)
+    agms.init_app(app)
+    agm_pages.init_app(app)
+    agm_admin.init_app(app)
 
     database.refuse_stale_schema_when_serving(app)
     return app

@@ -13,7 +13,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -39,9 +38,6 @@ CAPS = {
 TOO_LONG = _l("This text is longer than %(max)d characters. Shorten it a little; "
               "nothing you wrote has been lost.")
 
-
-def options(pairs) -> list[SelectChoice]:
-    return [SelectChoice(str(value), label) for value, label in pairs]
 
 
 def tidy(value):

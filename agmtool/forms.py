@@ -18,6 +18,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from agmtool.models import Role
 
 
+def options(pairs) -> list[SelectChoice]:
+    """Options from (value, label) pairs."""
+    return [SelectChoice(str(value) if value is not None else "", label) for value, label in pairs]
+
+
 def enum_choices(members) -> list[SelectChoice]:
     """Options for enum members (a whole enum, or some of it): stored key, translated label."""
     return [SelectChoice(member.value, member.label) for member in members]

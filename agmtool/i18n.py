@@ -16,7 +16,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from flask import Blueprint, Flask, abort, current_app, g, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 
 # Names Babel gives that a speaker would not put in a language menu.
@@ -126,6 +126,9 @@ def switch_language_url(code: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    # Flask-Babel keeps the chosen locale on ``g``; when an app context outlives a request
+    # (tests keep one open around the test client), each request must choose afresh.
+    app.before_request(refresh)
     app.jinja_env.globals.update(
         native_name=native_name,
         current_language=current_language,

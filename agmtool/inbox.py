@@ -18,9 +18,9 @@ from agmtool.concern_forms import (
     MergeForm,
     StaffConcernForm,
     TranslationForm,
-    options,
 )
 from agmtool.extensions import db
+from agmtool.forms import options
 from agmtool.models import (
     Attribution,
     Channel,

@@ -16,8 +16,9 @@ from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
 from agmtool import concerns, i18n
-from agmtool.concern_forms import CAPS, ConcernForm, StatusForm, WithdrawForm, options
+from agmtool.concern_forms import CAPS, ConcernForm, StatusForm, WithdrawForm
 from agmtool.extensions import csrf, db, limiter
+from agmtool.forms import options
 from agmtool.models import Attribution, ConcernStatus, Topic
 
 bp = Blueprint("intake", __name__, url_prefix="/<lang>")

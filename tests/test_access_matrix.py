@@ -38,6 +38,8 @@ def allowed_roles(endpoint: str, rule: str) -> set:
         return ALLOWED[endpoint]
     if endpoint.startswith("admin."):
         return {Role.ADMIN}
+    if endpoint.startswith("agm_admin."):
+        return TRIAGERS
     if rule.startswith("/staff/") and not rule.startswith(PUBLIC_STAFF_PATHS):
         return ACCOUNTS  # a route this test does not know yet: at least a login
     return EVERYONE
@@ -54,8 +56,10 @@ def url_for_rule(rule, values: dict) -> str:
     return rule.build(args, append_unknown=False)[1]
 
 
-def test_every_route_with_every_role(app, db, make_user, make_concern, make_company, log_in):
+def test_every_route_with_every_role(app, db, make_user, make_concern, make_company, make_agm,
+                                     log_in):
     company = make_company()
+    agm = make_agm(company=company, notes="Private: our speaker's phone is +57 300 555 0199")
     users = {
         Role.ATTENDEE: make_user("attendee@example.org", role=Role.ATTENDEE),
         Role.TRANSLATOR: make_user("translator@example.org", role=Role.TRANSLATOR,
@@ -67,7 +71,8 @@ def test_every_route_with_every_role(app, db, make_user, make_concern, make_comp
                            contact_name=SECRETS[0], contact_details=SECRETS[1])
     values = {"lang": "es", "concern_id": str(concern.id), "code": "es",
               "user_id": str(users[Role.STAFF].id), "filename": "style.css",
-              "token": "not-a-token", "slug": company.slug}
+              "token": "not-a-token", "slug": company.slug, "agm_id": str(agm.id),
+              "company_id": str(company.id)}
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
     problems = []
     tried = 0

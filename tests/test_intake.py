@@ -7,7 +7,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from flask_babel import refresh
 
 from agmtool import concerns
 from agmtool.concern_forms import CAPS
@@ -78,7 +77,6 @@ def test_form_page_and_what_it_loads_weigh_under_30000_bytes(client):
     assert style == STYLE.read_bytes()
     weights = {}
     for lang in ("en", "es", "pt", "id"):
-        refresh()  # the test's app context outlives a request: forget the last locale
         page = client.get(f"/{lang}/concerns/new").data
         assert f'<html lang="{lang}">'.encode() in page
         assert b"<script" not in page and b"http://" not in page and b"https://" not in page

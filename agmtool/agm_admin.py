@@ -1,0 +1,228 @@
+"""Staff pages for companies and meetings: list, create, edit, postpone, cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from agmtool import agm_forms, agms, forms, history
+from agmtool.auth import roles_required
+from agmtool.extensions import db
+from agmtool.models import AGM, Company, Role
+
+bp = Blueprint("agm_admin", __name__, url_prefix="/staff")
+STAFF = (Role.STAFF, Role.ADMIN)
+# See agm_pages: a locale cached by an earlier request in the same app context is dropped.
+
+
+def get_agm(agm_id: int) -> AGM:
+    return db.session.get(AGM, agm_id) or abort(404)
+
+
+def get_company(company_id: int) -> Company:
+    return db.session.get(Company, company_id) or abort(404)
+
+
+def _companies() -> list[Company]:
+    return db.session.scalars(sa.select(Company).order_by(Company.name)).all()
+
+
+def _show_errors(form, invalid: agms.Invalid) -> None:
+    for name, messages in invalid.errors.items():
+        field = getattr(form, name, None)
+        # As plain text, so that the template escapes it: a lazy string passes as markup,
+        # and some messages carry what the user typed (a listing's name).
+        messages = [str(message) for message in messages]
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+        else:
+            for message in messages:
+                flash(message, "error")
+
+
+def _stale(form, record) -> None:
+    flash(_("Someone else saved this record after you opened it. Your changes are still in "
+            "the form: check the current record in a new tab, then save again."), "error")
+    # The next save is checked against what the user can now see in the other tab.
+    form.version.data = record.version
+
+
+# --- meetings ----------------------------------------------------------------------------
+
+@bp.get("/agms/")
+@roles_required(*STAFF)
+def agm_list():
+    meetings = db.session.scalars(
+        sa.select(AGM).order_by(AGM.local_date.desc(), AGM.id.desc())).all()
+    return render_template("agm_admin/agms.html", meetings=meetings)
+
+
+@bp.route("/agms/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def agm_new():
+    form = agm_forms.MeetingForm(companies=_companies())
+    if agm_forms.validate(form):
+        try:
+            agm = agms.create_agm(g.user, form.values())
+        except agms.Invalid as invalid:
+            _show_errors(form, invalid)
+        else:
+            db.session.commit()
+            flash(_("The meeting is saved."), "info")
+            return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
+    return render_template("agm_admin/agm_form.html", form=form, agm=None)
+
+
+@bp.route("/agms/<int:agm_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def agm_edit(agm_id: int):
+    agm = get_agm(agm_id)
+    form = agm_forms.MeetingForm(obj=agm, companies=_companies())
+    if agm.status not in {choice.value for choice in form.status.choices}:
+        # A postponed or cancelled meeting keeps its status when other fields are edited.
+        form.status.choices = [*form.status.choices, *forms.options(
+            [(agm.status.value, agm.status.label)])]
+    if agm_forms.validate(form):
+        try:
+            agms.update_agm(agm, g.user, form.values(), form.seen_version)
+        except agms.Invalid as invalid:
+            db.session.rollback()
+            _show_errors(form, invalid)
+        except agms.StaleEdit:
+            db.session.rollback()
+            _stale(form, agm)
+        else:
+            db.session.commit()
+            flash(_("The meeting is saved."), "info")
+            return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
+    elif not form.is_submitted():
+        form.version.data = agm.version
+        start = (datetime.combine(agm.local_date, agm.local_time)
+                 if agm.local_time is not None else None)
+        ambiguous = start is not None and agms.local_time_problem(
+            start, agm.timezone) == "ambiguous"
+        form.fold.data = agm.fold if ambiguous else None
+    return render_template("agm_admin/agm_form.html", form=form, agm=agm,
+                           history=history.for_object(agm))
+
+
+@bp.route("/agms/<int:agm_id>/postpone", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def agm_postpone(agm_id: int):
+    agm = get_agm(agm_id)
+    form = agm_forms.PostponeForm()
+    if agm_forms.validate(form):
+        try:
+            agms.postpone(agm, g.user, form.note.data, form.seen_version,
+                          new_date=form.new_date.data, new_time=form.new_time.data)
+        except agms.Invalid as invalid:
+            db.session.rollback()
+            _show_errors(form, invalid)
+        except agms.StaleEdit:
+            db.session.rollback()
+            _stale(form, agm)
+        else:
+            db.session.commit()
+            flash(_("The meeting is marked as postponed."), "info")
+            return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
+    elif not form.is_submitted():
+        form.version.data = agm.version
+    return render_template("agm_admin/agm_status.html", form=form, agm=agm, action="postpone")
+
+
+@bp.route("/agms/<int:agm_id>/cancel", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def agm_cancel(agm_id: int):
+    agm = get_agm(agm_id)
+    form = agm_forms.CancelForm()
+    if agm_forms.validate(form):
+        try:
+            agms.cancel(agm, g.user, form.note.data, form.seen_version)
+        except agms.Invalid as invalid:
+            db.session.rollback()
+            _show_errors(form, invalid)
+        except agms.StaleEdit:
+            db.session.rollback()
+            _stale(form, agm)
+        else:
+            db.session.commit()
+            flash(_("The meeting is marked as cancelled. It stays in the calendar feeds."),
+                  "info")
+            return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
+    elif not form.is_submitted():
+        form.version.data = agm.version
+    return render_template("agm_admin/agm_status.html", form=form, agm=agm, action="cancel")
+
+
+# --- companies ---------------------------------------------------------------------------
+
+def _lines(rows, fmt) -> str:
+    return "\n".join(fmt(row) for row in rows)
+
+
+@bp.get("/companies/")
+@roles_required(*STAFF)
+def company_list():
+    return render_template("agm_admin/companies.html", companies=_companies())
+
+
+def _save_company(company: Company | None, form):
+    listings, listing_problems = agms.parse_listings(form.listings.data)
+    sites, site_problems = agms.parse_sites(form.sites.data)
+    form.listings.errors = [*form.listings.errors, *map(str, listing_problems)]
+    form.sites.errors = [*form.sites.errors, *map(str, site_problems)]
+    if listing_problems or site_problems:
+        return None
+    values = {"name": form.name.data, "slug": form.slug.data, "website": form.website.data,
+              "notes": form.notes.data}
+    try:
+        saved = agms.save_company(company, g.user, values, listings, sites, form.seen_version)
+    except agms.Invalid as invalid:
+        db.session.rollback()
+        _show_errors(form, invalid)
+        return None
+    except agms.StaleEdit:
+        db.session.rollback()
+        _stale(form, company)
+        return None
+    db.session.commit()
+    flash(_("The company is saved."), "info")
+    return redirect(url_for("agm_admin.company_edit", company_id=saved.id))
+
+
+@bp.route("/companies/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def company_new():
+    form = agm_forms.CompanyForm()
+    if agm_forms.validate(form):
+        done = _save_company(None, form)
+        if done is not None:
+            return done
+    return render_template("agm_admin/company_form.html", form=form, company=None)
+
+
+@bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def company_edit(company_id: int):
+    company = get_company(company_id)
+    form = agm_forms.CompanyForm()
+    if agm_forms.validate(form):
+        done = _save_company(company, form)
+        if done is not None:
+            return done
+    elif not form.is_submitted():
+        form.name.data, form.slug.data = company.name, company.slug
+        form.website.data, form.notes.data = company.website, company.notes
+        form.listings.data = _lines(company.listings, lambda x: f"{x.entity_name}; {x.exchange}; "
+                                                                f"{x.ticker}")
+        form.sites.data = _lines(company.sites, lambda s: f"{s.name}; {s.country}; "
+                                                          f"{s.region or ''}".rstrip("; "))
+        form.version.data = company.version
+    return render_template("agm_admin/company_form.html", form=form, company=company)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,142 @@
+"""Forms for companies and meetings. Every validator carries its own translated message,
+because WTForms ships no Indonesian catalogue."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from agmtool import agms
+from agmtool.forms import enum_choices, options
+from agmtool.models import AGMStatus, MeetingFormat, MeetingKind
+
+REQUIRED = _l("This field is required.")
+BAD_DATE = _l("Enter a date.")
+BAD_TIME = _l("Enter a time, like 11:00.")
+BAD_MOMENT = _l("Enter a date and a time.")
+BAD_NUMBER = _l("Enter a whole number.")
+
+
+def _max(n: int):
+    return Length(max=n, message=_l("At most %(n)s characters.", n=n))
+
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class Versioned(FlaskForm):
+    # The version the user saw: saving compares it in the database (a stale edit check).
+    version = HiddenField(validators=[Optional()])
+
+    @property
+    def seen_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class MeetingForm(Versioned):
+    company_id = SelectField(_l("Company"), coerce=_int_or_none,
+                             validators=[InputRequired(REQUIRED)])
+    listing_id = SelectField(_l("Listed entity holding the meeting"), coerce=_int_or_none,
+                             validators=[Optional()])
+    kind = SelectField(_l("Kind of meeting"), choices=enum_choices(MeetingKind),
+                       default=MeetingKind.AGM.value)
+    local_date = DateField(_l("Date (local)"), validators=[InputRequired(REQUIRED)])
+    local_time = TimeField(_l("Start time (local)"), validators=[Optional()])
+    timezone = SelectField(_l("Timezone"), validators=[DataRequired(REQUIRED)])
+    fold = SelectField(
+        _l("If the time happens twice (clocks going back)"),
+        choices=options([
+            ("", _l("Not needed")), ("0", _l("The first time (still summer time)")),
+            ("1", _l("The second time (after the clocks went back)"))]),
+        coerce=_int_or_none, validators=[Optional()])
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"),
+        validators=[Optional(), NumberRange(1, 1440, message=_l("Between 1 and 1,440."))])
+    venue = StringField(_l("Venue"), validators=[Optional(), _max(300)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), _max(2000)])
+    format = SelectField(_l("Format"), choices=[SelectChoice("", _l("Not known yet")),
+                                                *enum_choices(MeetingFormat)])
+    webcast_url = StringField(_l("Webcast or platform link"), validators=[Optional(), _max(500)])
+    questions_deadline = DateTimeLocalField(_l("Deadline for written questions (local)"),
+                                            validators=[Optional()])
+    proxy_deadline = DateTimeLocalField(_l("Deadline for proxy appointment (local)"),
+                                        validators=[Optional()])
+    registration_deadline = DateTimeLocalField(_l("Deadline for registration (local)"),
+                                               validators=[Optional()])
+    status = SelectField(_l("Status"), choices=options([
+        (s.value, s.label) for s in (AGMStatus.EXPECTED, AGMStatus.ANNOUNCED,
+                                     AGMStatus.CONFIRMED)]))
+    status_note = TextAreaField(_l("Public note"), validators=[Optional(), _max(1000)])
+    notes = TextAreaField(_l("Private notes (staff only, never published)"),
+                          validators=[Optional(), _max(5000)])
+
+    def __init__(self, *args, companies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company_id.choices = options([(None, "—")] + [(c.id, c.name) for c in companies])
+        self.listing_id.choices = options([(None, _l("The company itself"))] + [
+            (listing.id, f"{c.name}: {listing.entity_name} ({listing.exchange}: "
+                         f"{listing.ticker})")
+            for c in companies for listing in c.listings])
+        self.timezone.choices = options([("", "—")] + [(z, z) for z in agms.zone_names()])
+
+    def values(self) -> dict:
+        data = {name: getattr(self, name).data for name in agms.EDITABLE_FIELDS}
+        data["format"] = data["format"] or None
+        return data
+
+
+# WTForms' own parse errors ("Not a valid date value.") have no Indonesian: replace them.
+def _translated_parse_errors(form: FlaskForm) -> None:
+    messages = {DateField: BAD_DATE, TimeField: BAD_TIME, DateTimeLocalField: BAD_MOMENT,
+                IntegerField: BAD_NUMBER}
+    for field in form:
+        for kind, message in messages.items():
+            # Optional() clears the parse error of an empty field: only replace what is left.
+            if type(field) is kind and any(e in field.process_errors for e in field.errors):
+                rest = [e for e in field.errors if e not in field.process_errors]
+                field.errors = [message, *rest]
+
+
+def validate(form: FlaskForm) -> bool:
+    ok = form.validate_on_submit()
+    _translated_parse_errors(form)
+    return ok
+
+
+class PostponeForm(Versioned):
+    new_date = DateField(_l("New date (local), if known"), validators=[Optional()])
+    new_time = TimeField(_l("New start time (local), if known"), validators=[Optional()])
+    note = TextAreaField(_l("Public note: why, and what happens next"),
+                         validators=[DataRequired(REQUIRED), _max(1000)])
+
+
+class CancelForm(Versioned):
+    note = TextAreaField(_l("Public note: why the meeting is cancelled"),
+                         validators=[DataRequired(REQUIRED), _max(1000)])
+
+
+class CompanyForm(Versioned):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), _max(200)])
+    slug = StringField(_l("Short name for links"), validators=[DataRequired(REQUIRED), _max(80)])
+    website = StringField(_l("Website"), validators=[Optional(), _max(500)])
+    listings = TextAreaField(_l("Listings"), validators=[Optional(), _max(5000)])
+    sites = TextAreaField(_l("Sites (mines and projects)"), validators=[Optional(), _max(20000)])
+    notes = TextAreaField(_l("Private notes (staff only, never published)"),
+                          validators=[Optional(), _max(5000)])

@@ -1,0 +1,735 @@
+"""Domain: companies, their listings and sites, and their meetings (create, edit, postpone,
+cancel, import from CSV), with local times checked against each meeting's IANA zone."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache as memoize
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from agmtool import history
+from agmtool.extensions import cache, db
+from agmtool.models import (
+    AGM,
+    AGMStatus,
+    Company,
+    Listing,
+    MeetingFormat,
+    MeetingKind,
+    Site,
+    User,
+    utcnow,
+)
+
+# A meeting's deadlines: (attribute on AGM, key used in UIDs and URLs, label).
+DEADLINES = (
+    ("questions_deadline", "questions", _l("Written questions")),
+    ("proxy_deadline", "proxy", _l("Proxy appointment")),
+    ("registration_deadline", "registration", _l("Registration")),
+)
+
+# What a status may become. Postponing and cancelling have their own functions because
+# they need a note; every status change goes through change_status.
+STATUS_TRANSITIONS: dict[AGMStatus, set[AGMStatus]] = {
+    AGMStatus.EXPECTED: {AGMStatus.ANNOUNCED, AGMStatus.CONFIRMED, AGMStatus.POSTPONED,
+                         AGMStatus.CANCELLED},
+    AGMStatus.ANNOUNCED: {AGMStatus.EXPECTED, AGMStatus.CONFIRMED, AGMStatus.POSTPONED,
+                          AGMStatus.CANCELLED},
+    AGMStatus.CONFIRMED: {AGMStatus.ANNOUNCED, AGMStatus.POSTPONED, AGMStatus.CANCELLED},
+    AGMStatus.POSTPONED: {AGMStatus.ANNOUNCED, AGMStatus.CONFIRMED, AGMStatus.POSTPONED,
+                          AGMStatus.CANCELLED},
+    # A cancelled meeting that is called again is announced afresh.
+    AGMStatus.CANCELLED: {AGMStatus.ANNOUNCED},
+}
+
+# Fields a subscribed calendar shows: changing one bumps the sequence. ``notes`` is not one.
+CALENDAR_FIELDS = (
+    "company_id", "listing_id", "kind", "local_date", "local_time", "timezone", "fold",
+    "duration_minutes", "venue", "address", "format", "webcast_url", "questions_deadline",
+    "proxy_deadline", "registration_deadline", "status", "status_note",
+)
+EDITABLE_FIELDS = (*CALENDAR_FIELDS, "notes")
+
+DEFAULT_DURATION_MINUTES = 120
+GENERATION_KEY = "agmtool:calendar-generation"
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class Invalid(ValueError):
+    """Input the domain refuses: ``errors`` maps a field name to translated messages."""
+
+    def __init__(self, errors: dict[str, list]):
+        super().__init__(sorted(errors))  # the messages are lazy: translated when shown
+        self.errors = errors
+
+
+class StaleEdit(Exception):
+    """Someone else saved the record after this user opened it."""
+
+
+# --- zones and instants ------------------------------------------------------------------
+
+@memoize
+def zone_names() -> tuple[str, ...]:
+    """Every real place-based IANA zone, for the zone menu (no Etc/ or legacy aliases)."""
+    return tuple(sorted(
+        z for z in available_timezones()
+        if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "Canada/", "Brazil/",
+                                          "Chile/", "Mexico/"))
+    ))
+
+
+def valid_zone(name: str | None) -> bool:
+    if not name or name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def local_time_problem(moment: datetime, zone: str) -> str | None:
+    """'missing' when the naive local ``moment`` never happens in ``zone`` (clocks jump over
+    it), 'ambiguous' when it happens twice (clocks go back), else None."""
+    tz = ZoneInfo(zone)
+    early = moment.replace(tzinfo=tz, fold=0)
+    late = moment.replace(tzinfo=tz, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return None
+    # In a gap the wall time does not survive the round trip through UTC.
+    back = early.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    return "missing" if back != moment else "ambiguous"
+
+
+def to_instant(moment: datetime, zone: str, fold: int = 0) -> datetime:
+    """The aware UTC instant of naive local ``moment`` in ``zone``."""
+    return moment.replace(tzinfo=ZoneInfo(zone), fold=fold).astimezone(UTC)
+
+
+def start_instant(agm: AGM) -> datetime | None:
+    """When the meeting starts, in UTC; None while the time is to be announced."""
+    if agm.local_time is None:
+        return None
+    return to_instant(datetime.combine(agm.local_date, agm.local_time), agm.timezone, agm.fold)
+
+
+def end_instant(agm: AGM) -> datetime | None:
+    start = start_instant(agm)
+    if start is None:
+        return None
+    return start + timedelta(minutes=agm.duration_minutes or DEFAULT_DURATION_MINUTES)
+
+
+def deadline_instant(agm: AGM, attribute: str) -> datetime | None:
+    value = getattr(agm, attribute)
+    return None if value is None else to_instant(value, agm.timezone)
+
+
+def deadlines(agm: AGM) -> list[tuple[str, object, datetime]]:
+    """The meeting's set deadlines as (key, label, UTC instant), earliest first."""
+    found = [(key, label, deadline_instant(agm, attr)) for attr, key, label in DEADLINES
+             if getattr(agm, attr) is not None]
+    return sorted(found, key=lambda item: item[2])
+
+
+def headline_entity(agm: AGM) -> str:
+    """The listed entity that holds the meeting, else the company's name."""
+    return agm.listing.entity_name if agm.listing is not None else agm.company.name
+
+
+# --- the calendar generation -------------------------------------------------------------
+
+def calendar_changed() -> None:
+    """Note that what feeds show has changed; the generation moves when the change commits.
+
+    Side effects: marks the current database session; ``init_app``'s commit hook then gives
+    the calendar a new generation, so no feed is cached from data that was never committed.
+    """
+    db.session.info["calendar_changed"] = True
+
+
+def calendar_generation() -> str:
+    """A token that changes whenever a meeting does; feeds are cached under it.
+
+    A random token rather than a counter: a cache that lost the key starts a fresh
+    generation instead of returning to one that old cached feeds still carry.
+    """
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        token = new_generation()
+    return token
+
+
+def new_generation() -> str:
+    token = secrets.token_hex(8)
+    cache.set(GENERATION_KEY, token, timeout=0)
+    return token
+
+
+def init_app(app: Flask) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not getattr(Session, "_agmtool_calendar_hooks", False):
+        @event.listens_for(Session, "after_commit")
+        def _after_commit(session):
+            if session.info.pop("calendar_changed", False):
+                new_generation()
+
+        @event.listens_for(Session, "after_rollback")
+        def _after_rollback(session):
+            session.info.pop("calendar_changed", None)
+
+        Session._agmtool_calendar_hooks = True
+    app.cli.add_command(agms_cli)
+
+
+# --- validation --------------------------------------------------------------------------
+
+def _add(errors: dict, field: str, message) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def check_meeting(values: dict) -> dict[str, list]:
+    """Errors (field -> translated messages) in a meeting's ``values``; empty when valid.
+
+    ``values`` holds parsed Python values for EDITABLE_FIELDS. ``fold`` may be None when the
+    user has not chosen which of two repeated times is meant.
+    """
+    errors: dict[str, list] = {}
+    company = db.session.get(Company, values.get("company_id")) if values.get(
+        "company_id") else None
+    if company is None:
+        _add(errors, "company_id", _l("Choose the company."))
+    listing_id = values.get("listing_id")
+    if listing_id is not None:
+        listing = db.session.get(Listing, listing_id)
+        if listing is None or company is None or listing.company_id != company.id:
+            _add(errors, "listing_id", _l("This listed entity belongs to another company."))
+    zone = values.get("timezone")
+    if not valid_zone(zone):
+        _add(errors, "timezone", _l("Choose a timezone from the list, such as Europe/London."))
+        return errors
+    day, clock = values.get("local_date"), values.get("local_time")
+    if day is None:
+        _add(errors, "local_date", _l("Enter the date of the meeting."))
+        return errors
+    start = None
+    if clock is not None:
+        moment = datetime.combine(day, clock)
+        problem = local_time_problem(moment, zone)
+        if problem == "missing":
+            _add(errors, "local_time", _l(
+                "This time does not exist in %(zone)s on that day: the clocks skip it. "
+                "Check the notice of meeting.", zone=zone))
+        elif problem == "ambiguous" and values.get("fold") not in (0, 1):
+            _add(errors, "fold", _l(
+                "This time happens twice in %(zone)s on that day, because the clocks go "
+                "back. Say which one is meant.", zone=zone))
+        else:
+            start = to_instant(moment, zone, values.get("fold") or 0)
+    duration = values.get("duration_minutes")
+    if duration is not None and not 1 <= duration <= 24 * 60:
+        _add(errors, "duration_minutes", _l("Give a duration between 1 and 1,440 minutes."))
+    for attr, _key, _label in DEADLINES:
+        moment = values.get(attr)
+        if moment is None:
+            continue
+        problem = local_time_problem(moment, zone)
+        if problem == "missing":
+            _add(errors, attr, _l("This time does not exist in %(zone)s: the clocks skip it.",
+                                  zone=zone))
+        elif problem == "ambiguous":
+            _add(errors, attr, _l("This time happens twice in %(zone)s because the clocks go "
+                                  "back. Choose a time that happens once.", zone=zone))
+        elif start is not None and to_instant(moment, zone) >= start:
+            _add(errors, attr, _l("A deadline must fall before the meeting starts."))
+        elif start is None and moment.date() > day:
+            _add(errors, attr, _l("A deadline must fall before the meeting day."))
+    if values.get("webcast_url") and not re.match(r"^https?://[^\s]+$", values["webcast_url"]):
+        _add(errors, "webcast_url", _l("Enter a link starting with https://."))
+    return errors
+
+
+# C0 and C1 controls except tab and newline, DEL, lone surrogates and non-characters: none
+# belongs in stored text, PostgreSQL refuses NUL, and calendars break on some.
+_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def plain_text(text: str | None) -> str:
+    """``text`` with line ends normalised to \\n and control characters removed."""
+    if not text:
+        return ""
+    return _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _normalise(values: dict) -> dict:
+    values = {key: values.get(key) for key in EDITABLE_FIELDS}
+    for key in ("venue", "address", "webcast_url", "status_note", "notes"):
+        if isinstance(values[key], str):
+            values[key] = plain_text(values[key]).strip() or None
+    if values["local_time"] is None or values["local_date"] is None or not valid_zone(
+            values["timezone"]):
+        values["fold"] = values["fold"] if values["fold"] in (0, 1) else 0
+    elif local_time_problem(datetime.combine(values["local_date"], values["local_time"]),
+                            values["timezone"]) != "ambiguous":
+        values["fold"] = 0  # fold only means something at a repeated time
+    values["kind"] = MeetingKind(values["kind"] or MeetingKind.AGM)
+    values["format"] = MeetingFormat(values["format"]) if values["format"] else None
+    values["status"] = AGMStatus(values["status"] or AGMStatus.EXPECTED)
+    return values
+
+
+def check_status(old: AGMStatus, new: AGMStatus) -> None:
+    """Raise Invalid unless the workflow allows ``old`` to become ``new``."""
+    if old != new and new not in STATUS_TRANSITIONS[old]:
+        raise Invalid({"status": [_l("A meeting that is %(old)s cannot become %(new)s.",
+                                     old=old.label, new=new.label)]})
+
+
+# --- meetings ----------------------------------------------------------------------------
+
+def _claim_version(agm: AGM, seen_version: int | None) -> None:
+    """Raise StaleEdit unless the row still has the version the user saw; then bump it.
+
+    The comparison happens in the database (UPDATE ... WHERE version = seen), so two
+    editors racing each other cannot both win.
+    """
+    if seen_version is None:
+        seen_version = agm.version
+    result = db.session.execute(
+        sa.update(AGM).where(AGM.id == agm.id, AGM.version == seen_version)
+        .values(version=AGM.version + 1).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleEdit()
+    db.session.refresh(agm, attribute_names=["version"])
+
+
+def _calendar_touch(agm: AGM, changes: dict) -> None:
+    if any(field in CALENDAR_FIELDS for field in changes):
+        agm.sequence = (agm.sequence or 0) + 1
+        agm.updated_at = utcnow()
+        calendar_changed()
+
+
+def create_agm(user: User | None, values: dict) -> AGM:
+    """Create a meeting from ``values`` (see check_meeting).
+
+    Side effects: adds the AGM, records history 'created', marks the calendar changed,
+    flushes. Raises Invalid with every problem found.
+    """
+    values = _normalise(values)
+    errors = check_meeting(values)
+    if values["status"] in (AGMStatus.POSTPONED, AGMStatus.CANCELLED) and not values[
+            "status_note"]:
+        _add(errors, "status_note", _l("Say why, in a short public note."))
+    if errors:
+        raise Invalid(errors)
+    agm = AGM(sequence=0, version=1, updated_at=utcnow(), **values)
+    db.session.add(agm)
+    db.session.flush()
+    history.record(agm, user, "created", {k: [None, v] for k, v in values.items()
+                                          if v is not None})
+    calendar_changed()
+    db.session.flush()
+    return agm
+
+
+def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | None) -> dict:
+    """Apply ``values`` to ``agm``; return the changes.
+
+    Side effects: checks and bumps ``version`` (StaleEdit when someone saved first), sets
+    the fields, bumps ``sequence`` and ``updated_at`` when a calendar shows the change,
+    records history 'updated', flushes. Raises Invalid with every problem found.
+    """
+    values = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values})
+    errors = check_meeting(values)
+    if errors:
+        raise Invalid(errors)
+    check_status(agm.status, values["status"])
+    _claim_version(agm, seen_version)
+    changes = history.diff(agm, values)
+    if changes:
+        _calendar_touch(agm, changes)
+        history.record(agm, user, "updated", changes)
+    db.session.flush()
+    return changes
+
+
+def postpone(agm: AGM, user: User | None, note: str, seen_version: int | None,
+             new_date: date | None = None, new_time: time | None = None,
+             time_known: bool = False) -> dict:
+    """Mark the meeting postponed, with a public note, moving it when a new date is given.
+
+    ``time_known`` False keeps the old time when only the date moves; with a new date and
+    no time the meeting becomes 'time to be announced' only if ``time_known`` is True.
+    Side effects: as update_agm, with history action 'postponed'.
+    """
+    if not (note or "").strip():
+        raise Invalid({"note": [_l("Say why, in a short public note.")]})
+    values = {"status": AGMStatus.POSTPONED, "status_note": note.strip()}
+    if new_date is not None:
+        values["local_date"] = new_date
+    if new_time is not None or time_known:
+        values["local_time"] = new_time
+    return _status_change(agm, user, values, seen_version, "postponed")
+
+
+def cancel(agm: AGM, user: User | None, note: str, seen_version: int | None) -> dict:
+    """Cancel the meeting, keeping the record and its place in the feeds, with a note.
+
+    Side effects: as update_agm, with history action 'cancelled'.
+    """
+    if not (note or "").strip():
+        raise Invalid({"note": [_l("Say why, in a short public note.")]})
+    values = {"status": AGMStatus.CANCELLED, "status_note": note.strip()}
+    return _status_change(agm, user, values, seen_version, "cancelled")
+
+
+def _status_change(agm: AGM, user, values: dict, seen_version, action: str) -> dict:
+    merged = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values})
+    errors = check_meeting(merged)
+    if errors:
+        raise Invalid(errors)
+    check_status(agm.status, merged["status"])
+    _claim_version(agm, seen_version)
+    changes = history.diff(agm, merged)
+    _calendar_touch(agm, changes)
+    history.record(agm, user, action, changes)
+    db.session.flush()
+    return changes
+
+
+def upcoming(today: date, company: Company | None = None) -> list[AGM]:
+    """Meetings from ``today`` on (the day before too: it may still be that day somewhere)."""
+    query = sa.select(AGM).where(AGM.local_date >= today - timedelta(days=1))
+    if company is not None:
+        query = query.where(AGM.company_id == company.id)
+    return db.session.scalars(query.order_by(AGM.local_date, AGM.local_time, AGM.id)).all()
+
+
+def for_feed(today: date, company: Company | None = None) -> list[AGM]:
+    """The meetings a feed carries: upcoming ones and those of the last twelve months."""
+    query = (sa.select(AGM).where(AGM.local_date >= today - timedelta(days=366))
+             .options(sa.orm.joinedload(AGM.company), sa.orm.joinedload(AGM.listing)))
+    if company is not None:
+        query = query.where(AGM.company_id == company.id)
+    return db.session.scalars(query.order_by(AGM.local_date, AGM.local_time, AGM.id)).all()
+
+
+# --- companies ---------------------------------------------------------------------------
+
+def parse_listings(text: str) -> tuple[list[tuple[str, str, str]], list]:
+    """'Entity name; EXCHANGE; TICKER' per line -> tuples, and translated problems."""
+    rows, problems = [], []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(";")]
+        if len(parts) != 3 or not all(parts):
+            problems.append(_l("Line %(number)s: write 'Entity name; exchange; ticker'.",
+                               number=number))
+            continue
+        rows.append((parts[0][:200], parts[1][:40], parts[2][:20]))
+    return rows, problems
+
+
+def parse_sites(text: str) -> tuple[list[tuple[str, str, str | None]], list]:
+    """'Site name; country code; region' per line (region optional)."""
+    rows, problems = [], []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(";")]
+        if len(parts) not in (2, 3) or not parts[0] or not re.fullmatch(r"[A-Za-z]{2}",
+                                                                         parts[1]):
+            problems.append(_l("Line %(number)s: write 'Site name; two-letter country code; "
+                               "region'.", number=number))
+            continue
+        rows.append((parts[0][:200], parts[1].upper(), (parts[2] if len(parts) == 3 else "")
+                     [:200] or None))
+    return rows, problems
+
+
+def _check_company(values: dict, company: Company | None) -> dict[str, list]:
+    errors: dict[str, list] = {}
+    if not values.get("name"):
+        _add(errors, "name", _l("Enter the company's name."))
+    slug = values.get("slug") or ""
+    if not SLUG_PATTERN.match(slug):
+        _add(errors, "slug", _l("Use lower-case letters, digits and hyphens, like rio-tinto."))
+    else:
+        other = db.session.scalar(sa.select(Company).where(Company.slug == slug))
+        if other is not None and other is not company:
+            _add(errors, "slug", _l("Another company already has this short name."))
+    website = values.get("website")
+    if website and not re.match(r"^https?://[^\s]+$", website):
+        _add(errors, "website", _l("Enter a link starting with https://."))
+    return errors
+
+
+def save_company(company: Company | None, user: User | None, values: dict,
+                 listings: list[tuple[str, str, str]], sites: list[tuple[str, str, str | None]],
+                 seen_version: int | None = None) -> Company:
+    """Create or update a company, its listings and its sites.
+
+    Listings and sites are matched by name: new ones are added, changed ones updated, and
+    missing ones removed unless a meeting or a concern still refers to them (Invalid).
+    Side effects: bumps ``version`` (StaleEdit when someone saved first); a change of name
+    or listing bumps the sequence of the company's meetings, whose titles show it; records
+    history; flushes.
+    """
+    values = {key: plain_text(values.get(key)).strip() or None
+              for key in ("name", "slug", "website", "notes")}
+    listings = [tuple(plain_text(part).strip() for part in row) for row in listings]
+    sites = [tuple(plain_text(part).strip() or None for part in row) for row in sites]
+    errors = _check_company(values, company)
+    if errors:
+        raise Invalid(errors)
+    created = company is None
+    if created:
+        company = Company(version=1)
+        db.session.add(company)
+    else:
+        if seen_version is None:
+            seen_version = company.version
+        result = db.session.execute(
+            sa.update(Company).where(Company.id == company.id, Company.version == seen_version)
+            .values(version=Company.version + 1).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise StaleEdit()
+        db.session.refresh(company, attribute_names=["version"])
+    changes = history.diff(company, values)
+    db.session.flush()
+    listing_changes = _sync_listings(company, listings)
+    site_changes = _sync_sites(company, sites)
+    if listing_changes:
+        changes["listings"] = listing_changes
+    if site_changes:
+        changes["sites"] = site_changes
+    if not created and ("name" in changes or "listings" in changes or "slug" in changes):
+        for agm in company.agms:
+            _calendar_touch(agm, {"company_id": None})
+            history.record(agm, user, "company_changed", {"company": [None, company.name]})
+    calendar_changed()
+    history.record(company, user, "created" if created else "updated", changes)
+    db.session.flush()
+    return company
+
+
+def _sync_listings(company: Company, rows) -> list:
+    by_name = {listing.entity_name: listing for listing in company.listings}
+    wanted = {name for name, _x, _t in rows}
+    before = sorted(f"{listing.entity_name}; {listing.exchange}; {listing.ticker}"
+                    for listing in company.listings)
+    for name, exchange, ticker in rows:
+        listing = by_name.get(name)
+        if listing is None:
+            company.listings.append(Listing(entity_name=name, exchange=exchange, ticker=ticker))
+        else:
+            listing.exchange, listing.ticker = exchange, ticker
+    for name, listing in by_name.items():
+        if name not in wanted:
+            used = db.session.scalar(sa.select(sa.func.count()).select_from(AGM)
+                                     .where(AGM.listing_id == listing.id))
+            if used:
+                raise Invalid({"listings": [_l(
+                    "%(name)s holds meetings, so it cannot be removed.", name=name)]})
+            company.listings.remove(listing)
+    after = sorted(f"{n}; {x}; {t}" for n, x, t in rows)
+    return [before, after] if before != after else []
+
+
+def _sync_sites(company: Company, rows) -> list:
+    from agmtool.models import Concern
+
+    by_name = {site.name: site for site in company.sites}
+    wanted = {name for name, _c, _r in rows}
+    before = sorted(f"{s.name}; {s.country}; {s.region or ''}" for s in company.sites)
+    for name, country, region in rows:
+        site = by_name.get(name)
+        if site is None:
+            db.session.add(Site(company=company, name=name, country=country, region=region))
+        else:
+            site.country, site.region = country, region
+    for name, site in by_name.items():
+        if name not in wanted:
+            used = db.session.scalar(sa.select(sa.func.count()).select_from(Concern)
+                                     .where(Concern.site_id == site.id))
+            if used:
+                raise Invalid({"sites": [_l(
+                    "Concerns refer to %(name)s, so it cannot be removed.", name=name)]})
+            db.session.delete(site)
+    after = sorted(f"{n}; {c}; {r or ''}" for n, c, r in rows)
+    return [before, after] if before != after else []
+
+
+# --- CSV import --------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "company", "listing", "kind", "date", "time", "timezone", "fold", "duration_minutes",
+    "venue", "address", "format", "webcast_url", "questions_deadline", "proxy_deadline",
+    "registration_deadline", "status", "status_note",
+)
+CSV_HELP = """\
+The file is UTF-8 CSV with a header row naming these columns (in any order; only company,
+date and timezone are required):
+
+\b
+  company                company slug, e.g. rio-tinto (the company must exist)
+  listing                the listed entity holding the meeting: its ticker or full name
+  kind                   agm (default) or general
+  date                   local date, YYYY-MM-DD
+  time                   local start time, HH:MM (24 h); empty = time to be announced
+  timezone               IANA zone, e.g. Europe/London, Australia/Perth
+  fold                   0 or 1: which of two repeated times at a clock change is meant
+  duration_minutes       e.g. 120
+  venue, address         free text
+  format                 in_person, hybrid or online
+  webcast_url            https://...
+  questions_deadline     local time in the meeting's zone, YYYY-MM-DD HH:MM
+  proxy_deadline         likewise
+  registration_deadline  likewise
+  status                 expected (default), announced, confirmed, postponed, cancelled
+  status_note            public note (needed for postponed and cancelled)
+
+A file with any bad row imports nothing; every bad row is listed with its line number."""
+
+
+def _parse_row(row: dict) -> tuple[dict, list[str]]:
+    problems: list[str] = []
+    values: dict = {}
+
+    def text(name):
+        return (row.get(name) or "").strip()
+
+    slug = text("company")
+    company = db.session.scalar(sa.select(Company).where(Company.slug == slug)) if slug else None
+    if company is None:
+        problems.append(f"no company with the slug {slug!r}" if slug else "company is empty")
+    values["company_id"] = company.id if company else None
+    values["listing_id"] = None
+    if text("listing") and company is not None:
+        match = [lst for lst in company.listings
+                 if text("listing") in (lst.ticker, lst.entity_name)]
+        if len(match) != 1:
+            problems.append(f"listing {text('listing')!r} is not one of {company.name}'s")
+        else:
+            values["listing_id"] = match[0].id
+
+    def parse(name, parser, label):
+        raw = text(name)
+        if not raw:
+            return None
+        try:
+            return parser(raw)
+        except ValueError:
+            problems.append(f"{name} {raw!r} is not {label}")
+            return None
+
+    def enum(name, enum_type):
+        raw = text(name)
+        if not raw:
+            return None
+        try:
+            return enum_type(raw)
+        except ValueError:
+            problems.append(f"{name} {raw!r} is not one of: "
+                            + ", ".join(member.value for member in enum_type))
+            return None
+
+    values["kind"] = enum("kind", MeetingKind)
+    values["local_date"] = parse("date", date.fromisoformat, "a date like 2026-04-30")
+    if not text("date"):
+        problems.append("date is empty")
+    values["local_time"] = parse("time", lambda s: time.fromisoformat(s), "a time like 11:00")
+    values["timezone"] = text("timezone") or None
+    fold = parse("fold", int, "0 or 1")
+    values["fold"] = fold if fold in (0, 1) else None
+    values["duration_minutes"] = parse("duration_minutes", int, "a whole number of minutes")
+    values["venue"] = text("venue")[:300] or None
+    values["address"] = text("address") or None
+    values["format"] = enum("format", MeetingFormat)
+    values["webcast_url"] = text("webcast_url")[:500] or None
+    for attr, _key, _label in DEADLINES:
+        values[attr] = parse(attr, lambda s: datetime.fromisoformat(s.replace("T", " ")),
+                             "a local time like 2026-04-28 11:00")
+    values["status"] = enum("status", AGMStatus)
+    values["status_note"] = text("status_note") or None
+    values["notes"] = None
+    return values, problems
+
+
+def import_csv(data: str, user: User | None = None) -> list[AGM]:
+    """Create every meeting in the CSV ``data``, or none: raise Invalid listing each bad row.
+
+    Side effects: as create_agm for each row; on any problem nothing stays flushed (the
+    rows are created in a savepoint that is rolled back).
+    """
+    reader = csv.DictReader(io.StringIO(data))
+    missing = {"company", "date", "timezone"} - set(reader.fieldnames or ())
+    if missing:
+        raise Invalid({"1": ["missing columns: " + ", ".join(sorted(missing))]})
+    unknown = set(reader.fieldnames or ()) - set(CSV_COLUMNS)
+    if unknown:
+        raise Invalid({"1": ["unknown columns: " + ", ".join(sorted(unknown))]})
+    errors: dict[str, list] = {}
+    created: list[AGM] = []
+    savepoint = db.session.begin_nested()
+    for row in reader:
+        line = str(reader.line_num)
+        if None in row:
+            errors[line] = ["more fields than the header has"]
+            continue
+        values, problems = _parse_row(row)
+        if problems:
+            errors[line] = problems
+            continue
+        try:
+            created.append(create_agm(user, values))
+        except Invalid as invalid:
+            errors[line] = [f"{field}: {' '.join(map(str, messages))}"
+                            for field, messages in invalid.errors.items()]
+    if errors:
+        savepoint.rollback()
+        raise Invalid(errors)
+    savepoint.commit()
+    return created
+
+
+# The CLI lives beside the code it drives (style.md); registered by init_app.
+
+@click.group("agms", help="Meetings: import from CSV.")
+def agms_cli() -> None:
+    pass
+
+
+@agms_cli.command("import", help="Import meetings from the CSV FILE.\n\n" + CSV_HELP)
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def import_command(file) -> None:
+    from flask_babel import force_locale
+
+    # A command line has no browser whose language to follow.
+    with force_locale("en"):
+        try:
+            created = import_csv(file.read())
+        except Invalid as invalid:
+            db.session.rollback()
+            for line, problems in invalid.errors.items():
+                for problem in problems:
+                    click.echo(f"line {line}: {problem}", err=True)
+            raise click.ClickException(
+                f"nothing imported: {len(invalid.errors)} bad line(s)") from None
+    db.session.commit()
+    click.echo(f"Imported {len(created)} meeting(s).")

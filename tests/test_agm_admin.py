@@ -1,0 +1,141 @@
+"""Staff pages for meetings and companies: who may enter, saving, refusing in the user's
+language, stale edits, postponing and cancelling."""
+
+from datetime import date, time
+
+import pytest
+
+from agmtool.models import AGM, AGMStatus, Company, Role
+
+
+@pytest.fixture
+def staff(client, make_user, log_in):
+    user = make_user("staff@example.org", role=Role.STAFF)
+    log_in(client, user)
+    return user
+
+
+def form(company, **changes):
+    data = {"company_id": str(company.id), "listing_id": "None", "kind": "agm",
+            "local_date": "2027-04-29", "local_time": "11:00", "timezone": "Europe/London",
+            "fold": "", "format": "hybrid", "status": "announced", "venue": "The Mermaid"}
+    return {**data, **changes}
+
+
+@pytest.mark.parametrize("role", [Role.TRANSLATOR, Role.ATTENDEE])
+def test_other_roles_cannot_edit(client, make_user, log_in, role):
+    log_in(client, make_user("x@example.org", role=role))
+    assert client.get("/staff/agms/").status_code == 403
+    assert client.get("/staff/companies/new").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get("/staff/agms/")
+    assert response.headers["Location"] == "/staff/login?next=/staff/agms/"
+
+
+def test_staff_create_a_meeting(client, db, staff, make_company):
+    company = make_company()
+    response = client.post("/staff/agms/new", data=form(company))
+    agm = db.session.query(AGM).one()
+    assert response.headers["Location"] == f"/staff/agms/{agm.id}/edit"
+    assert (agm.local_time, agm.venue, agm.status, agm.sequence) == (
+        time(11, 0), "The Mermaid", AGMStatus.ANNOUNCED, 0)
+
+
+def test_a_skipped_time_is_refused_in_indonesian(client, db, staff, make_company):
+    company = make_company()
+    client.get("/language/id?next=/staff/")
+    response = client.post("/staff/agms/new", data=form(
+        company, local_date="2027-03-28", local_time="01:30"))
+    assert response.status_code == 200
+    assert "Waktu ini tidak ada di Europe/London" in response.text
+    assert 'value="The Mermaid"' in response.text
+    assert db.session.query(AGM).count() == 0
+
+
+def test_an_edit_bumps_the_sequence(client, db, staff, make_agm):
+    agm = make_agm(local_date=date(2027, 4, 29))
+    response = client.post(f"/staff/agms/{agm.id}/edit",
+                           data=form(agm.company, venue="QEII Centre", version="1"))
+    assert response.status_code == 302
+    db.session.refresh(agm)
+    assert (agm.venue, agm.sequence, agm.version) == ("QEII Centre", 1, 2)
+
+
+def test_a_stale_edit_keeps_the_users_text(client, db, staff, make_agm):
+    agm = make_agm(local_date=date(2027, 4, 29))
+    client.post(f"/staff/agms/{agm.id}/edit", data=form(agm.company, venue="First",
+                                                         version="1"))
+    response = client.post(f"/staff/agms/{agm.id}/edit",
+                           data=form(agm.company, venue="Second", version="1"))
+    assert response.status_code == 200
+    assert "Someone else saved this record after you opened it." in response.text
+    assert 'value="Second"' in response.text
+    db.session.refresh(agm)
+    assert agm.venue == "First"
+
+
+def test_postpone_and_cancel_through_the_forms(client, db, staff, make_agm):
+    agm = make_agm(local_date=date(2027, 4, 29))
+    client.post(f"/staff/agms/{agm.id}/postpone",
+                data={"new_date": "2027-05-20", "note": "Moved", "version": "1"})
+    db.session.refresh(agm)
+    assert (agm.status, agm.local_date, agm.status_note) == (
+        AGMStatus.POSTPONED, date(2027, 5, 20), "Moved")
+    response = client.post(f"/staff/agms/{agm.id}/cancel", data={"note": "", "version": "2"})
+    assert "This field is required." in response.text
+    client.post(f"/staff/agms/{agm.id}/cancel", data={"note": "Cancelled", "version": "2"})
+    db.session.refresh(agm)
+    assert (agm.status, agm.sequence) == (AGMStatus.CANCELLED, 2)
+
+
+def test_staff_create_a_dual_listed_company(client, db, staff):
+    response = client.post("/staff/companies/new", data={
+        "name": "Rio Tinto", "slug": "rio-tinto", "website": "https://www.riotinto.com",
+        "listings": "Rio Tinto plc; LSE; RIO\nRio Tinto Limited; ASX; RIO",
+        "sites": "Oyu Tolgoi; MN; Ömnögovi"})
+    company = db.session.query(Company).one()
+    assert response.headers["Location"] == f"/staff/companies/{company.id}/edit"
+    assert [x.entity_name for x in company.listings] == ["Rio Tinto plc", "Rio Tinto Limited"]
+
+
+def test_a_bad_listing_line_is_explained(client, db, staff):
+    response = client.post("/staff/companies/new", data={
+        "name": "Rio Tinto", "slug": "rio-tinto", "listings": "Rio Tinto plc LSE RIO"})
+    assert "Line 1: write &#39;Entity name; exchange; ticker&#39;." in response.text
+    assert db.session.query(Company).count() == 0
+
+
+def test_the_staff_start_page_links_to_meetings(client, staff):
+    text = client.get("/staff/").text
+    assert 'href="/staff/agms/"' in text and 'href="/staff/companies/"' in text
+
+
+def test_empty_optional_fields_raise_no_error(client, db, staff, make_company):
+    response = client.post("/staff/agms/new", data=form(
+        make_company(), local_time="01:30", local_date="2027-03-28", duration_minutes="",
+        proxy_deadline=""))
+    assert response.text.count('class="error"') == 1
+    assert "Enter a whole number." not in response.text
+
+
+def test_a_bad_number_or_date_is_explained_in_the_users_language(client, db, staff,
+                                                                 make_company):
+    client.get("/language/pt?next=/staff/")
+    response = client.post("/staff/agms/new", data=form(
+        make_company(), duration_minutes="two hours", proxy_deadline="soon"))
+    assert "Informe um número inteiro." in response.text
+    assert "Informe uma data e um horário." in response.text
+    assert db.session.query(AGM).count() == 0
+
+
+def test_the_edit_form_asks_which_repeated_time_only_when_it_matters(client, db, staff,
+                                                                     make_agm):
+    agm = make_agm(local_date=date(2027, 10, 31), local_time=time(1, 30),
+                   timezone="Europe/London", fold=1)
+    text = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert '<option selected value="1">' in text
+    plain = make_agm(company=agm.company, local_date=date(2027, 4, 29))
+    text = client.get(f"/staff/agms/{plain.id}/edit").text
+    assert '<option selected value="">' in text

@@ -1,0 +1,104 @@
+"""Public AGM pages: the list, one meeting, times in two zones, deadlines in days, status,
+subscribe links, in four languages."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import quote
+
+import pytest
+
+from agmtool.models import AGMStatus, MeetingKind
+
+
+@pytest.fixture
+def app_config():
+    return {"BASE_URL": "https://agm.example.org"}
+
+
+def soon(days) -> date:
+    return datetime.now(UTC).date() + timedelta(days=days)
+
+
+def test_an_empty_list_says_so(client):
+    response = client.get("/en/agms/")
+    assert response.status_code == 200
+    assert "No meetings are planned at the moment." in response.text
+
+
+@pytest.mark.parametrize(("lang", "heading"), [
+    ("en", "Add every meeting to your calendar"),
+    ("es", "Agregue todas las asambleas a su calendario"),
+    ("pt", "Adicione todas as assembleias ao seu calendário"),
+    ("id", "Tambahkan semua rapat ke kalender Anda")])
+def test_the_list_in_four_languages(client, make_agm, lang, heading):
+    agm = make_agm(local_date=soon(40), venue="The Mermaid London")
+    response = client.get(f"/{lang}/agms/")
+    assert f'<h2 id="subscribe-heading">{heading}</h2>' in response.text
+    assert f'href="/{lang}/agms/{agm.id}"' in response.text
+    assert "The Mermaid London" in response.text
+
+
+def test_past_meetings_are_not_listed(client, make_agm, make_company):
+    company = make_company()
+    make_agm(company=company, local_date=soon(-10), venue="Long ago")
+    assert "Long ago" not in client.get("/en/agms/").text
+
+
+def test_a_meeting_shows_local_and_london_time(client, make_company, make_agm):
+    rio = make_company(slug="rio-tinto", name="Rio Tinto",
+                       listings=[("Rio Tinto Limited", "ASX", "RIO")])
+    agm = make_agm(company=rio, listing_id=rio.listings[0].id, local_date=date(2030, 5, 2),
+                   local_time=time(9, 30), timezone="Australia/Perth")
+    text = client.get(f"/en/agms/{agm.id}").text
+    assert "<h1>Rio Tinto Limited: Annual general meeting</h1>" in text
+    assert '<p class="agm-time">Thursday, 2 May 2030, 09:30, Perth time</p>' in text
+    assert '<p class="agm-time">02:30, London time</p>' in text
+    assert 'data-instant="2030-05-02T01:30:00Z"' in text
+
+
+def test_a_meeting_without_a_time_says_time_to_be_announced(client, make_agm):
+    agm = make_agm(local_date=date(2030, 5, 29), local_time=None, status=AGMStatus.EXPECTED)
+    text = client.get(f"/en/agms/{agm.id}").text
+    assert '<p class="agm-tba">Time to be announced</p>' in text
+    assert "Expected (date not yet announced)" in text
+    assert "The company has not announced this date yet." in text
+
+
+def test_deadlines_are_shown_in_days(client, make_agm):
+    day = soon(30)
+    agm = make_agm(local_date=day, local_time=time(12, 0), timezone="Europe/London",
+                   proxy_deadline=datetime.combine(day - timedelta(days=4), time(12, 0)))
+    text = client.get(f"/en/agms/{agm.id}").text
+    assert "(in 26 days)" in text or "(in 25 days)" in text
+    assert "<strong>Proxy appointment</strong>" in text
+
+
+def test_private_notes_never_show(client, make_agm):
+    agm = make_agm(local_date=soon(20), notes="Secret contact: +57 300")
+    assert "+57" not in client.get(f"/en/agms/{agm.id}").text
+
+
+def test_subscribe_links(client, make_agm):
+    agm = make_agm(local_date=soon(20))
+    text = client.get(f"/id/agms/{agm.id}").text
+    feed = "https://agm.example.org/calendar/glencore.ics?lang=id"
+    webcal = "webcal://agm.example.org/calendar/glencore.ics?lang=id"
+    assert f'href="{webcal}"' in text
+    assert ('href="https://calendar.google.com/calendar/render?cid='
+            f'{quote(webcal, safe="")}"') in text
+    assert ('href="https://outlook.live.com/calendar/0/addfromweb?url='
+            f'{quote(feed, safe="")}&amp;name=RUPS%3A%20Glencore"') in text
+    assert f'href="{feed}" data-kind="download" download' in text
+
+
+def test_an_unknown_meeting_is_not_found(client):
+    assert client.get("/en/agms/999").status_code == 404
+
+
+def test_the_home_page_links_to_the_meetings(client):
+    assert 'href="/es/agms/"' in client.get("/es/").text
+
+
+def test_a_general_meeting_is_named_as_such(client, make_agm):
+    agm = make_agm(local_date=soon(20), kind=MeetingKind.GENERAL)
+    text = client.get(f"/en/agms/{agm.id}").text
+    assert "<h1>Glencore: General meeting</h1>" in text

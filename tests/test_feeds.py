@@ -1,0 +1,150 @@
+"""The feeds over HTTP: content type, strong ETag of the bytes, 304, no cookie, caching that
+follows every change, postponing and cancelling as subscribed calendars see them."""
+
+import hashlib
+from datetime import UTC, date, datetime, time, timedelta
+
+import icalendar
+import pytest
+
+from agmtool import agms
+
+
+@pytest.fixture
+def app_config():
+    return {"BASE_URL": "https://agm.example.org"}
+
+
+def events(response) -> dict:
+    return {str(e["UID"]): e for e in icalendar.Calendar.from_ical(response.data).walk("VEVENT")}
+
+
+def soon(days=60) -> date:
+    return datetime.now(UTC).date() + timedelta(days=days)
+
+
+def test_the_feed_is_text_calendar_with_validators(client, make_agm):
+    agm = make_agm(local_date=soon(), updated_at=datetime(2026, 3, 1, 12, 0, 0))
+    response = client.get("/calendar.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.headers["ETag"] == f'"{hashlib.sha256(response.data).hexdigest()[:40]}"'
+    assert response.headers["Last-Modified"] == "Sun, 01 Mar 2026 12:00:00 GMT"
+    assert response.headers["Cache-Control"] == "public, max-age=900"
+    assert "Set-Cookie" not in response.headers
+    assert list(events(response)) == [f"agm-{agm.id}@agm.example.org"]
+
+
+def test_repeated_gets_return_the_same_bytes_and_a_304_for_the_etag(client, make_agm):
+    make_agm(local_date=soon())
+    first, second = client.get("/calendar.ics"), client.get("/calendar.ics")
+    assert (first.data, first.headers["ETag"]) == (second.data, second.headers["ETag"])
+    again = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert (again.status_code, again.data, again.headers["ETag"]) == (
+        304, b"", first.headers["ETag"])
+    assert "Set-Cookie" not in again.headers
+
+
+def test_no_cookie_is_set_even_for_a_logged_in_browser(client, make_agm, make_user, log_in):
+    make_agm(local_date=soon())
+    log_in(client, make_user())
+    response = client.get("/calendar.ics")
+    assert (response.status_code, response.headers.get("Set-Cookie")) == (200, None)
+    assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def test_postponing_changes_dtstart_and_raises_sequence_keeping_the_uid(client, db, make_agm):
+    day = soon()
+    agm = make_agm(local_date=day, local_time=time(11, 0), timezone="Europe/London")
+    uid = f"agm-{agm.id}@agm.example.org"
+    before = events(client.get("/calendar.ics"))[uid]
+    agms.postpone(agm, None, "Moved by the board", agm.version, new_date=day + timedelta(7))
+    db.session.commit()
+    after = events(client.get("/calendar.ics"))[uid]
+    assert after.start - before.start == timedelta(days=7)
+    assert (before["SEQUENCE"], after["SEQUENCE"]) == (0, 1)
+    assert str(after["SUMMARY"]).startswith("Postponed: ")
+
+
+def test_a_cancelled_meeting_stays_in_the_feed_as_cancelled(client, db, make_agm):
+    agm = make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon(-2 + 60),
+                                                                      time(10, 0)))
+    client.get("/calendar.ics")
+    agms.cancel(agm, None, "Replaced by a written vote", agm.version)
+    db.session.commit()
+    found = events(client.get("/calendar.ics"))
+    assert {uid: str(e["STATUS"]) for uid, e in found.items()} == {
+        f"agm-{agm.id}@agm.example.org": "CANCELLED",
+        f"agm-{agm.id}-deadline-proxy@agm.example.org": "CANCELLED",
+    }
+
+
+def test_lang_and_deadlines_parameters(client, make_agm):
+    agm = make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon(58), time(10, 0)))
+    assert list(events(client.get("/calendar.ics?deadlines=0"))) == [
+        f"agm-{agm.id}@agm.example.org"]
+    es = events(client.get("/calendar.ics?lang=es"))[f"agm-{agm.id}@agm.example.org"]
+    assert str(es["URL"]) == f"https://agm.example.org/es/agms/{agm.id}"
+    unknown = events(client.get("/calendar.ics?lang=xx"))[f"agm-{agm.id}@agm.example.org"]
+    assert str(unknown["URL"]) == f"https://agm.example.org/en/agms/{agm.id}"
+
+
+def test_the_feed_carries_upcoming_meetings_and_the_last_twelve_months(client, make_agm,
+                                                                        make_company):
+    company = make_company()
+    recent = make_agm(company=company, local_date=soon(-300))
+    old = make_agm(company=company, local_date=soon(-400))
+    coming = make_agm(company=company, local_date=soon(30))
+    found = events(client.get("/calendar.ics"))
+    assert sorted(found) == sorted(f"agm-{a.id}@agm.example.org" for a in (recent, coming))
+    assert f"agm-{old.id}@agm.example.org" not in found
+
+
+def test_a_company_feed_has_only_that_company(client, make_agm, make_company):
+    rio = make_company(slug="rio-tinto", name="Rio Tinto",
+                       listings=[("Rio Tinto plc", "LSE", "RIO")])
+    mine = make_agm(company=rio, local_date=soon())
+    make_agm(company=make_company(), local_date=soon())
+    response = client.get("/calendar/rio-tinto.ics")
+    assert list(events(response)) == [f"agm-{mine.id}@agm.example.org"]
+    assert client.get("/calendar/nobody.ics").status_code == 404
+
+
+def test_a_change_to_a_company_reaches_its_feed(client, db, make_agm, make_company):
+    company = make_company()
+    agm = make_agm(company=company, local_date=soon(), listing_id=None)
+    client.get("/calendar/glencore.ics")
+    agms.save_company(company, None, {"name": "Glencore International", "slug": "glencore"},
+                      [("Glencore plc", "LSE", "GLEN")], [], company.version)
+    db.session.commit()
+    event = events(client.get("/calendar/glencore.ics"))[f"agm-{agm.id}@agm.example.org"]
+    assert str(event["SUMMARY"]) == "Glencore International: Annual general meeting"
+    assert event["SEQUENCE"] == 1
+
+
+def test_the_window_moves_with_the_date(app, make_agm):
+    from agmtool import agm_pages
+
+    agm = make_agm(local_date=date(2026, 1, 10))
+    with app.test_request_context("/calendar.ics"):
+        inside = agm_pages.build_feed(None, "en", True, date(2027, 1, 10))["body"]
+        outside = agm_pages.build_feed(None, "en", True, date(2027, 1, 12))["body"]
+    assert f"UID:agm-{agm.id}@agm.example.org".encode() in inside
+    assert b"BEGIN:VEVENT" not in outside
+
+
+def test_each_meetings_events_are_cached_by_its_sequence(app, client, db, make_agm):
+    agm = make_agm(local_date=soon())
+    client.get("/calendar.ics")
+    cached = app.extensions["agm_event_cache"]
+    assert [(key[0], key[1]) for key in cached] == [(agm.id, 0)]
+    agms.update_agm(agm, None, {"venue": "Hall B"}, agm.version)
+    db.session.commit()
+    client.get("/calendar.ics")
+    assert sorted((key[0], key[1]) for key in cached) == [(agm.id, 0), (agm.id, 1)]
+
+
+def test_the_uid_domain_can_be_fixed_in_configuration(app, client, make_agm):
+    app.config["CALENDAR_UID_DOMAIN"] = "calendar.example.net"
+    agm = make_agm(local_date=soon())
+    assert list(events(client.get("/calendar.ics"))) == [f"agm-{agm.id}@calendar.example.net"]
