@@ -90,3 +90,20 @@ def test_i18n_check_fails_on_a_missing_string(runner, scratch_translations):
     result = runner.invoke(args=["i18n", "check"])
     assert result.exit_code == 1
     assert "id: missing: 'Skip to content'" in result.output
+
+
+def test_field_errors_are_escaped_even_when_lazy(app):
+    # Flask-Babel's lazy strings claim to be safe HTML; a message carrying typed text must
+    # still be escaped by the one macro that shows errors.
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    from agmtool.forms import LoginForm
+
+    with app.test_request_context("/en/"):
+        form = LoginForm()
+        form.email.errors = [lazy_gettext("Unknown: %(value)s", value="<b>x</b>")]
+        html = render_template_string(
+            '{% from "_macros.html" import render_field %}{{ render_field(form.email) }}',
+            form=form)
+    assert '<p class="error" id="email-error">Unknown: &lt;b&gt;x&lt;/b&gt;</p>' in html
