@@ -3,6 +3,7 @@
 import logging
 import re
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -369,24 +370,30 @@ def test_a_locked_database_re_shows_the_form_with_the_text(client, app, db):
     assert db.session.query(Concern).count() == 1
 
 
+REDIS_PREFIX = f"agmtool-test-{uuid.uuid4().hex}"
+
+
 @pytest.mark.parametrize("app_config", [{
     "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+    "RATELIMIT_KEY_PREFIX": REDIS_PREFIX,
     "STATUS_RATE_LIMIT": "2/minute", "STATUS_LOOKUP_SECONDS": 0}])
 def test_limits_can_live_in_redis(client):
     import redis
 
+    # A prefix of this run's own, so that other test runs sharing the Redis don't interfere.
     store = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     try:
-        store.flushdb()
+        store.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis at 127.0.0.1:6379")
     try:
         codes = [client.post("/en/status", data={"code": "AAAA"}).status_code
                  for _ in range(3)]
         assert codes == [200, 200, 429]
-        assert store.keys("*")
+        assert store.keys(f"*{REDIS_PREFIX}*")
     finally:
-        store.flushdb()
+        for key in store.scan_iter(f"*{REDIS_PREFIX}*"):
+            store.delete(key)
         store.close()
 
 
