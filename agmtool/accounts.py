@@ -103,9 +103,18 @@ def locked_for(user: User, now: datetime | None = None) -> int:
 
 
 def note_failure(user: User) -> None:
-    """Count a failed password or code; past the limit, lock the account for a while."""
-    user.failed_logins += 1
-    if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+    """Count a failed password or code; past the limit, lock the account for a while.
+
+    The count rises in the database in one statement, so parallel guesses cannot all read
+    the same old count and slip past the limit.
+    """
+    count = db.session.execute(
+        db.update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+    ).scalar_one()
+    if count >= current_app.config["LOGIN_MAX_FAILURES"]:
         user.locked_until = utcnow() + current_app.config["LOGIN_LOCKOUT"]
         user.failed_logins = 0
         history.record(user, None, "locked")
@@ -137,10 +146,15 @@ def verify_totp(user: User, code: str, secret: str | None = None) -> bool:
     for drift in (0, -1, 1):
         step = int(now // totp.interval) + drift
         if secrets.compare_digest(totp.at(step * totp.interval), code):
-            if user.totp_last_step is not None and step <= user.totp_last_step:
-                return False
-            user.totp_last_step = step
-            return True
+            # Claim the step in one conditional UPDATE: of two requests with the same code,
+            # only one can move the last used step forward.
+            claimed = db.session.execute(
+                db.update(User)
+                .where(User.id == user.id)
+                .where((User.totp_last_step.is_(None)) | (User.totp_last_step < step))
+                .values(totp_last_step=step)
+            ).rowcount
+            return claimed == 1
     return False
 
 

@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from agmtool import accounts
 from agmtool.extensions import db
 from agmtool.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
+from agmtool.links import safe_next
 from agmtool.models import Role, User, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -71,12 +72,6 @@ def roles_required(*roles: Role):
         return wrapped
 
     return decorator
-
-
-def safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("staff.index")
 
 
 def _finish_login(user: User):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -92,16 +93,21 @@ def _pg_args(url) -> list[str]:
 def backup_command(path: Path) -> None:
     """Write a consistent copy of the database to PATH, safe while the app serves."""
     url = _database_url()
-    if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(url.database)
-        target = sqlite3.connect(path)
-        with target:
-            source.backup(target)
-        target.close()
-        source.close()
-    else:
-        subprocess.run(["pg_dump", "--format=custom", "--file", str(path), *_pg_args(url)],
-                       check=True)
+    # The copy holds contact details of people at risk: readable by its owner only.
+    previous = os.umask(0o077)
+    try:
+        if url.get_backend_name() == "sqlite":
+            source = sqlite3.connect(url.database)
+            target = sqlite3.connect(path)
+            with target:
+                source.backup(target)
+            target.close()
+            source.close()
+        else:
+            subprocess.run(["pg_dump", "--format=custom", "--file", str(path), *_pg_args(url)],
+                           check=True)
+    finally:
+        os.umask(previous)
     click.echo(f"Backed up to {path}")
 
 

@@ -11,7 +11,8 @@ BABEL_DEFAULT_TIMEZONE = "Europe/London"
 REFERENCE_TIMEZONE = "Europe/London"
 
 SQLALCHEMY_DATABASE_URI = None  # None: SQLite in instance/ (set in create_app)
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# hide_parameters: a database error must not copy a concern's text or contacts into a log.
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 SECRET_KEY = None  # None: read instance/secret_key, written by the set-up

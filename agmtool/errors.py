@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from agmtool.extensions import db
 
@@ -39,6 +39,13 @@ EXPIRED_FORM = (
 
 
 def render_error(error: HTTPException):
+    if isinstance(error, SecurityError):
+        # An untrusted Host: no URL can be built for it, so no page either.
+        return "Bad request: unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
+    if error.code not in MESSAGES and error.code is not None and error.code < 500:
+        title, explanation = MESSAGES[400]
+        return render_template("errors/error.html", code=error.code, title=title,
+                               explanation=explanation), error.code
     code = error.code if error.code in MESSAGES else 500
     if code == 500:
         db.session.rollback()

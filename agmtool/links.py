@@ -1,4 +1,7 @@
-"""Absolute links for things read away from the site: feeds, PDFs, handed-over reset links."""
+"""Links: absolute ones for things read away from the site (feeds, PDFs, reset links), and
+the check that keeps a ``?next=`` redirect on this site."""
+
+from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
@@ -9,3 +12,21 @@ def external_url(endpoint: str, **values) -> str:
     if base:
         return base.rstrip("/") + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` if it is a path on this site, else the staff start page.
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so a path made of a
+    slash, a tab and ``/evil.example`` would leave the site: refuse such characters outright.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not any(ord(ch) < 0x21 or ch in "\\\x7f" for ch in target)
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+        and not urlsplit(target).scheme
+    ):
+        return target
+    return url_for("staff.index")

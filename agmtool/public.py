@@ -6,8 +6,8 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from sqlalchemy import text
 
 from agmtool import i18n
-from agmtool.auth import safe_next
 from agmtool.extensions import db, limiter
+from agmtool.links import safe_next
 
 # Pages under /<lang>/.
 bp = Blueprint("public", __name__, url_prefix="/<lang>")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -25,8 +27,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-class WeakSecretKey(SystemExit):
-    pass
+class StartupRefused(SystemExit):
+    """A setting that production needs is missing or unsafe; the message says which."""
 
 
 def key_file(app: Flask) -> Path:
@@ -44,10 +46,21 @@ def configure(app: Flask) -> None:
     if app.config["LOCAL_DEVELOPMENT"] or app.debug:
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["WTF_CSRF_SSL_STRICT"] = False
+    base_url = app.config.get("BASE_URL")
+    if base_url and not app.config.get("TRUSTED_HOSTS"):
+        # Requests naming another host are refused, so no forged Host header can end up in a
+        # link, a cached feed or a reset link.
+        app.config["TRUSTED_HOSTS"] = [urlsplit(base_url).hostname, "localhost", "127.0.0.1"]
+    if not (app.debug or app.testing or app.config["LOCAL_DEVELOPMENT"]) and not base_url:
+        raise StartupRefused(
+            "agmtool refuses to start: AGMTOOL_BASE_URL is not set. Set it to the public "
+            "address, for example https://agm.example.org: feeds, calendar subscriptions and "
+            "reset links are built from it, never from a request's Host header."
+        )
     if not (app.debug or app.testing):
         problem = weak_key_problem(app.config.get("SECRET_KEY"), app.config)
         if problem:
-            raise WeakSecretKey(
+            raise StartupRefused(
                 f"agmtool refuses to start: {problem}. Set AGMTOOL_SECRET_KEY to a random value "
                 f"of at least {app.config['SECRET_KEY_MIN_LENGTH']} characters (for example "
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`), or run "
@@ -67,12 +80,20 @@ def weak_key_problem(key: str | None, config) -> str | None:
     return None
 
 
+RESET_PATH = re.compile(r"(/staff/reset/)[^\s?\"]+")
+
+
 class DropClientAddress(logging.Filter):
-    """The development server logs each request with the client's address; we keep none."""
+    """The development server logs each request with the client's address and path; we keep
+    neither the address nor the secret in a reset link's path."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str) and " - - [" in record.msg:
             record.msg = "- - - [" + record.msg.split(" - - [", 1)[1]
+        # A one-time reset link is a password until used: keep it out of the log too.
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(RESET_PATH.sub(r"\1…", arg) if isinstance(arg, str) else arg
+                                for arg in record.args)
         return True
 
 

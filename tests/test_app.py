@@ -49,6 +49,7 @@ def test_environment_overrides_defaults(_schema, monkeypatch):
 
 def test_cookies_are_secure_httponly_and_lax_outside_local_development(_schema, monkeypatch):
     monkeypatch.setenv("AGMTOOL_SECRET_KEY", "k" * 20 + "abcdefghijklmnop")
+    monkeypatch.setenv("AGMTOOL_BASE_URL", "https://agm.example.org")
     monkeypatch.setenv("AGMTOOL_DATABASE_URL", _schema)
     config = create_app().config
     assert (config["SESSION_COOKIE_SECURE"], config["SESSION_COOKIE_HTTPONLY"],
@@ -63,6 +64,38 @@ def test_production_refuses_a_weak_secret_key(key, tmp_path, monkeypatch):
     if key:
         monkeypatch.setenv("AGMTOOL_SECRET_KEY", key)
     monkeypatch.setenv("AGMTOOL_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    monkeypatch.setenv("AGMTOOL_BASE_URL", "https://agm.example.org")
     monkeypatch.setattr("agmtool.security.key_file", lambda app: tmp_path / "absent")
     with pytest.raises(SystemExit, match="agmtool refuses to start: .*AGMTOOL_SECRET_KEY"):
         create_app()
+
+
+def test_production_refuses_to_start_without_a_base_url(_schema, monkeypatch):
+    monkeypatch.setenv("AGMTOOL_SECRET_KEY", "k" * 20 + "abcdefghijklmnop")
+    monkeypatch.setenv("AGMTOOL_DATABASE_URL", _schema)
+    monkeypatch.delenv("AGMTOOL_BASE_URL", raising=False)
+    with pytest.raises(SystemExit, match="AGMTOOL_BASE_URL is not set"):
+        create_app()
+
+
+def test_a_forged_host_is_refused_when_the_base_url_is_set(_schema, monkeypatch):
+    monkeypatch.setenv("AGMTOOL_SECRET_KEY", "k" * 20 + "abcdefghijklmnop")
+    monkeypatch.setenv("AGMTOOL_DATABASE_URL", _schema)
+    monkeypatch.setenv("AGMTOOL_BASE_URL", "https://agm.example.org")
+    client = create_app().test_client()
+    assert client.get("/healthz", base_url="https://agm.example.org").text == "ok"
+    assert client.get("/healthz", base_url="https://forged.example").status_code == 400
+
+
+def test_reset_tokens_and_client_addresses_stay_out_of_the_request_log():
+    import logging
+
+    from agmtool.security import DropClientAddress
+
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1,
+        '203.0.113.9 - - [23/Nov/2026 10:00:00] "%s" %s %s\n',
+        ("GET /staff/reset/Abc-123_secret HTTP/1.1", "200", "-"), None)
+    DropClientAddress().filter(record)
+    assert record.getMessage() == (
+        '- - - [23/Nov/2026 10:00:00] "GET /staff/reset/… HTTP/1.1" 200 -\n')

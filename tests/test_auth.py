@@ -169,3 +169,25 @@ def test_session_ends_at_its_absolute_lifetime_even_when_busy(client, make_user,
     record.last_seen_at = utcnow()
     db.session.commit()
     assert client.get("/staff/").status_code == 302
+
+
+def test_failures_are_counted_in_the_database_not_on_a_stale_copy(make_user, db, app):
+    user = make_user("tr@example.org", role=Role.TRANSLATOR)
+    # Four other requests failed meanwhile; this request's copy of the user still says 0.
+    db.session.execute(db.update(type(user)).where(type(user).id == user.id)
+                       .values(failed_logins=4).execution_options(synchronize_session=False))
+    assert user.failed_logins == 0
+    accounts.note_failure(user)
+    db.session.commit()
+    db.session.refresh(user)
+    assert user.locked_until is not None and user.failed_logins == 0
+
+
+def test_a_totp_step_claimed_elsewhere_is_refused(make_user, db):
+    user = make_user("staff@example.org", role=Role.STAFF)
+    code = current_code(user)
+    step = int(utcnow().timestamp() // 30)
+    # A parallel request already used this step; this request's copy doesn't know yet.
+    db.session.execute(db.update(type(user)).where(type(user).id == user.id)
+                       .values(totp_last_step=step).execution_options(synchronize_session=False))
+    assert accounts.verify_totp(user, code) is False

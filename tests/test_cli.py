@@ -39,6 +39,7 @@ def test_backup_then_restore_brings_the_data_back(runner, make_company, db, tmp_
     result = runner.invoke(args=["backup", str(backup)])
     assert result.exit_code == 0, result.output
     assert backup.stat().st_size > 0
+    assert backup.stat().st_mode & 0o777 == 0o600
     db.session.delete(db.session.scalar(db.select(Company)))
     db.session.commit()
     result = runner.invoke(args=["restore", "--yes", str(backup)])

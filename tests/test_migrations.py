@@ -49,6 +49,7 @@ def test_upgrade_to_head_and_down_to_empty(empty_database_url):
 
 def test_serving_refuses_a_database_behind_its_migrations(empty_database_url, tmp_path):
     env = {"AGMTOOL_DATABASE_URL": empty_database_url, "PATH": "/usr/bin:/bin",
+           "AGMTOOL_BASE_URL": "https://agm.example.org",
            "AGMTOOL_SECRET_KEY": "s3cret-key-for-this-test-0123456789abcdef"}
     flask = [sys.executable, "-m", "flask", "--app", "agmtool"]
     served = subprocess.run([*flask, "run", "--port", "0"], env=env, capture_output=True,
@@ -60,7 +61,8 @@ def test_serving_refuses_a_database_behind_its_migrations(empty_database_url, tm
     upgraded = subprocess.run([*flask, "db", "upgrade"], env=env, capture_output=True,
                               text=True, timeout=60)
     assert upgraded.returncode == 0, upgraded.stderr
-    app = create_app(base_config(empty_database_url, TESTING=False))
+    app = create_app(base_config(empty_database_url, TESTING=False,
+                                 BASE_URL="https://agm.example.org"))
     assert app.testing is False
     with app.app_context():
         db.engine.dispose()
