@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 
-import click
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
@@ -12,6 +11,7 @@ from sqlalchemy import Engine, event
 
 from agmtool import ROOT
 from agmtool.extensions import db, migrate
+from agmtool.security import serving
 
 MIGRATIONS = str(ROOT / "agmtool" / "migrations")
 
@@ -52,10 +52,7 @@ def refuse_stale_schema_when_serving(app: Flask) -> None:
     Checked when a server loads the app (``flask run``, a WSGI server); not for the other
     ``flask`` commands, so ``flask db upgrade`` can still fix the database.
     """
-    if app.testing:
-        return
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None and ctx.info_name != "run":
+    if app.testing or not serving():
         return
     current, heads = schema_is_current(app)
     if current not in heads:

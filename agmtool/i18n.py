@@ -161,6 +161,7 @@ def _extract(pot: Path) -> None:
     root = Path(current_app.root_path).parent
     _pybabel(
         "extract", "-F", str(_translations() / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
+        "-k", "lazy_pgettext:1c,2",
         "--no-location", "--sort-output", "--project", "agmtool", "-o", str(pot), str(root),
     )
 
@@ -189,7 +190,9 @@ def update_command() -> None:
     for code in _catalogue_languages():
         po = _translations() / code / "LC_MESSAGES" / "messages.po"
         action = "update" if po.exists() else "init"
-        extra = ["--no-fuzzy-matching", "--ignore-pot-creation-date"] if po.exists() else []
+        extra = []
+        if po.exists():
+            extra = ["--no-fuzzy-matching", "--ignore-pot-creation-date", "--ignore-obsolete"]
         _pybabel(action, "-i", str(pot), "-d", str(_translations()), "-l", code, *extra)
 
 
@@ -206,7 +209,7 @@ def check_command() -> None:
         pot = Path(tmp) / "messages.pot"
         _extract(pot)
         with pot.open("rb") as fh:
-            wanted = [m.id for m in read_po(fh) if m.id]
+            wanted = [(m.id, m.context) for m in read_po(fh) if m.id]
     problems = []
     for code in _catalogue_languages():
         po = _translations() / code / "LC_MESSAGES" / "messages.po"
@@ -215,9 +218,11 @@ def check_command() -> None:
             continue
         with po.open("rb") as fh:
             catalogue = read_po(fh)
-        for msgid in wanted:
-            message = catalogue.get(msgid)
+        for msgid, context in wanted:
+            message = catalogue.get(msgid, context)
             key = msgid if isinstance(msgid, str) else msgid[0]
+            if context:
+                key = f"{context}|{key}"
             if message is None:
                 problems.append(f"{code}: missing: {key!r}")
             elif message.fuzzy or not all(

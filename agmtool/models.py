@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agmtool.extensions import db
@@ -22,7 +23,10 @@ def utcnow() -> datetime:
 
 
 class LabelledEnum(StrEnum):
-    """A status stored as a language-neutral key, with a label translated at display time."""
+    """A status stored as a language-neutral key, with a label translated at display time.
+
+    Statuses of different things share English words ("Withdrawn", "Approved") that other
+    languages inflect differently, so their labels carry a context (``lazy_pgettext``)."""
 
     def __new__(cls, value: str, label=None):
         member = str.__new__(cls, value)
@@ -56,11 +60,13 @@ class MeetingKind(LabelledEnum):
 
 
 class AGMStatus(LabelledEnum):
-    EXPECTED = "expected", _l("Expected (date not yet announced)")
-    ANNOUNCED = "announced", _l("Announced")
-    CONFIRMED = "confirmed", _l("Confirmed")
-    POSTPONED = "postponed", _l("Postponed")
-    CANCELLED = "cancelled", _l("Cancelled")
+    EXPECTED = (
+        "expected", lazy_pgettext("meeting status", "Expected (date not yet announced)")
+    )
+    ANNOUNCED = "announced", lazy_pgettext("meeting status", "Announced")
+    CONFIRMED = "confirmed", lazy_pgettext("meeting status", "Confirmed")
+    POSTPONED = "postponed", lazy_pgettext("meeting status", "Postponed")
+    CANCELLED = "cancelled", lazy_pgettext("meeting status", "Cancelled")
 
 
 class MeetingFormat(LabelledEnum):
@@ -78,16 +84,18 @@ class Channel(LabelledEnum):
 
 
 class ConcernStatus(LabelledEnum):
-    RECEIVED = "received", _l("Received")
-    QUARANTINED = "quarantined", _l("Quarantined")
-    NEEDS_CLARIFICATION = "needs_clarification", _l("Needs clarification")
-    ACCEPTED = "accepted", _l("Accepted")
-    MERGED = "merged", _l("Merged")
-    DECLINED = "declined", _l("Declined")
-    ASKED = "asked", _l("Asked")
-    ANSWERED = "answered", _l("Answered")
-    CLOSED = "closed", _l("Closed")
-    WITHDRAWN = "withdrawn", _l("Withdrawn")
+    RECEIVED = "received", lazy_pgettext("concern status", "Received")
+    QUARANTINED = "quarantined", lazy_pgettext("concern status", "Quarantined")
+    NEEDS_CLARIFICATION = (
+        "needs_clarification", lazy_pgettext("concern status", "Needs clarification")
+    )
+    ACCEPTED = "accepted", lazy_pgettext("concern status", "Accepted")
+    MERGED = "merged", lazy_pgettext("concern status", "Merged")
+    DECLINED = "declined", lazy_pgettext("concern status", "Declined")
+    ASKED = "asked", lazy_pgettext("concern status", "Asked")
+    ANSWERED = "answered", lazy_pgettext("concern status", "Answered")
+    CLOSED = "closed", lazy_pgettext("concern status", "Closed")
+    WITHDRAWN = "withdrawn", lazy_pgettext("concern status", "Withdrawn")
 
 
 class Attribution(LabelledEnum):
@@ -114,20 +122,22 @@ class Topic(LabelledEnum):
 
 
 class QuestionStatus(LabelledEnum):
-    DRAFT = "draft", _l("Draft")
-    IN_TRANSLATION = "in_translation", _l("In translation")
-    AWAITING_SIGNOFF = "awaiting_signoff", _l("Awaiting community sign-off")
-    APPROVED = "approved", _l("Approved")
-    ASKED = "asked", _l("Asked")
-    NOT_REACHED = "not_reached", _l("Not reached")
-    WITHDRAWN = "withdrawn", _l("Withdrawn")
+    DRAFT = "draft", lazy_pgettext("question status", "Draft")
+    IN_TRANSLATION = "in_translation", lazy_pgettext("question status", "In translation")
+    AWAITING_SIGNOFF = (
+        "awaiting_signoff", lazy_pgettext("question status", "Awaiting community sign-off")
+    )
+    APPROVED = "approved", lazy_pgettext("question status", "Approved")
+    ASKED = "asked", lazy_pgettext("question status", "Asked")
+    NOT_REACHED = "not_reached", lazy_pgettext("question status", "Not reached")
+    WITHDRAWN = "withdrawn", lazy_pgettext("question status", "Withdrawn")
 
 
 class TranslationState(LabelledEnum):
-    MISSING = "missing", _l("Missing")
-    DRAFT = "draft", _l("Draft")
-    NEEDS_REVIEW = "needs_review", _l("Needs review")
-    APPROVED = "approved", _l("Approved")
+    MISSING = "missing", lazy_pgettext("translation state", "Missing")
+    DRAFT = "draft", lazy_pgettext("translation state", "Draft")
+    NEEDS_REVIEW = "needs_review", lazy_pgettext("translation state", "Needs review")
+    APPROVED = "approved", lazy_pgettext("translation state", "Approved")
 
 
 agm_attendee = sa.Table(

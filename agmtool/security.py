@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import click
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -51,7 +52,8 @@ def configure(app: Flask) -> None:
         # Requests naming another host are refused, so no forged Host header can end up in a
         # link, a cached feed or a reset link.
         app.config["TRUSTED_HOSTS"] = [urlsplit(base_url).hostname, "localhost", "127.0.0.1"]
-    if not (app.debug or app.testing or app.config["LOCAL_DEVELOPMENT"]) and not base_url:
+    if not (app.debug or app.testing or app.config["LOCAL_DEVELOPMENT"]) and not base_url \
+            and serving():
         raise StartupRefused(
             "agmtool refuses to start: AGMTOOL_BASE_URL is not set. Set it to the public "
             "address, for example https://agm.example.org: feeds, calendar subscriptions and "
@@ -66,6 +68,14 @@ def configure(app: Flask) -> None:
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`), or run "
                 "`make run`, which writes one into instance/secret_key."
             )
+
+
+def serving() -> bool:
+    """Whether the app is being loaded to serve requests: by ``flask run`` or a WSGI server,
+    not by another ``flask`` command (``db upgrade`` must work on a database that is behind,
+    and no command needs the public address)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is None or ctx.info_name == "run"
 
 
 def weak_key_problem(key: str | None, config) -> str | None:

@@ -26,7 +26,7 @@ def test_an_empty_list_says_so(client):
 
 @pytest.mark.parametrize(("lang", "heading"), [
     ("en", "Add every meeting to your calendar"),
-    ("es", "Agregue todas las asambleas a su calendario"),
+    ("es", "Agregue todas las juntas a su calendario"),
     ("pt", "Adicione todas as assembleias ao seu calendário"),
     ("id", "Tambahkan semua rapat ke kalender Anda")])
 def test_the_list_in_four_languages(client, make_agm, lang, heading):

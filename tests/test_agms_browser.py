@@ -11,7 +11,7 @@ from agmtool.models import AGMStatus, MeetingFormat
 pytestmark = pytest.mark.browser
 
 LANGS = {"en": "Add every meeting to your calendar",
-         "es": "Agregue todas las asambleas a su calendario",
+         "es": "Agregue todas las juntas a su calendario",
          "pt": "Adicione todas as assembleias ao seu calendário",
          "id": "Tambahkan semua rapat ke kalender Anda"}
 
