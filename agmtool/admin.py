@@ -22,6 +22,14 @@ def _translation_languages() -> list[SelectChoice]:
             if code != source]
 
 
+def _languages_given(form: UserForm) -> bool:
+    """A translator needs at least one language, or no concern would ever reach them."""
+    if form.role.data == Role.TRANSLATOR and not form.languages.data:
+        form.languages.errors.append(_("Choose at least one language for a translator."))
+        return False
+    return True
+
+
 def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
@@ -41,7 +49,7 @@ def index():
 def create():
     form = NewUserForm()
     form.languages.choices = _translation_languages()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _languages_given(form):
         if accounts.get_by_email(form.email.data):
             form.email.errors.append(_("An account with this email already exists."))
         else:
@@ -64,7 +72,7 @@ def edit(user_id: int):
     form.languages.choices = _translation_languages()
     if not form.is_submitted():
         form.languages.data = user.language_list
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _languages_given(form):
         if user.id == g.user.id and (not form.active.data or form.role.data != Role.ADMIN):
             flash(_("You cannot remove your own administrator access."), "error")
         else:

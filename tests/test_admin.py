@@ -96,3 +96,19 @@ def test_reset_link_uses_the_configured_base_url(client, make_user, log_in, app)
     log_in(client, make_user("admin@example.org", role=Role.ADMIN))
     response = client.post(f"/staff/users/{target.id}/reset-link")
     assert re.search(r'value="https://agm\.example\.org/staff/reset/[\w-]{43}"', response.text)
+
+
+def test_a_translator_needs_a_language(client, make_user, log_in, db):
+    log_in(client, make_user("admin@example.org", role=Role.ADMIN))
+    response = client.post("/staff/users/new", data={"email": "t@example.org",
+                                                    "role": "translator", "active": "y"})
+    assert response.status_code == 200
+    assert "Choose at least one language for a translator." in response.text
+    assert db.session.scalar(db.select(User).where(User.email == "t@example.org")) is None
+
+
+def test_attendee_start_page_says_what_will_come(client, make_user, log_in):
+    log_in(client, make_user("att@example.org", role=Role.ATTENDEE))
+    page = client.get("/staff/").text
+    assert "once staff add you to a meeting" in page
+    assert 'href="/en/agms/"' in page
