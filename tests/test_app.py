@@ -3,6 +3,7 @@
 import pytest
 
 from agmtool import create_app
+from agmtool.extensions import db
 from agmtool.security import CONTENT_SECURITY_POLICY
 
 
@@ -82,9 +83,12 @@ def test_a_forged_host_is_refused_when_the_base_url_is_set(_schema, monkeypatch)
     monkeypatch.setenv("AGMTOOL_SECRET_KEY", "k" * 20 + "abcdefghijklmnop")
     monkeypatch.setenv("AGMTOOL_DATABASE_URL", _schema)
     monkeypatch.setenv("AGMTOOL_BASE_URL", "https://agm.example.org")
-    client = create_app().test_client()
+    app = create_app()
+    client = app.test_client()
     assert client.get("/healthz", base_url="https://agm.example.org").text == "ok"
     assert client.get("/healthz", base_url="https://forged.example").status_code == 400
+    with app.app_context():
+        db.engine.dispose()  # no pooled connection left for the garbage collector to find
 
 
 def test_reset_tokens_and_client_addresses_stay_out_of_the_request_log():
