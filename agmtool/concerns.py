@@ -233,15 +233,47 @@ def _redacted(changes: dict) -> dict:
             for name, values in changes.items()}
 
 
+class StaleEdit(ValueError):
+    pass
+
+
+def _claim(concern: Concern, to: ConcernStatus, condition) -> bool:
+    """Set the status in the database only where ``condition`` still holds; True if it did.
+
+    The comparison happens in the UPDATE itself, so of two requests that both read the
+    same row, only one can move it (a later one matches no row).
+    """
+    result = db.session.execute(
+        sa.update(Concern).where(Concern.id == concern.id, condition).values(status=to)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
 def move(concern: Concern, to: ConcernStatus, user: User | None, action: str,
-         **values) -> None:
+         seen: ConcernStatus | str | None = None, **values) -> None:
     """Move ``concern`` to ``to`` if the transition table allows it, setting ``values``.
 
+    ``seen`` is the status the user saw (default: the one loaded). The move claims the row
+    with a conditional UPDATE on that status, so a concern someone else moved meanwhile
+    (a submitter's withdrawal, another staff member's click) is not moved again.
     Side effects: changes the concern (status, closed_on when it closes, ``values``),
-    records history, flushes. Raises TransitionNotAllowed.
+    records history, flushes. Raises TransitionNotAllowed, StaleEdit.
     """
-    if to not in TRANSITIONS[concern.status]:
+    if seen is None:
+        seen = concern.status
+    elif seen in S._value2member_map_:
+        seen = S(seen)
+    else:
+        raise StaleEdit(f"concern {concern.id}: no status was seen")
+    if to not in TRANSITIONS[seen]:
         raise TransitionNotAllowed(concern, to)
+    if not _claim(concern, to, Concern.status == seen):
+        raise StaleEdit(f"concern {concern.id} is no longer {seen}")
+    _apply(concern, to, user, action, values)
+
+
+def _apply(concern: Concern, to: ConcernStatus, user: User | None, action: str,
+           values: dict) -> None:
     values["status"] = to
     if to in CLOSING:
         values["closed_on"] = utcnow().date()
@@ -252,70 +284,94 @@ def move(concern: Concern, to: ConcernStatus, user: User | None, action: str,
     db.session.flush()
 
 
-def accept(concern: Concern, user: User) -> None:
+def accept(concern: Concern, user: User, seen: str | None = None) -> None:
     """Accept for an AGM question (see move)."""
-    move(concern, S.ACCEPTED, user, "accepted")
+    move(concern, S.ACCEPTED, user, "accepted", seen)
 
 
-def ask_clarification(concern: Concern, user: User) -> None:
+def ask_clarification(concern: Concern, user: User, seen: str | None = None) -> None:
     """Mark that staff need to ask the community something (see move)."""
-    move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked")
+    move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked", seen)
 
 
-def release(concern: Concern, user: User) -> None:
+def release(concern: Concern, user: User, seen: str | None = None) -> None:
     """Release from quarantine into the inbox (see move); the quarantine reason stays."""
-    move(concern, S.RECEIVED, user, "released")
+    move(concern, S.RECEIVED, user, "released", seen)
 
 
-def reopen(concern: Concern, user: User) -> None:
+def reopen(concern: Concern, user: User, seen: str | None = None) -> None:
     """Take a declined concern back into the inbox (see move)."""
-    move(concern, S.RECEIVED, user, "reopened", decline_reason=None)
+    move(concern, S.RECEIVED, user, "reopened", seen, decline_reason=None)
 
 
-def decline(concern: Concern, user: User, reason: str) -> None:
+def decline(concern: Concern, user: User, reason: str, seen: str | None = None) -> None:
     """Decline with a reason the submitter will read on the status page (see move)."""
     reason = (clean_text(reason) or "").strip()
     if not reason:
         raise ValueError("a reason is required")
-    move(concern, S.DECLINED, user, "declined", decline_reason=reason)
+    move(concern, S.DECLINED, user, "declined", seen, decline_reason=reason)
 
 
 class MergeNotPossible(ValueError):
     pass
 
 
-def merge(concern: Concern, into: Concern, user: User) -> None:
+# A concern in one of these cannot take in others.
+CANNOT_TAKE_IN = [S.WITHDRAWN, S.DECLINED, S.QUARANTINED, S.MERGED]
+
+
+def merge(concern: Concern, into: Concern, user: User, seen: str | None = None) -> None:
     """Merge ``concern`` into ``into`` (following ``into``'s own merges to the end).
 
+    Both rows are claimed in the database, lower id first (so two crossed merges wait for
+    each other instead of deadlocking): ``concern`` by the status the user saw, ``into`` by
+    still being able to take in others. Of two crossed merges (A into B, B into A) the
+    second therefore finds its target merged and is refused: no cycle.
     Side effects: sets merged_into, moves to merged (see move). Raises MergeNotPossible
-    for a merge into itself, into a withdrawn, declined or quarantined concern.
+    for a merge into itself, into a withdrawn, declined, merged or quarantined concern (or
+    one that became so meanwhile), StaleEdit, TransitionNotAllowed.
     """
-    seen = {concern.id}
-    while into.merged_into is not None and into.id not in seen:
-        seen.add(into.id)
+    chain = {concern.id}
+    while into.merged_into is not None and into.id not in chain:
+        chain.add(into.id)
         into = into.merged_into
-    if into.id in seen or into.id == concern.id:
+    if into.id in chain or into.id == concern.id:
         raise MergeNotPossible("a concern cannot be merged into itself")
-    if into.status in {S.WITHDRAWN, S.DECLINED, S.QUARANTINED, S.MERGED}:
+    if into.status in CANNOT_TAKE_IN:
         raise MergeNotPossible(f"concern {into.id} is {into.status}")
-    move(concern, S.MERGED, user, "merged", merged_into_id=into.id)
+
+    def claim_target() -> None:
+        if not _claim(into, Concern.status, Concern.status.not_in(CANNOT_TAKE_IN)):
+            raise MergeNotPossible(f"concern {into.id} changed meanwhile")
+
+    if into.id < concern.id:
+        claim_target()
+    move(concern, S.MERGED, user, "merged", seen, merged_into_id=into.id)
+    if into.id > concern.id:
+        claim_target()
 
 
 def withdraw(concern: Concern) -> None:
     """The submitter takes the concern back: its words and contact details are deleted.
 
+    Withdrawal is allowed from every state, so it claims the row by "not yet withdrawn"
+    rather than by the status it read: a staff click a moment earlier cannot undo it.
     Side effects: empties text, names, contact details and translations; keeps status
     withdrawn, language, company and topics as the record that a concern was withdrawn;
-    records history without the deleted values; flushes.
+    bumps the version (the text changed); records history without the deleted values;
+    flushes. Does nothing when the concern was withdrawn already.
     """
+    if not _claim(concern, S.WITHDRAWN, Concern.status != S.WITHDRAWN):
+        return
     today = utcnow().date()
     for translation in list(concern.translations):
         db.session.delete(translation)
     had_contact = bool(concern.contact_name or concern.contact_details)
-    move(concern, S.WITHDRAWN, None, "withdrawn", body=None, wanted=None, place=None,
-         community_name=None, company_other=None, speaker_name=None, contact_name=None,
-         contact_details=None, withdrawn_on=today, version=concern.version + 1,
-         contact_erased_on=today if had_contact else concern.contact_erased_on)
+    _apply(concern, S.WITHDRAWN, None, "withdrawn", dict(
+        body=None, wanted=None, place=None, community_name=None, company_other=None,
+        speaker_name=None, contact_name=None, contact_details=None, withdrawn_on=today,
+        version=concern.version + 1,
+        contact_erased_on=today if had_contact else concern.contact_erased_on))
 
 
 def erase_contact(concern: Concern, user: User | None) -> bool:
@@ -345,12 +401,22 @@ def purge_contacts(today: date | None = None) -> int:
 
 # --- the English translation --------------------------------------------------------------
 
-class StaleEdit(ValueError):
-    pass
-
-
 def english(concern: Concern) -> Translation | None:
     return next((t for t in concern.translations if t.language == "en"), None)
+
+
+class ConcernWithdrawn(ValueError):
+    """The submitter withdrew the concern: its words, and so any translation, are gone."""
+
+
+def _not_withdrawn(concern: Concern) -> None:
+    """Raise ConcernWithdrawn unless the row is still not withdrawn.
+
+    A no-op UPDATE rather than a read: it holds the row until commit, so a withdrawal
+    running at the same moment waits and then deletes this translation too.
+    """
+    if not _claim(concern, Concern.status, Concern.status != S.WITHDRAWN):
+        raise ConcernWithdrawn(f"concern {concern.id} was withdrawn")
 
 
 def save_translation(concern: Concern, text: str, user: User, seen_version: int | None,
@@ -360,8 +426,9 @@ def save_translation(concern: Concern, text: str, user: User, seen_version: int 
     ``seen_version`` is the translation's version the editor started from (None: there
     was none); a conditional UPDATE refuses a save over someone else's newer one.
     Side effects: creates or updates the translation, records history, flushes. Raises
-    StaleEdit.
+    StaleEdit, ConcernWithdrawn.
     """
+    _not_withdrawn(concern)
     text = (clean_text(text) or "").strip()
     state = TranslationState.NEEDS_REVIEW if ready else TranslationState.DRAFT
     translation = english(concern)
@@ -376,34 +443,46 @@ def save_translation(concern: Concern, text: str, user: User, seen_version: int 
         db.session.flush()
         return translation
     old_state = translation.state
-    result = db.session.execute(
-        sa.update(Translation)
-        .where(Translation.id == translation.id, Translation.version == seen_version)
-        .values(text=text, state=state, source_version=concern.version,
-                translator_id=user.id, updated_at=utcnow(), version=Translation.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise StaleEdit("someone else saved a newer translation")
-    db.session.refresh(translation)
+    _claim_translation(translation, seen_version, text=text, state=state,
+                       source_version=concern.version, translator_id=user.id,
+                       updated_at=utcnow())
     history.record(translation, user, "saved", {"text": ["…", "…"], "state": [old_state, state]}
                    if old_state != state else {"text": ["…", "…"]})
     db.session.flush()
     return translation
 
 
-def approve_translation(concern: Concern, user: User) -> Translation:
-    """Approve the English translation. Side effects: state, approver, history, flush."""
+def _claim_translation(translation: Translation, seen_version: int | None, **values) -> None:
+    """Write ``values`` and bump the version where the version is still ``seen_version``."""
+    result = db.session.execute(
+        sa.update(Translation)
+        .where(Translation.id == translation.id, Translation.version == seen_version)
+        .values(**values, version=Translation.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleEdit("someone else saved a newer translation")
+    db.session.refresh(translation)
+
+
+def approve_translation(concern: Concern, user: User, seen_version: int | None) -> Translation:
+    """Approve the English translation the approver saw (its ``seen_version``).
+
+    Side effects: state, approver, version (a conditional UPDATE), history, flush. Raises
+    ConcernWithdrawn, StaleEdit (someone saved a newer text meanwhile), ValueError (none).
+    """
+    _not_withdrawn(concern)
     translation = english(concern)
     if translation is None or not translation.text:
         raise ValueError("there is no translation to approve")
-    changes = history.diff(translation, {"state": TranslationState.APPROVED,
-                                         "approved_by_id": user.id,
-                                         "approved_at": utcnow(),
-                                         "source_version": concern.version})
-    changes.pop("approved_at", None)
-    translation.version += 1
-    history.record(translation, user, "approved", changes)
+    old = {"state": translation.state, "approved_by_id": translation.approved_by_id,
+           "source_version": translation.source_version}
+    new = {"state": TranslationState.APPROVED, "approved_by_id": user.id,
+           "source_version": concern.version}
+    _claim_translation(translation, seen_version, **new, approved_at=utcnow())
+    history.record(translation, user, "approved",
+                   {name: [old[name], value] for name, value in new.items()
+                    if old[name] != value})
     db.session.flush()
     return translation
 

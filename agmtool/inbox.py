@@ -168,19 +168,23 @@ def new():
 @bp.get("/<int:concern_id>")
 @roles_required(*READERS)
 def detail(concern_id: int):
-    concern = _get_concern(concern_id)
+    return _render_detail(_get_concern(concern_id))
+
+
+def _translation_form(concern: Concern) -> TranslationForm:
     translation = concerns.english(concern)
-    form = TranslationForm(formdata=None, text=translation.text if translation else "",
+    return TranslationForm(formdata=None, text=translation.text if translation else "",
                            seen_version=translation.version if translation else "")
-    return _render_detail(concern, form)
 
 
-def _render_detail(concern: Concern, translation_form: TranslationForm, code: int = 200,
-                   decline_form: DeclineForm | None = None, merge_form: MergeForm | None = None):
+def _render_detail(concern: Concern, translation_form: TranslationForm | None = None,
+                   code: int = 200, decline_form: DeclineForm | None = None,
+                   merge_form: MergeForm | None = None):
     seen = {"seen_status": concern.status.value}
     return render_template(
         "inbox/detail.html", concern=concern, translation=concerns.english(concern),
-        translation_form=translation_form, action_form=ActionForm(formdata=None, **seen),
+        translation_form=translation_form or _translation_form(concern),
+        action_form=ActionForm(formdata=None, **seen),
         decline_form=decline_form or DeclineForm(formdata=None, **seen),
         merge_form=merge_form or MergeForm(formdata=None, **seen),
         allowed=concerns.allowed(concern), history=_history(concern),
@@ -199,12 +203,23 @@ def _history(concern: Concern) -> list:
     return sorted(entries, key=lambda entry: (entry.at, entry.id))
 
 
-def _changed_meanwhile(concern: Concern, seen: str | None) -> bool:
-    if seen != concern.status.value:
-        flash(_("Someone else changed this concern in the meantime. Here it is as it is now."),
-              "error")
-        return True
-    return False
+CHANGED_MEANWHILE = _l("Someone else changed this concern in the meantime. Here it is as it "
+                      "is now.")
+
+
+def _triage(concern: Concern, step) -> None:
+    """Run one triage ``step`` (a domain call), commit, and say how it went."""
+    try:
+        step()
+        db.session.commit()
+        flash(_("Saved: %(status)s.", status=concern.status.label), "info")
+    except concerns.StaleEdit:
+        db.session.rollback()
+        flash(CHANGED_MEANWHILE, "error")
+    except concerns.TransitionNotAllowed:
+        db.session.rollback()
+        flash(_("That step is not possible from “%(status)s”.",
+                status=concern.status.label), "error")
 
 
 @bp.post("/<int:concern_id>/<any(accept, clarify, release, reopen):action>")
@@ -212,14 +227,8 @@ def _changed_meanwhile(concern: Concern, seen: str | None) -> bool:
 def act(concern_id: int, action: str):
     concern = _get_concern(concern_id)
     form = ActionForm()
-    if form.validate_on_submit() and not _changed_meanwhile(concern, form.seen_status.data):
-        try:
-            SIMPLE_ACTIONS[action](concern, g.user)
-            db.session.commit()
-            flash(_("Saved: %(status)s.", status=concern.status.label), "info")
-        except concerns.TransitionNotAllowed:
-            flash(_("That step is not possible from “%(status)s”.",
-                    status=concern.status.label), "error")
+    if form.validate_on_submit():
+        _triage(concern, lambda: SIMPLE_ACTIONS[action](concern, g.user, form.seen_status.data))
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
@@ -229,15 +238,9 @@ def decline(concern_id: int):
     concern = _get_concern(concern_id)
     form = DeclineForm()
     if not form.validate_on_submit():
-        return _render_detail(concern, TranslationForm(formdata=None), 422, decline_form=form)
-    if not _changed_meanwhile(concern, form.seen_status.data):
-        try:
-            concerns.decline(concern, g.user, form.reason.data)
-            db.session.commit()
-            flash(_("Saved: %(status)s.", status=concern.status.label), "info")
-        except concerns.TransitionNotAllowed:
-            flash(_("That step is not possible from “%(status)s”.",
-                    status=concern.status.label), "error")
+        return _render_detail(concern, None, 422, decline_form=form)
+    _triage(concern, lambda: concerns.decline(concern, g.user, form.reason.data,
+                                              form.seen_status.data))
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
@@ -251,19 +254,23 @@ def merge(concern_id: int):
         if into is None:
             form.into.errors.append(_("There is no concern with this number."))
     if form.errors:
-        return _render_detail(concern, TranslationForm(formdata=None), 422, merge_form=form)
-    if not _changed_meanwhile(concern, form.seen_status.data):
-        try:
-            concerns.merge(concern, into, g.user)
-            db.session.commit()
-            flash(_("Merged into concern %(number)s.", number=into.id), "info")
-        except concerns.MergeNotPossible:
-            flash(_("Concern %(number)s cannot take in others: it is merged, declined, "
-                    "withdrawn or quarantined, or it is this concern.", number=into.id),
-                  "error")
-        except concerns.TransitionNotAllowed:
-            flash(_("That step is not possible from “%(status)s”.",
-                    status=concern.status.label), "error")
+        return _render_detail(concern, None, 422, merge_form=form)
+    try:
+        concerns.merge(concern, into, g.user, form.seen_status.data)
+        db.session.commit()
+        flash(_("Merged into concern %(number)s.", number=into.id), "info")
+    except concerns.MergeNotPossible:
+        db.session.rollback()
+        flash(_("Concern %(number)s cannot take in others: it is merged, declined, "
+                "withdrawn or quarantined, or it is this concern.", number=into.id),
+              "error")
+    except concerns.StaleEdit:
+        db.session.rollback()
+        flash(CHANGED_MEANWHILE, "error")
+    except concerns.TransitionNotAllowed:
+        db.session.rollback()
+        flash(_("That step is not possible from “%(status)s”.",
+                status=concern.status.label), "error")
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
@@ -277,6 +284,17 @@ def erase_contact(concern_id: int):
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
+WITHDRAWN_NO_TRANSLATION = _l("The submitter withdrew this concern and its text was deleted, "
+                              "so it cannot be translated.")
+STALE_TRANSLATION = _l("Someone else saved a newer translation while you were writing. Yours is "
+                       "still in the box below: compare, then save again.")
+
+
+def _seen_version(form: TranslationForm) -> int | None:
+    seen = form.seen_version.data
+    return int(seen) if seen and seen.isdigit() else None
+
+
 @bp.post("/<int:concern_id>/translation")
 @roles_required(*READERS)
 def translate(concern_id: int):
@@ -287,24 +305,33 @@ def translate(concern_id: int):
         if g.user.role not in TRIAGERS:
             abort(403)
         try:
-            concerns.approve_translation(concern, g.user)
+            concerns.approve_translation(concern, g.user, _seen_version(form))
             db.session.commit()
             flash(_("The translation is approved."), "info")
+        except concerns.ConcernWithdrawn:
+            db.session.rollback()
+            flash(WITHDRAWN_NO_TRANSLATION, "error")
+        except concerns.StaleEdit:
+            db.session.rollback()
+            flash(_("Someone else saved a newer translation meanwhile. Read it before "
+                    "approving."), "error")
         except ValueError:
+            db.session.rollback()
             flash(_("Save a translation before approving it."), "error")
         return redirect(url_for("inbox.detail", concern_id=concern.id))
     if not form.validate_on_submit():
         return _render_detail(concern, form, 422)
-    seen = form.seen_version.data
     try:
-        concerns.save_translation(concern, form.text.data, g.user,
-                                  int(seen) if seen and seen.isdigit() else None,
+        concerns.save_translation(concern, form.text.data, g.user, _seen_version(form),
                                   ready=step == "ready")
         db.session.commit()
+    except concerns.ConcernWithdrawn:
+        db.session.rollback()
+        flash(WITHDRAWN_NO_TRANSLATION, "error")
+        return redirect(url_for("inbox.detail", concern_id=concern.id))
     except concerns.StaleEdit:
         db.session.rollback()
-        flash(_("Someone else saved a newer translation while you were writing. Yours is "
-                "still in the box below: compare, then save again."), "error")
+        flash(STALE_TRANSLATION, "error")
         current = concerns.english(concern)
         form.seen_version.data = str(current.version) if current else ""
         return _render_detail(concern, form, 409)

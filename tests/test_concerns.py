@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -179,6 +180,62 @@ def test_merge_refuses_itself_and_closed_targets(db, make_concern, make_user):
     assert concern.status == S.RECEIVED
 
 
+def test_saving_or_approving_a_translation_of_a_withdrawn_concern_is_refused(
+        db, make_concern, make_user):
+    user = make_user()
+    concern = make_concern(language="es", body="palabras secretas")
+    concerns.save_translation(concern, "secret words", user, None)
+    db.session.commit()
+    concerns.withdraw(concern)
+    db.session.commit()
+    with pytest.raises(concerns.ConcernWithdrawn):
+        concerns.save_translation(concern, "secret words", user, None)
+    with pytest.raises(concerns.ConcernWithdrawn):
+        concerns.approve_translation(concern, user, 1)
+    db.session.rollback()
+    assert db.session.query(Translation).count() == 0
+
+
+def _elsewhere(db, concern_id: int, **values) -> None:
+    """What another request does meanwhile: change the row on a connection of its own."""
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(Concern).where(Concern.id == concern_id).values(**values))
+
+
+def test_accept_racing_a_withdrawal_does_not_bring_it_back(db, make_concern, make_user):
+    user = make_user()
+    concern = make_concern(body="secret words")
+    assert concern.status == S.RECEIVED  # what the staff member's page showed
+    _elsewhere(db, concern.id, status=S.WITHDRAWN, body=None)
+    with pytest.raises(concerns.StaleEdit):
+        concerns.accept(concern, user, "received")
+    db.session.rollback()
+    assert db.session.get(Concern, concern.id).status == S.WITHDRAWN
+
+
+def test_withdrawal_wins_over_a_staff_move_made_a_moment_earlier(db, make_concern):
+    concern = make_concern(body="secret words")
+    assert concern.status == S.RECEIVED
+    _elsewhere(db, concern.id, status=S.ACCEPTED)
+    concerns.withdraw(concern)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Concern, concern.id)
+    assert (stored.status, stored.body) == (S.WITHDRAWN, None)
+
+
+def test_crossed_merges_make_no_cycle(db, make_concern, make_user):
+    user = make_user()
+    first, second = make_concern(), make_concern()
+    assert (first.status, second.status) == (S.RECEIVED, S.RECEIVED)
+    # Another request merged the second into the first after this one read both rows.
+    _elsewhere(db, second.id, status=S.MERGED, merged_into_id=first.id)
+    with pytest.raises(concerns.MergeNotPossible):
+        concerns.merge(first, second, user, "received")
+    db.session.rollback()
+    assert db.session.get(Concern, first.id).status == S.RECEIVED
+
+
 def test_withdraw_deletes_words_and_contacts_and_keeps_a_record(db, make_concern, make_user):
     user = make_user()
     concern = make_concern(body="secret words", wanted="answer", contact_name="Ana",
@@ -224,7 +281,7 @@ def test_translation_keeps_its_own_state_and_refuses_stale_saves(db, make_concer
         "the water!", TranslationState.NEEDS_REVIEW, 2)
     with pytest.raises(concerns.StaleEdit):
         concerns.save_translation(concern, "an older edit", user, 1)
-    concerns.approve_translation(concern, staff)
+    concerns.approve_translation(concern, staff, 2)
     assert (first.state, first.approved_by_id, first.stale) == (
         TranslationState.APPROVED, staff.id, False)
 

@@ -246,7 +246,7 @@ def test_translation_save_then_approve(client, make_user, log_in, staff, make_co
     client.post(url, data={"text": "There, Vale buried my heart", "step": "ready"})
     assert client.post(url, data={"step": "approve"}).status_code == 403
     log_in(client, staff)
-    client.post(url, data={"step": "approve"})
+    client.post(url, data={"step": "approve", "seen_version": "1"})
     translation = concerns.english(db.session.get(Concern, concern.id))
     assert (translation.text, translation.state, translation.translator_id,
             translation.approved_by_id) == ("There, Vale buried my heart",
@@ -265,6 +265,57 @@ def test_a_stale_translation_save_keeps_the_text(staff_client, staff, make_conce
     assert response.status_code == 409
     assert "my older edit</textarea>" in response.text
     assert concerns.english(concern).text == "the water (edited)"
+
+
+def test_approving_a_translation_saved_meanwhile_is_refused(staff_client, staff,
+                                                           make_concern, db):
+    concern = make_concern(language="es", body="el agua")
+    concerns.save_translation(concern, "the watr", staff, None, ready=True)
+    concerns.save_translation(concern, "the water", staff, 1, ready=True)
+    db.session.commit()
+    response = staff_client.post(f"/staff/concerns/{concern.id}/translation",
+                                 data={"step": "approve", "seen_version": "1"},
+                                 follow_redirects=True)
+    assert "Someone else saved a newer translation meanwhile." in response.text
+    translation = concerns.english(db.session.get(Concern, concern.id))
+    assert (translation.state, translation.approved_by_id) == (
+        TranslationState.NEEDS_REVIEW, None)
+
+
+def test_a_withdrawn_concern_cannot_be_translated(staff_client, staff, make_concern, db):
+    concern = make_concern(language="es", body="palabras secretas")
+    concerns.save_translation(concern, "secret words", staff, None, ready=True)
+    db.session.commit()
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    concerns.withdraw(db.session.get(Concern, concern.id))
+    db.session.commit()
+    url = f"/staff/concerns/{concern.id}/translation"
+    saved = staff_client.post(url, data={"text": "secret words", "seen_version": "1"},
+                              follow_redirects=True)
+    approved = staff_client.post(url, data={"step": "approve", "seen_version": "1"},
+                                 follow_redirects=True)
+    assert 'name="step"' in page
+    for response in (saved, approved):
+        assert ("The submitter withdrew this concern and its text was deleted, so it cannot "
+                "be translated.") in response.text
+        assert 'name="step"' not in response.text
+    db.session.expire_all()
+    assert concerns.english(db.session.get(Concern, concern.id)) is None
+
+
+def test_a_stale_merge_or_decline_changes_nothing(staff_client, make_concern, db):
+    concern, other = make_concern(status=S.ACCEPTED), make_concern()
+    merge = staff_client.post(f"/staff/concerns/{concern.id}/merge",
+                              data={"seen_status": "received", "into": str(other.id)},
+                              follow_redirects=True)
+    decline = staff_client.post(f"/staff/concerns/{concern.id}/decline",
+                                data={"seen_status": "received", "reason": "old"},
+                                follow_redirects=True)
+    for response in (merge, decline):
+        assert "Someone else changed this concern in the meantime." in response.text
+    db.session.refresh(concern)
+    assert (concern.status, concern.merged_into_id, concern.decline_reason) == (
+        S.ACCEPTED, None, None)
 
 
 def test_asked_before_is_listed(staff_client, make_concern, make_company):
