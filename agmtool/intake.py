@@ -17,7 +17,7 @@ from wtforms import ValidationError
 
 from agmtool import concerns, i18n
 from agmtool.concern_forms import CAPS, ConcernForm, StatusForm, WithdrawForm
-from agmtool.extensions import csrf, db, limiter
+from agmtool.extensions import csrf, db, give_rate_limit_id, limiter
 from agmtool.forms import options
 from agmtool.models import Attribution, ConcernStatus, Topic
 
@@ -77,6 +77,12 @@ def _status_global_limit():
 
 def _everyone() -> str:
     return "everyone"
+
+
+def _got_through(response) -> bool:
+    # The global ceiling counts only requests that were not refused: a client that keeps
+    # sending past its own limit (or the shared no-session one) does not use it up.
+    return response.status_code != 429
 
 
 def _posted() -> tuple[MultiDict, bool]:
@@ -194,9 +200,10 @@ def _valid_company(form: ConcernForm) -> bool:
 @bp.route("/concerns/new", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
 @limiter.shared_limit(_form_global_limit, scope="concern-form-all", key_func=_everyone,
-                      methods=["POST"])
+                      methods=["POST"], deduct_when=_got_through)
 def new_concern():
     if request.method == "GET":
+        give_rate_limit_id()
         return _show_form(_concern_form())
     data, readable = _posted()
     form = _concern_form(data)
@@ -244,9 +251,10 @@ NOT_FOUND = _l("We found no concern with this code. Check each character and try
 @bp.route("/status", methods=["GET", "POST"])
 @limiter.limit(_status_limit, methods=["POST"])
 @limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
-                      methods=["POST"])
+                      methods=["POST"], deduct_when=_got_through)
 def status():
     if request.method == "GET":
+        give_rate_limit_id()
         return _show_status(StatusForm(formdata=None))
     data, _readable = _posted()
     form = StatusForm(formdata=data)
@@ -262,7 +270,8 @@ def status():
 
 @bp.post("/status/withdraw")
 @limiter.limit(_status_limit)
-@limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone)
+@limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
+                      deduct_when=_got_through)
 def withdraw():
     data, _readable = _posted()
     withdraw_form = WithdrawForm(formdata=data)

@@ -234,6 +234,30 @@ def test_the_global_ceiling_holds_across_sessions(app, db):
 
 
 @pytest.mark.parametrize("app_config", [{
+    "RATELIMIT_ENABLED": True, "CONCERN_RATE_LIMIT": "3/minute",
+    "CONCERN_GLOBAL_RATE_LIMIT": "10/minute", "CONCERN_MIN_FILL_SECONDS": 0}])
+def test_clients_without_a_cookie_share_one_small_bucket(app, db):
+    codes = [app.test_client(use_cookies=False).post(
+        "/es/concerns/new", data={"body": f"n{number}", "company": "other"}).status_code
+        for number in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("app_config", [{
+    "RATELIMIT_ENABLED": True, "CONCERN_RATE_LIMIT": "3/minute",
+    "CONCERN_GLOBAL_RATE_LIMIT": "10/minute", "CONCERN_MIN_FILL_SECONDS": 0}])
+def test_cookie_less_junk_does_not_use_up_a_real_browser_s_budget(app, db):
+    person = app.test_client()
+    forms = [fresh_form(person) | {"body": f"mine {number}"} for number in range(4)]
+    junk = [app.test_client(use_cookies=False).post(
+        "/es/concerns/new", data={"body": f"junk {number}", "company": "other"}).status_code
+        for number in range(20)]
+    mine = [person.post("/es/concerns/new", data=form).status_code for form in forms]
+    assert (junk.count(200), junk.count(429)) == (3, 17)
+    assert mine == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("app_config", [{
     "RATELIMIT_ENABLED": True, "STATUS_RATE_LIMIT": "3/minute", "STATUS_LOOKUP_SECONDS": 0}])
 def test_status_lookups_are_rate_limited(client):
     codes = [client.post("/en/status", data={"code": "AAAA-BBBB"}).status_code
