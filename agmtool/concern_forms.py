@@ -17,10 +17,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from agmtool.concerns import clean_text
-from agmtool.forms import REQUIRED, MultiCheckboxField, enum_choices
+from agmtool.concerns import clean_text, companies
+from agmtool.forms import REQUIRED, MultiCheckboxField, enum_choices, options
 from agmtool.models import Attribution, Channel, Topic
 
 # Caps in characters, shown beside each field. Their sum, even in 4-byte characters sent
@@ -49,12 +56,14 @@ def capped(name: str) -> list:
     return [Optional(), Length(max=CAPS[name], message=TOO_LONG)]
 
 
+CHOOSE_COMPANY = _l("Choose a company, or “Not sure, or another company”.")
+
+
 class ConcernFields(FlaskForm):
     """What the public form and staff entry share."""
 
     company = SelectField(_l("Which company?"), choices=[], validate_choice=False,
-                          validators=[DataRequired(_l("Choose a company, or “Not sure, or "
-                                                      "another company”."))])
+                          validators=[DataRequired(CHOOSE_COMPANY)])
     company_other = StringField(_l("If not in the list: the company's name, if you know it"),
                                 filters=[tidy], validators=capped("company_other"))
     place = StringField(_l("The mine or place"), filters=[tidy], validators=capped("place"))
@@ -78,6 +87,19 @@ class ConcernFields(FlaskForm):
                                     validators=capped("contact_details"))
     reply_language = SelectField(_l("Language for our replies"), choices=[],
                                  validate_choice=False)
+
+    def offer_companies(self) -> None:
+        """The known companies, and "not sure": the choices both forms offer."""
+        self.company.choices = options(
+            [("", _l("Choose…"))]
+            + [(company.id, company.name) for company in companies()]
+            + [("other", _l("Not sure, or another company"))])
+
+    def validate_company(self, field) -> None:
+        # Our own message rather than WTForms' (which has no Indonesian), and a company
+        # id that is not offered (deleted, or made up) never reaches the database.
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(CHOOSE_COMPANY)
 
 
 class ConcernForm(ConcernFields):

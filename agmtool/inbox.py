@@ -118,11 +118,7 @@ def export():
 
 def _staff_form() -> StaffConcernForm:
     form = StaffConcernForm()
-    form.company.choices = options(
-        [("", _("Choose…"))]
-        + [(c.id, c.name) for c in concerns.companies()]
-        + [("other", _("Not sure, or another company"))]
-    )
+    form.offer_companies()
     languages = options((code, i18n.native_name(code)) for code in i18n.languages())
     form.language.choices = languages
     form.reply_language.choices = languages

@@ -6,7 +6,6 @@ import time
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, abort, current_app, g, render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import validate_csrf
@@ -125,11 +124,7 @@ def _signer() -> TimestampSigner:
 
 def _concern_form(data: MultiDict | None = None) -> ConcernForm:
     form = ConcernForm(formdata=data)
-    form.company.choices = options(
-        [("", _("Choose…"))]
-        + [(c.id, c.name) for c in concerns.companies()]
-        + [("other", _("Not sure, or another company"))]
-    )
+    form.offer_companies()
     form.reply_language.choices = options(
         (code, i18n.native_name(code)) for code in i18n.languages())
     if data is None:
@@ -187,16 +182,6 @@ def _submission(form: ConcernForm) -> concerns.Submission:
     )
 
 
-def _valid_company(form: ConcernForm) -> bool:
-    value = form.company.data
-    known = {choice.value for choice in form.company.choices}
-    if value and value not in known:
-        form.company.errors = [*form.company.errors,
-                               _("Choose a company, or “Not sure, or another company”.")]
-        return False
-    return True
-
-
 @bp.route("/concerns/new", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
 @limiter.shared_limit(_form_global_limit, scope="concern-form-all", key_func=_everyone,
@@ -212,8 +197,7 @@ def new_concern():
         return _show_form(form, "encoding", 400)
     if not _csrf_ok(data):
         return _show_form(form, "csrf", 400)
-    valid = form.validate()
-    if not (_valid_company(form) and valid):
+    if not form.validate():
         return _show_form(form, "invalid", 422)
     key = form.idempotency_key.data or ""
     if not (16 <= len(key) <= 64):

@@ -160,6 +160,17 @@ def test_staff_enter_a_concern_and_get_a_receipt_to_pass_on(staff_client, staff,
     assert (entry.action, entry.user_id) == ("entered", staff.id)
 
 
+def test_staff_entry_with_an_unknown_company_is_refused_with_the_text_kept(staff_client, db):
+    form = {"idempotency_key": "k" * 32, "channel": "phone", "received_on": "2026-03-14",
+            "language": "es", "reply_language": "es", "company": "99999",
+            "body": "Llamada: el agua llega turbia.", "attribution": "community"}
+    response = staff_client.post("/staff/concerns/new", data=form)
+    assert response.status_code == 422
+    assert "Choose a company, or “Not sure, or another company”." in response.text
+    assert "Llamada: el agua llega turbia.</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
+
+
 # --- a concern's page ---------------------------------------------------------------------
 
 def test_page_shows_original_consent_and_contacts_to_staff(staff_client, make_concern):
