@@ -106,12 +106,16 @@ def find_by_receipt(code: str) -> Concern | None:
     """The concern with this receipt code, found or not in the same (slow) time.
 
     Every lookup takes at least STATUS_LOOKUP_SECONDS, so timing tells nothing about
-    whether a code exists; the final comparison is constant-time.
+    whether a code exists; the final comparison is constant-time. Side effect: rolls the
+    session back (nothing is pending at this point in a request) to free its connection.
     """
     started = time.monotonic()
     wanted = receipt_hash(code)
     found = db.session.scalar(sa.select(Concern).where(Concern.receipt_hash == wanted))
     match = hmac.compare_digest(found.receipt_hash if found else "0" * 64, wanted)
+    # Give the connection back before waiting: parallel lookups must not hold the pool.
+    # (Rolling back keeps ``found`` in the session; it reloads on its next use.)
+    db.session.rollback()
     floor = current_app.config["STATUS_LOOKUP_SECONDS"]
     time.sleep(max(0.0, floor - (time.monotonic() - started)))
     return found if found is not None and match else None
