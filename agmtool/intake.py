@@ -129,9 +129,27 @@ def _concern_form(data: MultiDict | None = None) -> ConcernForm:
         (code, i18n.native_name(code)) for code in i18n.languages())
     if data is None:
         form.reply_language.data = g.lang
-        form.idempotency_key.data = concerns.new_idempotency_key()
-        form.started.data = _signer().sign("concern").decode()
+        _stamp(form)
     return form
+
+
+def _stamp(form: ConcernForm) -> None:
+    """A new idempotency key, and the time the form was handed out signed together with it
+    (so a stamp cannot be taken from one old form and replayed on many new ones)."""
+    form.idempotency_key.data = concerns.new_idempotency_key()
+    form.started.data = _signer().sign(form.idempotency_key.data).decode()
+
+
+def _form_age(form: ConcernForm) -> float | None:
+    """Seconds since this form was handed out; None when the stamp is missing, altered, or
+    was made for another idempotency key."""
+    try:
+        key, signed_at = _signer().unsign(form.started.data or "", return_timestamp=True)
+    except BadSignature:
+        return None
+    if key.decode() != (form.idempotency_key.data or ""):
+        return None
+    return time.time() - signed_at.timestamp()
 
 
 def _show_form(form: ConcernForm, problem: str | None = None, code: int = 200):
@@ -142,18 +160,16 @@ def _show_form(form: ConcernForm, problem: str | None = None, code: int = 200):
     return response
 
 
-def _suspect(form: ConcernForm) -> str | None:
+def _suspect(form: ConcernForm, age: float | None) -> str | None:
     """Why a submission looks automated, or None. Suspects are quarantined, not refused."""
     if form.website.data:
         return "honeypot"
     minimum = current_app.config["CONCERN_MIN_FILL_SECONDS"]
     if not minimum:
         return None
-    try:
-        _value, signed_at = _signer().unsign(form.started.data or "", return_timestamp=True)
-    except BadSignature:
+    if age is None:
         return "no_timestamp"
-    if time.time() - signed_at.timestamp() < minimum:
+    if age < minimum:
         return "too_fast"
     return None
 
@@ -199,11 +215,16 @@ def new_concern():
         return _show_form(form, "csrf", 400)
     if not form.validate():
         return _show_form(form, "invalid", 422)
+    age = _form_age(form)
+    if age is not None and age > current_app.config["CONCERN_FORM_MAX_AGE"]:
+        # Treated like an expired token: a person who left the page open keeps the text.
+        _stamp(form)
+        return _show_form(form, "csrf", 400)
     key = form.idempotency_key.data or ""
     if not (16 <= len(key) <= 64):
         key = concerns.new_idempotency_key()
     try:
-        concern, code = concerns.submit(_submission(form), key, suspect=_suspect(form))
+        concern, code = concerns.submit(_submission(form), key, suspect=_suspect(form, age))
         db.session.commit()
     except OperationalError:
         db.session.rollback()

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from itsdangerous import TimestampSigner
 
 from agmtool import concerns
 from agmtool.concern_forms import CAPS
@@ -197,6 +198,48 @@ def test_a_person_who_takes_their_time_is_not_quarantined(client, db):
     form = fresh_form(client) | {"body": "despacio"}
     time.sleep(2.1)
     client.post("/es/concerns/new", data=form)
+    assert only_concern(db).status == S.RECEIVED
+
+
+def stamp(app, key: str, seconds_ago: int) -> str:
+    """The form's ``started`` field for ``key`` as if handed out ``seconds_ago``."""
+
+    class Earlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - seconds_ago
+
+    return Earlier(app.config["SECRET_KEY"], salt="concern-form-started").sign(key).decode()
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 3}])
+def test_a_stamp_taken_from_another_form_goes_to_quarantine(app, client, db):
+    old = fresh_form(client)
+    form = fresh_form(client) | {"body": "x",
+                                 "started": stamp(app, old["idempotency_key"], 60)}
+    client.post("/es/concerns/new", data=form)
+    assert only_concern(db).quarantine_reason == "no_timestamp"
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 3}])
+def test_its_own_stamp_from_a_minute_ago_is_accepted(app, client, db):
+    form = fresh_form(client) | {"body": "x"}
+    form["started"] = stamp(app, form["idempotency_key"], 60)
+    client.post("/es/concerns/new", data=form)
+    assert only_concern(db).status == S.RECEIVED
+
+
+def test_a_form_older_than_a_day_is_handed_back_with_its_text(app, client, db):
+    form = fresh_form(client) | {"body": "Kami bukan mau minta saham"}
+    form["started"] = stamp(app, form["idempotency_key"], 25 * 3600)
+    response = client.post("/es/concerns/new", data=form)
+    assert response.status_code == 400
+    assert "Kami bukan mau minta saham</textarea>" in response.text
+    assert "Esta página estuvo abierta mucho tiempo" in response.text
+    assert hidden(response.text, "idempotency_key") != form["idempotency_key"]
+    assert db.session.query(Concern).count() == 0
+    again = {**form, "idempotency_key": hidden(response.text, "idempotency_key"),
+             "started": hidden(response.text, "started")}
+    assert client.post("/es/concerns/new", data=again).status_code == 200
     assert only_concern(db).status == S.RECEIVED
 
 
