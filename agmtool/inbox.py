@@ -19,7 +19,7 @@ from agmtool.concern_forms import (
     StaffConcernForm,
     TranslationForm,
 )
-from agmtool.extensions import db
+from agmtool.extensions import cache, db
 from agmtool.forms import options
 from agmtool.models import (
     Attribution,
@@ -51,6 +51,22 @@ SIMPLE_ACTIONS = {
     "release": concerns.release,
     "reopen": concerns.reopen,
 }
+
+
+@bp.before_request
+def purge_contacts_once_a_day() -> None:
+    """Erase contact details past their retention on the first staff request of the day.
+
+    So erasure happens without anyone remembering to run the purge command (which still
+    exists, for a cron job). ``cache.add`` only succeeds for the first request of the day
+    (per cache: a shared one such as Redis makes that once for all workers).
+    """
+    if g.user is None or g.user.role not in TRIAGERS:
+        return
+    today = utcnow().date()
+    if cache.add(f"contacts-purged-on:{today.isoformat()}", True, timeout=2 * 24 * 3600):
+        concerns.purge_contacts(today)
+        db.session.commit()
 
 
 def sees_contacts() -> bool:

@@ -129,6 +129,7 @@ def _statements(client, db, url: str) -> int:
 
 
 def test_a_page_makes_as_many_queries_with_1000_concerns_as_with_10(staff_client, db):
+    staff_client.get("/staff/concerns/")  # the day's contact purge runs on the first request
     _bulk(db, 10)
     few = _statements(staff_client, db, "/staff/concerns/?topic=water")
     _bulk(db, 990)
@@ -371,6 +372,28 @@ def test_purge_command(runner, make_concern, db, app):
     assert result.output == "Erased the contact details of 1 concern(s).\n"
     db.session.refresh(concern)
     assert concern.contact_details is None
+
+
+def test_staff_requests_purge_contacts_once_a_day(app, staff_client, make_concern, db):
+    closed_on = date.today() - app.config["CONTACT_RETENTION"] - timedelta(days=1)
+    due = make_concern(status=S.DECLINED, closed_on=closed_on, contact_details="+57 300 1")
+    page = staff_client.get(f"/staff/concerns/{due.id}").text
+    later = make_concern(status=S.DECLINED, closed_on=closed_on, contact_details="+57 300 2")
+    staff_client.get("/staff/concerns/")
+    db.session.expire_all()
+    assert (db.session.get(Concern, due.id).contact_details,
+            db.session.get(Concern, later.id).contact_details) == (None, "+57 300 2")
+    assert "+57 300 1" not in page
+    assert [h.action for h in history.for_object(due)][-1] == "contact_erased"
+
+
+def test_the_page_says_when_contacts_will_be_deleted(app, staff_client, make_concern):
+    concern = make_concern(status=S.DECLINED, closed_on=date.today(),
+                           contact_details="+57 300 1")
+    day = date.today() + app.config["CONTACT_RETENTION"]
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert (f"Deleted automatically on {day.day} {day:%B} {day.year}, or on the first day "
+            "after it that staff open these pages.") in page
 
 
 def test_quarantine_reason_is_explained_in_words(staff_client, make_concern):
