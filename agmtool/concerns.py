@@ -580,21 +580,30 @@ def seasons() -> list[int]:
     return list(range(last.year, first.year - 1, -1))
 
 
-def asked_before(concern: Concern, limit: int = 20) -> list[Concern]:
-    """Earlier concerns about the same company or site that share a topic, across AGMs,
-    with the question each became (if any)."""
-    same_place = []
-    if concern.company_id:
-        same_place.append(Concern.company_id == concern.company_id)
-    if concern.site_id:
-        same_place.append(Concern.site_id == concern.site_id)
-    if not same_place or not concern.topics:
+def asked_before(concern: Concern, languages: list[str] | None = None,
+                 limit: int = 20) -> list[Concern]:
+    """Earlier concerns about the same company that share a topic, across AGMs, with the
+    question each became (if any); only in ``languages`` when given (a translator's).
+
+    "Earlier" is by the day received, then by number within a day: a concern entered by
+    staff later can still have been received before. The public form and staff entry
+    set no site, so the company is what links concerns (the place is free text).
+    """
+    if not concern.company_id or not concern.topics:
         return []
+    where = [
+        Concern.id != concern.id,
+        Concern.company_id == concern.company_id,
+        sa.or_(Concern.received_on < concern.received_on,
+               sa.and_(Concern.received_on == concern.received_on,
+                       Concern.id < concern.id)),
+        Concern.topic_rows.any(ConcernTopic.topic.in_(concern.topics)),
+        Concern.status.not_in([S.WITHDRAWN, S.QUARANTINED]),
+    ]
+    if languages is not None:
+        where.append(Concern.language.in_(languages))
     return list(db.session.scalars(
-        sa.select(Concern)
-        .where(Concern.id != concern.id, sa.or_(*same_place),
-               Concern.topic_rows.any(ConcernTopic.topic.in_(concern.topics)),
-               Concern.status.not_in([S.WITHDRAWN, S.QUARANTINED]))
+        sa.select(Concern).where(*where)
         .options(selectinload(Concern.topic_rows),
                  selectinload(Concern.question).selectinload(Question.agm))
         .order_by(Concern.received_on.desc(), Concern.id.desc())

@@ -200,7 +200,8 @@ def _render_detail(concern: Concern, translation_form: TranslationForm | None = 
         decline_form=decline_form or DeclineForm(formdata=None, **seen),
         merge_form=merge_form or MergeForm(formdata=None, **seen),
         allowed=concerns.allowed(concern), history=_history(concern),
-        asked_before=concerns.asked_before(concern), sees_contacts=sees_contacts(),
+        asked_before=concerns.asked_before(concern, _translator_limits().get("languages")),
+        sees_contacts=sees_contacts(),
         retention_ends=concerns.retention_ends(concern), states=TranslationState,
         quarantine_reasons=QUARANTINE_REASONS,
     ), code

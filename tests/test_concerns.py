@@ -343,8 +343,27 @@ def test_asked_before_finds_same_company_and_shared_topic(db, make_concern, make
                        received_on=date(2024, 3, 1))
     make_concern(company=glencore, topic_rows=topic(Topic.HEALTH))
     make_concern(company=bhp, topic_rows=topic(Topic.WATER))
-    new = make_concern(company=glencore, topic_rows=topic(Topic.WATER))
+    new = make_concern(company=glencore, topic_rows=topic(Topic.WATER),
+                       received_on=date(2026, 3, 1))
+    later = make_concern(company=glencore, topic_rows=topic(Topic.WATER),
+                         received_on=date(2026, 4, 1))
+    same_day_after = make_concern(company=glencore, topic_rows=topic(Topic.WATER),
+                                  received_on=date(2026, 3, 1))
     assert concerns.asked_before(new) == [old]
+    assert concerns.asked_before(later) == [same_day_after, new, old]
+
+
+def test_asked_before_keeps_to_a_translator_s_languages(db, make_concern, make_company):
+    glencore = make_company()
+    water = [ConcernTopic(topic=Topic.WATER)]
+    in_pt = make_concern(company=glencore, language="pt", topic_rows=water,
+                         received_on=date(2025, 1, 1))
+    make_concern(company=glencore, language="id",
+                 topic_rows=[ConcernTopic(topic=Topic.WATER)], received_on=date(2025, 2, 1))
+    new = make_concern(company=glencore, language="pt",
+                       topic_rows=[ConcernTopic(topic=Topic.WATER)],
+                       received_on=date(2026, 1, 1))
+    assert concerns.asked_before(new, languages=["pt"]) == [in_pt]
 
 
 # --- export -------------------------------------------------------------------------------
