@@ -8,7 +8,6 @@ import hmac
 import io
 import re
 import secrets
-import sqlite3
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -505,18 +504,6 @@ class Filters:
     hide: set[ConcernStatus] = field(default_factory=set)
 
 
-@sa.event.listens_for(sa.Engine, "connect")
-def _sqlite_unicode_lower(dbapi_connection, _record) -> None:
-    # SQLite's lower() folds ASCII only, so ILIKE would miss "RÍO" for "río"; PostgreSQL
-    # folds every letter. Python's lower() makes the search agree on both.
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
-
-
-def _lower(value):
-    return value.lower() if isinstance(value, str) else value
-
-
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -542,14 +529,27 @@ def _conditions(filters: Filters, with_status: bool = True) -> list:
         where.append(Concern.received_on.between(date(filters.season, 1, 1),
                                                  date(filters.season, 12, 31)))
     if filters.q:
-        pattern = _like(clean_text(filters.q).strip())
+        text = clean_text(filters.q).strip()
         where.append(sa.or_(
-            Concern.body.ilike(pattern, escape="\\"),
-            Concern.wanted.ilike(pattern, escape="\\"),
+            _contains(Concern.body, text),
+            _contains(Concern.wanted, text),
             Concern.translations.any(sa.and_(Translation.language == "en",
-                                             Translation.text.ilike(pattern, escape="\\"))),
+                                             _contains(Translation.text, text))),
         ))
     return where
+
+
+def _contains(column, text: str):
+    """``column`` contains ``text``, ignoring case, in plain SQL (no function per row).
+
+    PostgreSQL's ILIKE folds every letter. SQLite's LIKE folds ASCII letters only, so
+    there the query is tried as typed and lower-cased: "RÍO" finds "río" and "RÍO", but
+    not "Río" (an accepted limit of the SQLite setup, which is for small deployments).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column.ilike(_like(text), escape="\\")
+    return sa.or_(*(column.like(_like(variant), escape="\\")
+                    for variant in dict.fromkeys([text.lower(), text])))
 
 
 def search(filters: Filters):

@@ -138,6 +138,42 @@ def test_a_page_makes_as_many_queries_with_1000_concerns_as_with_10(staff_client
     assert "1,000 concerns" in staff_client.get("/staff/concerns/").text
 
 
+def _bulk_searchable(db, number: int) -> None:
+    """``number`` concerns in two bulk INSERTs: every 1000th mentions the river, two in
+    three are about water."""
+    db.session.execute(insert(Concern), [
+        {"status": S.RECEIVED, "channel": Channel.FORM, "language": "es",
+         "reply_language": "es", "received_on": date(2026, 4, 1) - timedelta(days=n % 300),
+         "body": f"el río {n}" if n % 1000 == 0 else f"concern {n}"}
+        for n in range(number)
+    ])
+    ids = db.session.scalars(db.select(Concern.id).where(~Concern.topic_rows.any())).all()
+    db.session.execute(insert(ConcernTopic), [{"concern_id": i, "topic": Topic.WATER}
+                                              for i in ids if i % 3])
+    db.session.commit()
+
+
+def test_a_searched_page_at_20000_concerns_makes_the_same_queries_and_finds_the_rows(
+        staff_client, db):
+    staff_client.get("/staff/concerns/")  # the day's contact purge runs on the first request
+    url = "/staff/concerns/?topic=water&q=R%C3%8DO"
+    _bulk_searchable(db, 10)
+    few = _statements(staff_client, db, url)
+    db.session.execute(db.delete(ConcernTopic))
+    db.session.execute(db.delete(Concern))
+    _bulk_searchable(db, 20_000)
+    many = _statements(staff_client, db, url)
+    page = staff_client.get(url).text
+    expected = db.session.scalars(
+        db.select(Concern.id).where(Concern.body.like("el r_o %"),
+                                    Concern.topic_rows.any())
+        .order_by(Concern.received_on.desc(), Concern.id.desc())).all()
+    assert many == few
+    assert 5 < len(expected) < 20
+    assert rows(page) == expected
+    assert f"{len(expected)} concerns" in page
+
+
 # --- staff entry --------------------------------------------------------------------------
 
 def test_staff_enter_a_concern_and_get_a_receipt_to_pass_on(staff_client, staff, db, client):
