@@ -343,6 +343,21 @@ def test_no_address_or_user_agent_in_the_database_or_logs(client, db, caplog):
         assert trace not in caplog.text
 
 
+def test_the_server_log_keeps_no_client_address_or_user_agent(live_server, caplog):
+    from urllib.request import Request, urlopen
+
+    agent = "UniqueAgent/9.87.65-zz"
+    caplog.set_level(logging.DEBUG, logger="werkzeug")
+    request = Request(f"{live_server}/es/concerns/new", headers={"User-Agent": agent})
+    with urlopen(request, timeout=30) as response:
+        assert response.status == 200
+    requests = [r.getMessage() for r in caplog.records
+                if r.name == "werkzeug" and "GET /es/concerns/new" in r.getMessage()]
+    assert len(requests) == 1
+    assert requests[0].startswith("- - - [")
+    assert "127.0.0.1" not in caplog.text and agent not in caplog.text
+
+
 # --- the status page ----------------------------------------------------------------------
 
 def submit(client, lang="es", body="¿de dónde vamos a sacar el agua?", **values) -> str:
