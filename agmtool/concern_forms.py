@@ -26,7 +26,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from agmtool.concerns import clean_text, companies
+from agmtool import i18n
+from agmtool.concerns import Submission, clean_text, companies
 from agmtool.forms import REQUIRED, MultiCheckboxField, enum_choices, options
 from agmtool.models import Attribution, Channel, Topic
 
@@ -94,6 +95,30 @@ class ConcernFields(FlaskForm):
             [("", _l("Choose…"))]
             + [(company.id, company.name) for company in companies()]
             + [("other", _l("Not sure, or another company"))])
+
+    def submission(self, language: str, **extra) -> Submission:
+        """What was entered, as the domain takes it; a choice not offered falls back to the
+        default (the reply language to ``language``, consent to anonymous)."""
+        company, reply, attribution = (self.company.data or "", self.reply_language.data,
+                                       self.attribution.data)
+        return Submission(
+            language=language,
+            reply_language=reply if reply in i18n.languages() else language,
+            body=self.body.data,
+            wanted=self.wanted.data,
+            company_id=int(company) if company.isdigit() else None,
+            company_other=self.company_other.data,
+            place=self.place.data,
+            community_name=self.community_name.data,
+            topics=[t for t in self.topics.data or [] if t in Topic._value2member_map_],
+            attribution=Attribution(attribution)
+            if attribution in Attribution._value2member_map_ else Attribution.ANONYMOUS,
+            may_quote=bool(self.may_quote.data),
+            speaker_name=self.speaker_name.data,
+            contact_name=self.contact_name.data,
+            contact_details=self.contact_details.data,
+            **extra,
+        )
 
     def validate_company(self, field) -> None:
         # Our own message rather than WTForms' (which has no Indonesian), and a company

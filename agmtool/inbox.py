@@ -22,7 +22,6 @@ from agmtool.concern_forms import (
 from agmtool.extensions import cache, db
 from agmtool.forms import options
 from agmtool.models import (
-    Attribution,
     Channel,
     Concern,
     ConcernStatus,
@@ -151,21 +150,8 @@ def new():
     if not form.validate_on_submit():
         return render_template("inbox/new.html", form=form, caps=CAPS), (
             422 if request.method == "POST" else 200)
-    company = form.company.data
-    data = concerns.Submission(
-        language=form.language.data,
-        reply_language=form.reply_language.data or form.language.data,
-        body=form.body.data, wanted=form.wanted.data,
-        company_id=int(company) if company.isdigit() else None,
-        company_other=form.company_other.data, place=form.place.data,
-        community_name=form.community_name.data,
-        topics=[t for t in form.topics.data or [] if t in Topic._value2member_map_],
-        attribution=Attribution(form.attribution.data)
-        if form.attribution.data in Attribution._value2member_map_ else Attribution.ANONYMOUS,
-        may_quote=bool(form.may_quote.data), speaker_name=form.speaker_name.data,
-        contact_name=form.contact_name.data, contact_details=form.contact_details.data,
-        channel=Channel(form.channel.data), received_on=form.received_on.data,
-    )
+    data = form.submission(form.language.data, channel=Channel(form.channel.data),
+                           received_on=form.received_on.data)
     key = form.idempotency_key.data or concerns.new_idempotency_key()
     try:
         concern, code = concerns.submit(data, key, user=g.user)

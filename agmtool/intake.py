@@ -18,7 +18,7 @@ from agmtool import concerns, i18n
 from agmtool.concern_forms import CAPS, ConcernForm, StatusForm, WithdrawForm
 from agmtool.extensions import csrf, db, give_rate_limit_id, limiter
 from agmtool.forms import options
-from agmtool.models import Attribution, ConcernStatus, Topic
+from agmtool.models import ConcernStatus
 
 bp = Blueprint("intake", __name__, url_prefix="/<lang>")
 i18n.add_language_prefix(bp)
@@ -174,30 +174,6 @@ def _suspect(form: ConcernForm, age: float | None) -> str | None:
     return None
 
 
-def _submission(form: ConcernForm) -> concerns.Submission:
-    company = form.company.data
-    languages = i18n.languages()
-    attribution = form.attribution.data
-    return concerns.Submission(
-        language=g.lang,
-        reply_language=form.reply_language.data if form.reply_language.data in languages
-        else g.lang,
-        body=form.body.data,
-        wanted=form.wanted.data,
-        company_id=int(company) if company and company.isdigit() else None,
-        company_other=form.company_other.data,
-        place=form.place.data,
-        community_name=form.community_name.data,
-        topics=[t for t in form.topics.data or [] if t in Topic._value2member_map_],
-        attribution=Attribution(attribution) if attribution in Attribution._value2member_map_
-        else Attribution.ANONYMOUS,
-        may_quote=bool(form.may_quote.data),
-        speaker_name=form.speaker_name.data,
-        contact_name=form.contact_name.data,
-        contact_details=form.contact_details.data,
-    )
-
-
 @bp.route("/concerns/new", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
 @limiter.shared_limit(_form_global_limit, scope="concern-form-all", key_func=_everyone,
@@ -224,7 +200,7 @@ def new_concern():
     if not (16 <= len(key) <= 64):
         key = concerns.new_idempotency_key()
     try:
-        concern, code = concerns.submit(_submission(form), key, suspect=_suspect(form, age))
+        concern, code = concerns.submit(form.submission(g.lang), key, suspect=_suspect(form, age))
         db.session.commit()
     except OperationalError:
         db.session.rollback()
