@@ -242,6 +242,9 @@ def test_triage_moves_and_records_history(staff_client, staff, make_concern, db)
     entry = history.for_object(concern)[-1]
     assert (entry.action, entry.user_id, entry.changes) == (
         "accepted", staff.id, {"status": ["received", "accepted"]})
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    listed = page.split('<ul class="history">')[1].split("</ul>")[0]
+    assert re.findall(r": ([A-Za-z ]+) \(staff@example.org\)", listed) == ["Accepted"]
 
 
 def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
