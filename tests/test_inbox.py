@@ -377,6 +377,9 @@ def test_asked_before_is_listed(staff_client, make_concern, make_company):
     page = staff_client.get(f"/staff/concerns/{new.id}").text
     section = page.split("Asked before?")[1]
     assert f'href="/staff/concerns/{old.id}">concern {old.id}</a>' in section
+    first = staff_client.get(f"/staff/concerns/{old.id}").text
+    assert ("No earlier concern about the same company shares a topic with this one."
+            in first.split("Asked before?")[1])
 
 
 # --- export -------------------------------------------------------------------------------
