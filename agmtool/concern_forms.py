@@ -17,10 +17,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from agmtool.concerns import clean_text
-from agmtool.forms import REQUIRED, MultiCheckboxField, enum_choices
+from agmtool import i18n
+from agmtool.concerns import Submission, clean_text, companies
+from agmtool.forms import REQUIRED, MultiCheckboxField, enum_choices, options
 from agmtool.models import Attribution, Channel, Topic
 
 # Caps in characters, shown beside each field. Their sum, even in 4-byte characters sent
@@ -49,12 +57,14 @@ def capped(name: str) -> list:
     return [Optional(), Length(max=CAPS[name], message=TOO_LONG)]
 
 
+CHOOSE_COMPANY = _l("Choose a company, or “Not sure, or another company”.")
+
+
 class ConcernFields(FlaskForm):
     """What the public form and staff entry share."""
 
     company = SelectField(_l("Which company?"), choices=[], validate_choice=False,
-                          validators=[DataRequired(_l("Choose a company, or “Not sure, or "
-                                                      "another company”."))])
+                          validators=[DataRequired(CHOOSE_COMPANY)])
     company_other = StringField(_l("If not in the list: the company's name, if you know it"),
                                 filters=[tidy], validators=capped("company_other"))
     place = StringField(_l("The mine or place"), filters=[tidy], validators=capped("place"))
@@ -78,6 +88,43 @@ class ConcernFields(FlaskForm):
                                     validators=capped("contact_details"))
     reply_language = SelectField(_l("Language for our replies"), choices=[],
                                  validate_choice=False)
+
+    def offer_companies(self) -> None:
+        """The known companies, and "not sure": the choices both forms offer."""
+        self.company.choices = options(
+            [("", _l("Choose…"))]
+            + [(company.id, company.name) for company in companies()]
+            + [("other", _l("Not sure, or another company"))])
+
+    def submission(self, language: str, **extra) -> Submission:
+        """What was entered, as the domain takes it; a choice not offered falls back to the
+        default (the reply language to ``language``, consent to anonymous)."""
+        company, reply, attribution = (self.company.data or "", self.reply_language.data,
+                                       self.attribution.data)
+        return Submission(
+            language=language,
+            reply_language=reply if reply in i18n.languages() else language,
+            body=self.body.data,
+            wanted=self.wanted.data,
+            company_id=int(company) if company.isdigit() else None,
+            company_other=self.company_other.data,
+            place=self.place.data,
+            community_name=self.community_name.data,
+            topics=[t for t in self.topics.data or [] if t in Topic._value2member_map_],
+            attribution=Attribution(attribution)
+            if attribution in Attribution._value2member_map_ else Attribution.ANONYMOUS,
+            may_quote=bool(self.may_quote.data),
+            speaker_name=self.speaker_name.data,
+            contact_name=self.contact_name.data,
+            contact_details=self.contact_details.data,
+            **extra,
+        )
+
+    def validate_company(self, field) -> None:
+        # Our own message rather than WTForms' (which has no Indonesian), and a company
+        # id that is not offered (deleted, or made up) never reaches the database.
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(CHOOSE_COMPANY)
 
 
 class ConcernForm(ConcernFields):

@@ -8,7 +8,6 @@ import hmac
 import io
 import re
 import secrets
-import sqlite3
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -106,12 +105,16 @@ def find_by_receipt(code: str) -> Concern | None:
     """The concern with this receipt code, found or not in the same (slow) time.
 
     Every lookup takes at least STATUS_LOOKUP_SECONDS, so timing tells nothing about
-    whether a code exists; the final comparison is constant-time.
+    whether a code exists; the final comparison is constant-time. Side effect: rolls the
+    session back (nothing is pending at this point in a request) to free its connection.
     """
     started = time.monotonic()
     wanted = receipt_hash(code)
     found = db.session.scalar(sa.select(Concern).where(Concern.receipt_hash == wanted))
     match = hmac.compare_digest(found.receipt_hash if found else "0" * 64, wanted)
+    # Give the connection back before waiting: parallel lookups must not hold the pool.
+    # (Rolling back keeps ``found`` in the session; it reloads on its next use.)
+    db.session.rollback()
     floor = current_app.config["STATUS_LOOKUP_SECONDS"]
     time.sleep(max(0.0, floor - (time.monotonic() - started)))
     return found if found is not None and match else None
@@ -233,15 +236,47 @@ def _redacted(changes: dict) -> dict:
             for name, values in changes.items()}
 
 
+class StaleEdit(ValueError):
+    pass
+
+
+def _claim(concern: Concern, to: ConcernStatus, condition) -> bool:
+    """Set the status in the database only where ``condition`` still holds; True if it did.
+
+    The comparison happens in the UPDATE itself, so of two requests that both read the
+    same row, only one can move it (a later one matches no row).
+    """
+    result = db.session.execute(
+        sa.update(Concern).where(Concern.id == concern.id, condition).values(status=to)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
 def move(concern: Concern, to: ConcernStatus, user: User | None, action: str,
-         **values) -> None:
+         seen: ConcernStatus | str | None = None, **values) -> None:
     """Move ``concern`` to ``to`` if the transition table allows it, setting ``values``.
 
+    ``seen`` is the status the user saw (default: the one loaded). The move claims the row
+    with a conditional UPDATE on that status, so a concern someone else moved meanwhile
+    (a submitter's withdrawal, another staff member's click) is not moved again.
     Side effects: changes the concern (status, closed_on when it closes, ``values``),
-    records history, flushes. Raises TransitionNotAllowed.
+    records history, flushes. Raises TransitionNotAllowed, StaleEdit.
     """
-    if to not in TRANSITIONS[concern.status]:
+    if seen is None:
+        seen = concern.status
+    elif seen in S._value2member_map_:
+        seen = S(seen)
+    else:
+        raise StaleEdit(f"concern {concern.id}: no status was seen")
+    if to not in TRANSITIONS[seen]:
         raise TransitionNotAllowed(concern, to)
+    if not _claim(concern, to, Concern.status == seen):
+        raise StaleEdit(f"concern {concern.id} is no longer {seen}")
+    _apply(concern, to, user, action, values)
+
+
+def _apply(concern: Concern, to: ConcernStatus, user: User | None, action: str,
+           values: dict) -> None:
     values["status"] = to
     if to in CLOSING:
         values["closed_on"] = utcnow().date()
@@ -252,70 +287,94 @@ def move(concern: Concern, to: ConcernStatus, user: User | None, action: str,
     db.session.flush()
 
 
-def accept(concern: Concern, user: User) -> None:
+def accept(concern: Concern, user: User, seen: str | None = None) -> None:
     """Accept for an AGM question (see move)."""
-    move(concern, S.ACCEPTED, user, "accepted")
+    move(concern, S.ACCEPTED, user, "accepted", seen)
 
 
-def ask_clarification(concern: Concern, user: User) -> None:
+def ask_clarification(concern: Concern, user: User, seen: str | None = None) -> None:
     """Mark that staff need to ask the community something (see move)."""
-    move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked")
+    move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked", seen)
 
 
-def release(concern: Concern, user: User) -> None:
+def release(concern: Concern, user: User, seen: str | None = None) -> None:
     """Release from quarantine into the inbox (see move); the quarantine reason stays."""
-    move(concern, S.RECEIVED, user, "released")
+    move(concern, S.RECEIVED, user, "released", seen)
 
 
-def reopen(concern: Concern, user: User) -> None:
+def reopen(concern: Concern, user: User, seen: str | None = None) -> None:
     """Take a declined concern back into the inbox (see move)."""
-    move(concern, S.RECEIVED, user, "reopened", decline_reason=None)
+    move(concern, S.RECEIVED, user, "reopened", seen, decline_reason=None)
 
 
-def decline(concern: Concern, user: User, reason: str) -> None:
+def decline(concern: Concern, user: User, reason: str, seen: str | None = None) -> None:
     """Decline with a reason the submitter will read on the status page (see move)."""
     reason = (clean_text(reason) or "").strip()
     if not reason:
         raise ValueError("a reason is required")
-    move(concern, S.DECLINED, user, "declined", decline_reason=reason)
+    move(concern, S.DECLINED, user, "declined", seen, decline_reason=reason)
 
 
 class MergeNotPossible(ValueError):
     pass
 
 
-def merge(concern: Concern, into: Concern, user: User) -> None:
+# A concern in one of these cannot take in others.
+CANNOT_TAKE_IN = [S.WITHDRAWN, S.DECLINED, S.QUARANTINED, S.MERGED]
+
+
+def merge(concern: Concern, into: Concern, user: User, seen: str | None = None) -> None:
     """Merge ``concern`` into ``into`` (following ``into``'s own merges to the end).
 
+    Both rows are claimed in the database, lower id first (so two crossed merges wait for
+    each other instead of deadlocking): ``concern`` by the status the user saw, ``into`` by
+    still being able to take in others. Of two crossed merges (A into B, B into A) the
+    second therefore finds its target merged and is refused: no cycle.
     Side effects: sets merged_into, moves to merged (see move). Raises MergeNotPossible
-    for a merge into itself, into a withdrawn, declined or quarantined concern.
+    for a merge into itself, into a withdrawn, declined, merged or quarantined concern (or
+    one that became so meanwhile), StaleEdit, TransitionNotAllowed.
     """
-    seen = {concern.id}
-    while into.merged_into is not None and into.id not in seen:
-        seen.add(into.id)
+    chain = {concern.id}
+    while into.merged_into is not None and into.id not in chain:
+        chain.add(into.id)
         into = into.merged_into
-    if into.id in seen or into.id == concern.id:
+    if into.id in chain or into.id == concern.id:
         raise MergeNotPossible("a concern cannot be merged into itself")
-    if into.status in {S.WITHDRAWN, S.DECLINED, S.QUARANTINED, S.MERGED}:
+    if into.status in CANNOT_TAKE_IN:
         raise MergeNotPossible(f"concern {into.id} is {into.status}")
-    move(concern, S.MERGED, user, "merged", merged_into_id=into.id)
+
+    def claim_target() -> None:
+        if not _claim(into, Concern.status, Concern.status.not_in(CANNOT_TAKE_IN)):
+            raise MergeNotPossible(f"concern {into.id} changed meanwhile")
+
+    if into.id < concern.id:
+        claim_target()
+    move(concern, S.MERGED, user, "merged", seen, merged_into_id=into.id)
+    if into.id > concern.id:
+        claim_target()
 
 
 def withdraw(concern: Concern) -> None:
     """The submitter takes the concern back: its words and contact details are deleted.
 
+    Withdrawal is allowed from every state, so it claims the row by "not yet withdrawn"
+    rather than by the status it read: a staff click a moment earlier cannot undo it.
     Side effects: empties text, names, contact details and translations; keeps status
     withdrawn, language, company and topics as the record that a concern was withdrawn;
-    records history without the deleted values; flushes.
+    bumps the version (the text changed); records history without the deleted values;
+    flushes. Does nothing when the concern was withdrawn already.
     """
+    if not _claim(concern, S.WITHDRAWN, Concern.status != S.WITHDRAWN):
+        return
     today = utcnow().date()
     for translation in list(concern.translations):
         db.session.delete(translation)
     had_contact = bool(concern.contact_name or concern.contact_details)
-    move(concern, S.WITHDRAWN, None, "withdrawn", body=None, wanted=None, place=None,
-         community_name=None, company_other=None, speaker_name=None, contact_name=None,
-         contact_details=None, withdrawn_on=today, version=concern.version + 1,
-         contact_erased_on=today if had_contact else concern.contact_erased_on)
+    _apply(concern, S.WITHDRAWN, None, "withdrawn", dict(
+        body=None, wanted=None, place=None, community_name=None, company_other=None,
+        speaker_name=None, contact_name=None, contact_details=None, withdrawn_on=today,
+        version=concern.version + 1,
+        contact_erased_on=today if had_contact else concern.contact_erased_on))
 
 
 def erase_contact(concern: Concern, user: User | None) -> bool:
@@ -345,12 +404,22 @@ def purge_contacts(today: date | None = None) -> int:
 
 # --- the English translation --------------------------------------------------------------
 
-class StaleEdit(ValueError):
-    pass
-
-
 def english(concern: Concern) -> Translation | None:
     return next((t for t in concern.translations if t.language == "en"), None)
+
+
+class ConcernWithdrawn(ValueError):
+    """The submitter withdrew the concern: its words, and so any translation, are gone."""
+
+
+def _not_withdrawn(concern: Concern) -> None:
+    """Raise ConcernWithdrawn unless the row is still not withdrawn.
+
+    A no-op UPDATE rather than a read: it holds the row until commit, so a withdrawal
+    running at the same moment waits and then deletes this translation too.
+    """
+    if not _claim(concern, Concern.status, Concern.status != S.WITHDRAWN):
+        raise ConcernWithdrawn(f"concern {concern.id} was withdrawn")
 
 
 def save_translation(concern: Concern, text: str, user: User, seen_version: int | None,
@@ -360,8 +429,9 @@ def save_translation(concern: Concern, text: str, user: User, seen_version: int 
     ``seen_version`` is the translation's version the editor started from (None: there
     was none); a conditional UPDATE refuses a save over someone else's newer one.
     Side effects: creates or updates the translation, records history, flushes. Raises
-    StaleEdit.
+    StaleEdit, ConcernWithdrawn.
     """
+    _not_withdrawn(concern)
     text = (clean_text(text) or "").strip()
     state = TranslationState.NEEDS_REVIEW if ready else TranslationState.DRAFT
     translation = english(concern)
@@ -376,34 +446,46 @@ def save_translation(concern: Concern, text: str, user: User, seen_version: int 
         db.session.flush()
         return translation
     old_state = translation.state
-    result = db.session.execute(
-        sa.update(Translation)
-        .where(Translation.id == translation.id, Translation.version == seen_version)
-        .values(text=text, state=state, source_version=concern.version,
-                translator_id=user.id, updated_at=utcnow(), version=Translation.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise StaleEdit("someone else saved a newer translation")
-    db.session.refresh(translation)
+    _claim_translation(translation, seen_version, text=text, state=state,
+                       source_version=concern.version, translator_id=user.id,
+                       updated_at=utcnow())
     history.record(translation, user, "saved", {"text": ["…", "…"], "state": [old_state, state]}
                    if old_state != state else {"text": ["…", "…"]})
     db.session.flush()
     return translation
 
 
-def approve_translation(concern: Concern, user: User) -> Translation:
-    """Approve the English translation. Side effects: state, approver, history, flush."""
+def _claim_translation(translation: Translation, seen_version: int | None, **values) -> None:
+    """Write ``values`` and bump the version where the version is still ``seen_version``."""
+    result = db.session.execute(
+        sa.update(Translation)
+        .where(Translation.id == translation.id, Translation.version == seen_version)
+        .values(**values, version=Translation.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleEdit("someone else saved a newer translation")
+    db.session.refresh(translation)
+
+
+def approve_translation(concern: Concern, user: User, seen_version: int | None) -> Translation:
+    """Approve the English translation the approver saw (its ``seen_version``).
+
+    Side effects: state, approver, version (a conditional UPDATE), history, flush. Raises
+    ConcernWithdrawn, StaleEdit (someone saved a newer text meanwhile), ValueError (none).
+    """
+    _not_withdrawn(concern)
     translation = english(concern)
     if translation is None or not translation.text:
         raise ValueError("there is no translation to approve")
-    changes = history.diff(translation, {"state": TranslationState.APPROVED,
-                                         "approved_by_id": user.id,
-                                         "approved_at": utcnow(),
-                                         "source_version": concern.version})
-    changes.pop("approved_at", None)
-    translation.version += 1
-    history.record(translation, user, "approved", changes)
+    old = {"state": translation.state, "approved_by_id": translation.approved_by_id,
+           "source_version": translation.source_version}
+    new = {"state": TranslationState.APPROVED, "approved_by_id": user.id,
+           "source_version": concern.version}
+    _claim_translation(translation, seen_version, **new, approved_at=utcnow())
+    history.record(translation, user, "approved",
+                   {name: [old[name], value] for name, value in new.items()
+                    if old[name] != value})
     db.session.flush()
     return translation
 
@@ -420,18 +502,6 @@ class Filters:
     q: str | None = None
     languages: list[str] | None = None  # a translator's languages: nothing else is shown
     hide: set[ConcernStatus] = field(default_factory=set)
-
-
-@sa.event.listens_for(sa.Engine, "connect")
-def _sqlite_unicode_lower(dbapi_connection, _record) -> None:
-    # SQLite's lower() folds ASCII only, so ILIKE would miss "RÍO" for "río"; PostgreSQL
-    # folds every letter. Python's lower() makes the search agree on both.
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
-
-
-def _lower(value):
-    return value.lower() if isinstance(value, str) else value
 
 
 def _like(text: str) -> str:
@@ -459,14 +529,27 @@ def _conditions(filters: Filters, with_status: bool = True) -> list:
         where.append(Concern.received_on.between(date(filters.season, 1, 1),
                                                  date(filters.season, 12, 31)))
     if filters.q:
-        pattern = _like(clean_text(filters.q).strip())
+        text = clean_text(filters.q).strip()
         where.append(sa.or_(
-            Concern.body.ilike(pattern, escape="\\"),
-            Concern.wanted.ilike(pattern, escape="\\"),
+            _contains(Concern.body, text),
+            _contains(Concern.wanted, text),
             Concern.translations.any(sa.and_(Translation.language == "en",
-                                             Translation.text.ilike(pattern, escape="\\"))),
+                                             _contains(Translation.text, text))),
         ))
     return where
+
+
+def _contains(column, text: str):
+    """``column`` contains ``text``, ignoring case, in plain SQL (no function per row).
+
+    PostgreSQL's ILIKE folds every letter. SQLite's LIKE folds ASCII letters only, so
+    there the query is tried as typed and lower-cased: "RÍO" finds "río" and "RÍO", but
+    not "Río" (an accepted limit of the SQLite setup, which is for small deployments).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column.ilike(_like(text), escape="\\")
+    return sa.or_(*(column.like(_like(variant), escape="\\")
+                    for variant in dict.fromkeys([text.lower(), text])))
 
 
 def search(filters: Filters):
@@ -497,21 +580,30 @@ def seasons() -> list[int]:
     return list(range(last.year, first.year - 1, -1))
 
 
-def asked_before(concern: Concern, limit: int = 20) -> list[Concern]:
-    """Earlier concerns about the same company or site that share a topic, across AGMs,
-    with the question each became (if any)."""
-    same_place = []
-    if concern.company_id:
-        same_place.append(Concern.company_id == concern.company_id)
-    if concern.site_id:
-        same_place.append(Concern.site_id == concern.site_id)
-    if not same_place or not concern.topics:
+def asked_before(concern: Concern, languages: list[str] | None = None,
+                 limit: int = 20) -> list[Concern]:
+    """Earlier concerns about the same company that share a topic, across AGMs, with the
+    question each became (if any); only in ``languages`` when given (a translator's).
+
+    "Earlier" is by the day received, then by number within a day: a concern entered by
+    staff later can still have been received before. The public form and staff entry
+    set no site, so the company is what links concerns (the place is free text).
+    """
+    if not concern.company_id or not concern.topics:
         return []
+    where = [
+        Concern.id != concern.id,
+        Concern.company_id == concern.company_id,
+        sa.or_(Concern.received_on < concern.received_on,
+               sa.and_(Concern.received_on == concern.received_on,
+                       Concern.id < concern.id)),
+        Concern.topic_rows.any(ConcernTopic.topic.in_(concern.topics)),
+        Concern.status.not_in([S.WITHDRAWN, S.QUARANTINED]),
+    ]
+    if languages is not None:
+        where.append(Concern.language.in_(languages))
     return list(db.session.scalars(
-        sa.select(Concern)
-        .where(Concern.id != concern.id, sa.or_(*same_place),
-               Concern.topic_rows.any(ConcernTopic.topic.in_(concern.topics)),
-               Concern.status.not_in([S.WITHDRAWN, S.QUARANTINED]))
+        sa.select(Concern).where(*where)
         .options(selectinload(Concern.topic_rows),
                  selectinload(Concern.question).selectinload(Question.agm))
         .order_by(Concern.received_on.desc(), Concern.id.desc())

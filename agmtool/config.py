@@ -74,6 +74,8 @@ ENVIRONMENT_SETTINGS = {
 # The concern form: suspect submissions (honeypot filled, sent faster than a person types)
 # go to quarantine; the minimum fill time is in seconds, 0 turns it off.
 CONCERN_MIN_FILL_SECONDS = 3
+# A form older than this (seconds) is handed back with a fresh stamp, its text kept.
+CONCERN_FORM_MAX_AGE = 24 * 3600
 # Per browser session, and a ceiling over everyone (sessions are free to make).
 CONCERN_RATE_LIMIT = "5/minute;30/hour"
 CONCERN_GLOBAL_RATE_LIMIT = "120/minute;2000/hour"

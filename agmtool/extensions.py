@@ -26,12 +26,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The one bucket that every POST without a session id shares.
+NO_SESSION = "no-session"
+
+
+def give_rate_limit_id() -> None:
+    """Give this browser its random rate-limit id, on the GET of a page with a form."""
+    if "rl" not in session:
+        session["rl"] = secrets.token_urlsafe(12)
+
+
 def rate_limit_key() -> str:
-    """Key rate limits by a random per-browser id kept in the session, never by IP address."""
-    key = session.get("rl")
-    if key is None:
-        key = session["rl"] = secrets.token_urlsafe(12)
-    return key
+    """Key rate limits by the per-browser id kept in the session, never by IP address.
+
+    The id is made on a GET (give_rate_limit_id), never on the POST being limited: a
+    client that sends no cookie would otherwise get a fresh bucket for every request.
+    Such clients share one bucket, so they cannot use up the global ceiling alone.
+    """
+    return session.get("rl") or NO_SESSION
 
 
 db = SQLAlchemy(model_class=Base)

@@ -19,6 +19,19 @@ ACTION_LABELS = {
     "reset_link_issued": _l("Password-reset link made"),
     "totp_enabled": _l("Two-factor login turned on"),
     "totp_reset": _l("Two-factor login reset"),
+    # Concerns and their English translation (agmtool/concerns.py).
+    "submitted": _l("Sent through the form"),
+    "entered": _l("Entered by staff"),
+    "accepted": _l("Accepted"),
+    "clarification_asked": _l("Clarification asked for"),
+    "released": _l("Released from quarantine"),
+    "reopened": _l("Reopened"),
+    "declined": _l("Declined"),
+    "merged": _l("Merged"),
+    "withdrawn": _l("Withdrawn by the submitter"),
+    "contact_erased": _l("Contact details deleted"),
+    "saved": _l("Translation saved"),
+    "approved": _l("Translation approved"),
 }
 
 

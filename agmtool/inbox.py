@@ -19,10 +19,9 @@ from agmtool.concern_forms import (
     StaffConcernForm,
     TranslationForm,
 )
-from agmtool.extensions import db
+from agmtool.extensions import cache, db
 from agmtool.forms import options
 from agmtool.models import (
-    Attribution,
     Channel,
     Concern,
     ConcernStatus,
@@ -51,6 +50,22 @@ SIMPLE_ACTIONS = {
     "release": concerns.release,
     "reopen": concerns.reopen,
 }
+
+
+@bp.before_request
+def purge_contacts_once_a_day() -> None:
+    """Erase contact details past their retention on the first staff request of the day.
+
+    So erasure happens without anyone remembering to run the purge command (which still
+    exists, for a cron job). ``cache.add`` only succeeds for the first request of the day
+    (per cache: a shared one such as Redis makes that once for all workers).
+    """
+    if g.user is None or g.user.role not in TRIAGERS:
+        return
+    today = utcnow().date()
+    if cache.add(f"contacts-purged-on:{today.isoformat()}", True, timeout=2 * 24 * 3600):
+        concerns.purge_contacts(today)
+        db.session.commit()
 
 
 def sees_contacts() -> bool:
@@ -118,11 +133,7 @@ def export():
 
 def _staff_form() -> StaffConcernForm:
     form = StaffConcernForm()
-    form.company.choices = options(
-        [("", _("Choose…"))]
-        + [(c.id, c.name) for c in concerns.companies()]
-        + [("other", _("Not sure, or another company"))]
-    )
+    form.offer_companies()
     languages = options((code, i18n.native_name(code)) for code in i18n.languages())
     form.language.choices = languages
     form.reply_language.choices = languages
@@ -139,21 +150,8 @@ def new():
     if not form.validate_on_submit():
         return render_template("inbox/new.html", form=form, caps=CAPS), (
             422 if request.method == "POST" else 200)
-    company = form.company.data
-    data = concerns.Submission(
-        language=form.language.data,
-        reply_language=form.reply_language.data or form.language.data,
-        body=form.body.data, wanted=form.wanted.data,
-        company_id=int(company) if company.isdigit() else None,
-        company_other=form.company_other.data, place=form.place.data,
-        community_name=form.community_name.data,
-        topics=[t for t in form.topics.data or [] if t in Topic._value2member_map_],
-        attribution=Attribution(form.attribution.data)
-        if form.attribution.data in Attribution._value2member_map_ else Attribution.ANONYMOUS,
-        may_quote=bool(form.may_quote.data), speaker_name=form.speaker_name.data,
-        contact_name=form.contact_name.data, contact_details=form.contact_details.data,
-        channel=Channel(form.channel.data), received_on=form.received_on.data,
-    )
+    data = form.submission(form.language.data, channel=Channel(form.channel.data),
+                           received_on=form.received_on.data)
     key = form.idempotency_key.data or concerns.new_idempotency_key()
     try:
         concern, code = concerns.submit(data, key, user=g.user)
@@ -168,23 +166,28 @@ def new():
 @bp.get("/<int:concern_id>")
 @roles_required(*READERS)
 def detail(concern_id: int):
-    concern = _get_concern(concern_id)
+    return _render_detail(_get_concern(concern_id))
+
+
+def _translation_form(concern: Concern) -> TranslationForm:
     translation = concerns.english(concern)
-    form = TranslationForm(formdata=None, text=translation.text if translation else "",
+    return TranslationForm(formdata=None, text=translation.text if translation else "",
                            seen_version=translation.version if translation else "")
-    return _render_detail(concern, form)
 
 
-def _render_detail(concern: Concern, translation_form: TranslationForm, code: int = 200,
-                   decline_form: DeclineForm | None = None, merge_form: MergeForm | None = None):
+def _render_detail(concern: Concern, translation_form: TranslationForm | None = None,
+                   code: int = 200, decline_form: DeclineForm | None = None,
+                   merge_form: MergeForm | None = None):
     seen = {"seen_status": concern.status.value}
     return render_template(
         "inbox/detail.html", concern=concern, translation=concerns.english(concern),
-        translation_form=translation_form, action_form=ActionForm(formdata=None, **seen),
+        translation_form=translation_form or _translation_form(concern),
+        action_form=ActionForm(formdata=None, **seen),
         decline_form=decline_form or DeclineForm(formdata=None, **seen),
         merge_form=merge_form or MergeForm(formdata=None, **seen),
         allowed=concerns.allowed(concern), history=_history(concern),
-        asked_before=concerns.asked_before(concern), sees_contacts=sees_contacts(),
+        asked_before=concerns.asked_before(concern, _translator_limits().get("languages")),
+        sees_contacts=sees_contacts(),
         retention_ends=concerns.retention_ends(concern), states=TranslationState,
         quarantine_reasons=QUARANTINE_REASONS,
     ), code
@@ -199,12 +202,23 @@ def _history(concern: Concern) -> list:
     return sorted(entries, key=lambda entry: (entry.at, entry.id))
 
 
-def _changed_meanwhile(concern: Concern, seen: str | None) -> bool:
-    if seen != concern.status.value:
-        flash(_("Someone else changed this concern in the meantime. Here it is as it is now."),
-              "error")
-        return True
-    return False
+CHANGED_MEANWHILE = _l("Someone else changed this concern in the meantime. Here it is as it "
+                      "is now.")
+
+
+def _triage(concern: Concern, step) -> None:
+    """Run one triage ``step`` (a domain call), commit, and say how it went."""
+    try:
+        step()
+        db.session.commit()
+        flash(_("Saved: %(status)s.", status=concern.status.label), "info")
+    except concerns.StaleEdit:
+        db.session.rollback()
+        flash(CHANGED_MEANWHILE, "error")
+    except concerns.TransitionNotAllowed:
+        db.session.rollback()
+        flash(_("That step is not possible from “%(status)s”.",
+                status=concern.status.label), "error")
 
 
 @bp.post("/<int:concern_id>/<any(accept, clarify, release, reopen):action>")
@@ -212,14 +226,8 @@ def _changed_meanwhile(concern: Concern, seen: str | None) -> bool:
 def act(concern_id: int, action: str):
     concern = _get_concern(concern_id)
     form = ActionForm()
-    if form.validate_on_submit() and not _changed_meanwhile(concern, form.seen_status.data):
-        try:
-            SIMPLE_ACTIONS[action](concern, g.user)
-            db.session.commit()
-            flash(_("Saved: %(status)s.", status=concern.status.label), "info")
-        except concerns.TransitionNotAllowed:
-            flash(_("That step is not possible from “%(status)s”.",
-                    status=concern.status.label), "error")
+    if form.validate_on_submit():
+        _triage(concern, lambda: SIMPLE_ACTIONS[action](concern, g.user, form.seen_status.data))
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
@@ -229,15 +237,9 @@ def decline(concern_id: int):
     concern = _get_concern(concern_id)
     form = DeclineForm()
     if not form.validate_on_submit():
-        return _render_detail(concern, TranslationForm(formdata=None), 422, decline_form=form)
-    if not _changed_meanwhile(concern, form.seen_status.data):
-        try:
-            concerns.decline(concern, g.user, form.reason.data)
-            db.session.commit()
-            flash(_("Saved: %(status)s.", status=concern.status.label), "info")
-        except concerns.TransitionNotAllowed:
-            flash(_("That step is not possible from “%(status)s”.",
-                    status=concern.status.label), "error")
+        return _render_detail(concern, None, 422, decline_form=form)
+    _triage(concern, lambda: concerns.decline(concern, g.user, form.reason.data,
+                                              form.seen_status.data))
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
@@ -251,19 +253,23 @@ def merge(concern_id: int):
         if into is None:
             form.into.errors.append(_("There is no concern with this number."))
     if form.errors:
-        return _render_detail(concern, TranslationForm(formdata=None), 422, merge_form=form)
-    if not _changed_meanwhile(concern, form.seen_status.data):
-        try:
-            concerns.merge(concern, into, g.user)
-            db.session.commit()
-            flash(_("Merged into concern %(number)s.", number=into.id), "info")
-        except concerns.MergeNotPossible:
-            flash(_("Concern %(number)s cannot take in others: it is merged, declined, "
-                    "withdrawn or quarantined, or it is this concern.", number=into.id),
-                  "error")
-        except concerns.TransitionNotAllowed:
-            flash(_("That step is not possible from “%(status)s”.",
-                    status=concern.status.label), "error")
+        return _render_detail(concern, None, 422, merge_form=form)
+    try:
+        concerns.merge(concern, into, g.user, form.seen_status.data)
+        db.session.commit()
+        flash(_("Merged into concern %(number)s.", number=into.id), "info")
+    except concerns.MergeNotPossible:
+        db.session.rollback()
+        flash(_("Concern %(number)s cannot take in others: it is merged, declined, "
+                "withdrawn or quarantined, or it is this concern.", number=into.id),
+              "error")
+    except concerns.StaleEdit:
+        db.session.rollback()
+        flash(CHANGED_MEANWHILE, "error")
+    except concerns.TransitionNotAllowed:
+        db.session.rollback()
+        flash(_("That step is not possible from “%(status)s”.",
+                status=concern.status.label), "error")
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
@@ -277,6 +283,17 @@ def erase_contact(concern_id: int):
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
+WITHDRAWN_NO_TRANSLATION = _l("The submitter withdrew this concern and its text was deleted, "
+                              "so it cannot be translated.")
+STALE_TRANSLATION = _l("Someone else saved a newer translation while you were writing. Yours is "
+                       "still in the box below: compare, then save again.")
+
+
+def _seen_version(form: TranslationForm) -> int | None:
+    seen = form.seen_version.data
+    return int(seen) if seen and seen.isdigit() else None
+
+
 @bp.post("/<int:concern_id>/translation")
 @roles_required(*READERS)
 def translate(concern_id: int):
@@ -287,24 +304,33 @@ def translate(concern_id: int):
         if g.user.role not in TRIAGERS:
             abort(403)
         try:
-            concerns.approve_translation(concern, g.user)
+            concerns.approve_translation(concern, g.user, _seen_version(form))
             db.session.commit()
             flash(_("The translation is approved."), "info")
+        except concerns.ConcernWithdrawn:
+            db.session.rollback()
+            flash(WITHDRAWN_NO_TRANSLATION, "error")
+        except concerns.StaleEdit:
+            db.session.rollback()
+            flash(_("Someone else saved a newer translation meanwhile. Read it before "
+                    "approving."), "error")
         except ValueError:
+            db.session.rollback()
             flash(_("Save a translation before approving it."), "error")
         return redirect(url_for("inbox.detail", concern_id=concern.id))
     if not form.validate_on_submit():
         return _render_detail(concern, form, 422)
-    seen = form.seen_version.data
     try:
-        concerns.save_translation(concern, form.text.data, g.user,
-                                  int(seen) if seen and seen.isdigit() else None,
+        concerns.save_translation(concern, form.text.data, g.user, _seen_version(form),
                                   ready=step == "ready")
         db.session.commit()
+    except concerns.ConcernWithdrawn:
+        db.session.rollback()
+        flash(WITHDRAWN_NO_TRANSLATION, "error")
+        return redirect(url_for("inbox.detail", concern_id=concern.id))
     except concerns.StaleEdit:
         db.session.rollback()
-        flash(_("Someone else saved a newer translation while you were writing. Yours is "
-                "still in the box below: compare, then save again."), "error")
+        flash(STALE_TRANSLATION, "error")
         current = concerns.english(concern)
         form.seen_version.data = str(current.version) if current else ""
         return _render_detail(concern, form, 409)

@@ -6,7 +6,6 @@ import time
 from urllib.parse import parse_qsl
 
 from flask import Blueprint, abort, current_app, g, render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import validate_csrf
@@ -17,9 +16,9 @@ from wtforms import ValidationError
 
 from agmtool import concerns, i18n
 from agmtool.concern_forms import CAPS, ConcernForm, StatusForm, WithdrawForm
-from agmtool.extensions import csrf, db, limiter
+from agmtool.extensions import csrf, db, give_rate_limit_id, limiter
 from agmtool.forms import options
-from agmtool.models import Attribution, ConcernStatus, Topic
+from agmtool.models import ConcernStatus
 
 bp = Blueprint("intake", __name__, url_prefix="/<lang>")
 i18n.add_language_prefix(bp)
@@ -79,6 +78,12 @@ def _everyone() -> str:
     return "everyone"
 
 
+def _got_through(response) -> bool:
+    # The global ceiling counts only requests that were not refused: a client that keeps
+    # sending past its own limit (or the shared no-session one) does not use it up.
+    return response.status_code != 429
+
+
 def _posted() -> tuple[MultiDict, bool]:
     """The posted fields, and whether they were valid UTF-8.
 
@@ -119,18 +124,32 @@ def _signer() -> TimestampSigner:
 
 def _concern_form(data: MultiDict | None = None) -> ConcernForm:
     form = ConcernForm(formdata=data)
-    form.company.choices = options(
-        [("", _("Choose…"))]
-        + [(c.id, c.name) for c in concerns.companies()]
-        + [("other", _("Not sure, or another company"))]
-    )
+    form.offer_companies()
     form.reply_language.choices = options(
         (code, i18n.native_name(code)) for code in i18n.languages())
     if data is None:
         form.reply_language.data = g.lang
-        form.idempotency_key.data = concerns.new_idempotency_key()
-        form.started.data = _signer().sign("concern").decode()
+        _stamp(form)
     return form
+
+
+def _stamp(form: ConcernForm) -> None:
+    """A new idempotency key, and the time the form was handed out signed together with it
+    (so a stamp cannot be taken from one old form and replayed on many new ones)."""
+    form.idempotency_key.data = concerns.new_idempotency_key()
+    form.started.data = _signer().sign(form.idempotency_key.data).decode()
+
+
+def _form_age(form: ConcernForm) -> float | None:
+    """Seconds since this form was handed out; None when the stamp is missing, altered, or
+    was made for another idempotency key."""
+    try:
+        key, signed_at = _signer().unsign(form.started.data or "", return_timestamp=True)
+    except BadSignature:
+        return None
+    if key.decode() != (form.idempotency_key.data or ""):
+        return None
+    return time.time() - signed_at.timestamp()
 
 
 def _show_form(form: ConcernForm, problem: str | None = None, code: int = 200):
@@ -141,62 +160,27 @@ def _show_form(form: ConcernForm, problem: str | None = None, code: int = 200):
     return response
 
 
-def _suspect(form: ConcernForm) -> str | None:
+def _suspect(form: ConcernForm, age: float | None) -> str | None:
     """Why a submission looks automated, or None. Suspects are quarantined, not refused."""
     if form.website.data:
         return "honeypot"
     minimum = current_app.config["CONCERN_MIN_FILL_SECONDS"]
     if not minimum:
         return None
-    try:
-        _value, signed_at = _signer().unsign(form.started.data or "", return_timestamp=True)
-    except BadSignature:
+    if age is None:
         return "no_timestamp"
-    if time.time() - signed_at.timestamp() < minimum:
+    if age < minimum:
         return "too_fast"
     return None
-
-
-def _submission(form: ConcernForm) -> concerns.Submission:
-    company = form.company.data
-    languages = i18n.languages()
-    attribution = form.attribution.data
-    return concerns.Submission(
-        language=g.lang,
-        reply_language=form.reply_language.data if form.reply_language.data in languages
-        else g.lang,
-        body=form.body.data,
-        wanted=form.wanted.data,
-        company_id=int(company) if company and company.isdigit() else None,
-        company_other=form.company_other.data,
-        place=form.place.data,
-        community_name=form.community_name.data,
-        topics=[t for t in form.topics.data or [] if t in Topic._value2member_map_],
-        attribution=Attribution(attribution) if attribution in Attribution._value2member_map_
-        else Attribution.ANONYMOUS,
-        may_quote=bool(form.may_quote.data),
-        speaker_name=form.speaker_name.data,
-        contact_name=form.contact_name.data,
-        contact_details=form.contact_details.data,
-    )
-
-
-def _valid_company(form: ConcernForm) -> bool:
-    value = form.company.data
-    known = {choice.value for choice in form.company.choices}
-    if value and value not in known:
-        form.company.errors = [*form.company.errors,
-                               _("Choose a company, or “Not sure, or another company”.")]
-        return False
-    return True
 
 
 @bp.route("/concerns/new", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
 @limiter.shared_limit(_form_global_limit, scope="concern-form-all", key_func=_everyone,
-                      methods=["POST"])
+                      methods=["POST"], deduct_when=_got_through)
 def new_concern():
     if request.method == "GET":
+        give_rate_limit_id()
         return _show_form(_concern_form())
     data, readable = _posted()
     form = _concern_form(data)
@@ -205,14 +189,18 @@ def new_concern():
         return _show_form(form, "encoding", 400)
     if not _csrf_ok(data):
         return _show_form(form, "csrf", 400)
-    valid = form.validate()
-    if not (_valid_company(form) and valid):
+    if not form.validate():
         return _show_form(form, "invalid", 422)
+    age = _form_age(form)
+    if age is not None and age > current_app.config["CONCERN_FORM_MAX_AGE"]:
+        # Treated like an expired token: a person who left the page open keeps the text.
+        _stamp(form)
+        return _show_form(form, "csrf", 400)
     key = form.idempotency_key.data or ""
     if not (16 <= len(key) <= 64):
         key = concerns.new_idempotency_key()
     try:
-        concern, code = concerns.submit(_submission(form), key, suspect=_suspect(form))
+        concern, code = concerns.submit(form.submission(g.lang), key, suspect=_suspect(form, age))
         db.session.commit()
     except OperationalError:
         db.session.rollback()
@@ -244,9 +232,10 @@ NOT_FOUND = _l("We found no concern with this code. Check each character and try
 @bp.route("/status", methods=["GET", "POST"])
 @limiter.limit(_status_limit, methods=["POST"])
 @limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
-                      methods=["POST"])
+                      methods=["POST"], deduct_when=_got_through)
 def status():
     if request.method == "GET":
+        give_rate_limit_id()
         return _show_status(StatusForm(formdata=None))
     data, _readable = _posted()
     form = StatusForm(formdata=data)
@@ -262,7 +251,8 @@ def status():
 
 @bp.post("/status/withdraw")
 @limiter.limit(_status_limit)
-@limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone)
+@limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
+                      deduct_when=_got_through)
 def withdraw():
     data, _readable = _posted()
     withdraw_form = WithdrawForm(formdata=data)

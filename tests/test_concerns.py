@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -96,10 +97,33 @@ def test_wrong_and_right_codes_take_the_same_minimum_time(app, db):
     app.config["STATUS_LOOKUP_SECONDS"] = 0.2
     _concern, code = concerns.submit(submission(), "key-" + "b" * 20)
     db.session.commit()
+    took = {}
     for attempt in (code, "ZZZZ-ZZZZ-ZZZZ-ZZ"):
         started = time.monotonic()
-        concerns.find_by_receipt(attempt)
-        assert time.monotonic() - started >= 0.2
+        found = concerns.find_by_receipt(attempt) is not None
+        took[found] = time.monotonic() - started
+    assert set(took) == {True, False}  # one lookup found the concern, the other did not
+    assert min(took.values()) >= 0.2
+
+
+@pytest.mark.parametrize("app_config", [{
+    "STATUS_LOOKUP_SECONDS": 1.5,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_timeout": 1}}])
+def test_lookups_wait_without_holding_a_database_connection(app, db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    _concern, code = concerns.submit(submission(), "key-" + "c" * 20)
+    db.session.commit()
+    db.session.remove()
+
+    def look_up(_):
+        with app.app_context():
+            return concerns.find_by_receipt(code) is not None
+
+    # One connection for three lookups that each wait 1.5 s: they only all succeed when
+    # none waits while holding it (pool_timeout is 1 s).
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        assert list(pool.map(look_up, range(3))) == [True, True, True]
 
 
 # --- submission ---------------------------------------------------------------------------
@@ -179,6 +203,62 @@ def test_merge_refuses_itself_and_closed_targets(db, make_concern, make_user):
     assert concern.status == S.RECEIVED
 
 
+def test_saving_or_approving_a_translation_of_a_withdrawn_concern_is_refused(
+        db, make_concern, make_user):
+    user = make_user()
+    concern = make_concern(language="es", body="palabras secretas")
+    concerns.save_translation(concern, "secret words", user, None)
+    db.session.commit()
+    concerns.withdraw(concern)
+    db.session.commit()
+    with pytest.raises(concerns.ConcernWithdrawn):
+        concerns.save_translation(concern, "secret words", user, None)
+    with pytest.raises(concerns.ConcernWithdrawn):
+        concerns.approve_translation(concern, user, 1)
+    db.session.rollback()
+    assert db.session.query(Translation).count() == 0
+
+
+def _elsewhere(db, concern_id: int, **values) -> None:
+    """What another request does meanwhile: change the row on a connection of its own."""
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(Concern).where(Concern.id == concern_id).values(**values))
+
+
+def test_accept_racing_a_withdrawal_does_not_bring_it_back(db, make_concern, make_user):
+    user = make_user()
+    concern = make_concern(body="secret words")
+    assert concern.status == S.RECEIVED  # what the staff member's page showed
+    _elsewhere(db, concern.id, status=S.WITHDRAWN, body=None)
+    with pytest.raises(concerns.StaleEdit):
+        concerns.accept(concern, user, "received")
+    db.session.rollback()
+    assert db.session.get(Concern, concern.id).status == S.WITHDRAWN
+
+
+def test_withdrawal_wins_over_a_staff_move_made_a_moment_earlier(db, make_concern):
+    concern = make_concern(body="secret words")
+    assert concern.status == S.RECEIVED
+    _elsewhere(db, concern.id, status=S.ACCEPTED)
+    concerns.withdraw(concern)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Concern, concern.id)
+    assert (stored.status, stored.body) == (S.WITHDRAWN, None)
+
+
+def test_crossed_merges_make_no_cycle(db, make_concern, make_user):
+    user = make_user()
+    first, second = make_concern(), make_concern()
+    assert (first.status, second.status) == (S.RECEIVED, S.RECEIVED)
+    # Another request merged the second into the first after this one read both rows.
+    _elsewhere(db, second.id, status=S.MERGED, merged_into_id=first.id)
+    with pytest.raises(concerns.MergeNotPossible):
+        concerns.merge(first, second, user, "received")
+    db.session.rollback()
+    assert db.session.get(Concern, first.id).status == S.RECEIVED
+
+
 def test_withdraw_deletes_words_and_contacts_and_keeps_a_record(db, make_concern, make_user):
     user = make_user()
     concern = make_concern(body="secret words", wanted="answer", contact_name="Ana",
@@ -224,7 +304,7 @@ def test_translation_keeps_its_own_state_and_refuses_stale_saves(db, make_concer
         "the water!", TranslationState.NEEDS_REVIEW, 2)
     with pytest.raises(concerns.StaleEdit):
         concerns.save_translation(concern, "an older edit", user, 1)
-    concerns.approve_translation(concern, staff)
+    concerns.approve_translation(concern, staff, 2)
     assert (first.state, first.approved_by_id, first.stale) == (
         TranslationState.APPROVED, staff.id, False)
 
@@ -237,6 +317,19 @@ def test_search_escapes_like_wildcards(db, make_concern):
     found = db.session.scalars(concerns.search(Filters(q="100%"))).all()
     assert [c.body for c in found] == ["100% contaminated"]
     assert db.session.scalars(concerns.search(Filters(q="_"))).all() == []
+
+
+def test_search_runs_no_python_function_per_row_on_sqlite(db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the Python lower() override was SQLite's")
+    # SQLite's own lower() folds ASCII only; a Python override (slow at 20,000 rows) did more.
+    assert db.session.scalar(sa.select(sa.func.lower("RÍO"))) == "rÍo"
+
+
+def test_search_ignores_case_in_the_query(db, make_concern):
+    found = make_concern(body="el río está café")
+    make_concern(body="la mina")
+    assert db.session.scalars(concerns.search(Filters(q="RÍO"))).all() == [found]
 
 
 def test_search_reads_the_english_translation(db, make_concern, make_user):
@@ -263,8 +356,27 @@ def test_asked_before_finds_same_company_and_shared_topic(db, make_concern, make
                        received_on=date(2024, 3, 1))
     make_concern(company=glencore, topic_rows=topic(Topic.HEALTH))
     make_concern(company=bhp, topic_rows=topic(Topic.WATER))
-    new = make_concern(company=glencore, topic_rows=topic(Topic.WATER))
+    new = make_concern(company=glencore, topic_rows=topic(Topic.WATER),
+                       received_on=date(2026, 3, 1))
+    later = make_concern(company=glencore, topic_rows=topic(Topic.WATER),
+                         received_on=date(2026, 4, 1))
+    same_day_after = make_concern(company=glencore, topic_rows=topic(Topic.WATER),
+                                  received_on=date(2026, 3, 1))
     assert concerns.asked_before(new) == [old]
+    assert concerns.asked_before(later) == [same_day_after, new, old]
+
+
+def test_asked_before_keeps_to_a_translator_s_languages(db, make_concern, make_company):
+    glencore = make_company()
+    water = [ConcernTopic(topic=Topic.WATER)]
+    in_pt = make_concern(company=glencore, language="pt", topic_rows=water,
+                         received_on=date(2025, 1, 1))
+    make_concern(company=glencore, language="id",
+                 topic_rows=[ConcernTopic(topic=Topic.WATER)], received_on=date(2025, 2, 1))
+    new = make_concern(company=glencore, language="pt",
+                       topic_rows=[ConcernTopic(topic=Topic.WATER)],
+                       received_on=date(2026, 1, 1))
+    assert concerns.asked_before(new, languages=["pt"]) == [in_pt]
 
 
 # --- export -------------------------------------------------------------------------------

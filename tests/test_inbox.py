@@ -129,12 +129,49 @@ def _statements(client, db, url: str) -> int:
 
 
 def test_a_page_makes_as_many_queries_with_1000_concerns_as_with_10(staff_client, db):
+    staff_client.get("/staff/concerns/")  # the day's contact purge runs on the first request
     _bulk(db, 10)
     few = _statements(staff_client, db, "/staff/concerns/?topic=water")
     _bulk(db, 990)
     many = _statements(staff_client, db, "/staff/concerns/?topic=water")
     assert many == few
     assert "1,000 concerns" in staff_client.get("/staff/concerns/").text
+
+
+def _bulk_searchable(db, number: int) -> None:
+    """``number`` concerns in two bulk INSERTs: every 1000th mentions the river, two in
+    three are about water."""
+    db.session.execute(insert(Concern), [
+        {"status": S.RECEIVED, "channel": Channel.FORM, "language": "es",
+         "reply_language": "es", "received_on": date(2026, 4, 1) - timedelta(days=n % 300),
+         "body": f"el río {n}" if n % 1000 == 0 else f"concern {n}"}
+        for n in range(number)
+    ])
+    ids = db.session.scalars(db.select(Concern.id).where(~Concern.topic_rows.any())).all()
+    db.session.execute(insert(ConcernTopic), [{"concern_id": i, "topic": Topic.WATER}
+                                              for i in ids if i % 3])
+    db.session.commit()
+
+
+def test_a_searched_page_at_20000_concerns_makes_the_same_queries_and_finds_the_rows(
+        staff_client, db):
+    staff_client.get("/staff/concerns/")  # the day's contact purge runs on the first request
+    url = "/staff/concerns/?topic=water&q=R%C3%8DO"
+    _bulk_searchable(db, 10)
+    few = _statements(staff_client, db, url)
+    db.session.execute(db.delete(ConcernTopic))
+    db.session.execute(db.delete(Concern))
+    _bulk_searchable(db, 20_000)
+    many = _statements(staff_client, db, url)
+    page = staff_client.get(url).text
+    expected = db.session.scalars(
+        db.select(Concern.id).where(Concern.body.like("el r_o %"),
+                                    Concern.topic_rows.any())
+        .order_by(Concern.received_on.desc(), Concern.id.desc())).all()
+    assert many == few
+    assert 5 < len(expected) < 20
+    assert rows(page) == expected
+    assert f"{len(expected)} concerns" in page
 
 
 # --- staff entry --------------------------------------------------------------------------
@@ -158,6 +195,17 @@ def test_staff_enter_a_concern_and_get_a_receipt_to_pass_on(staff_client, staff,
     assert db.session.query(Concern).count() == 1
     (entry,) = history.for_object(concern)
     assert (entry.action, entry.user_id) == ("entered", staff.id)
+
+
+def test_staff_entry_with_an_unknown_company_is_refused_with_the_text_kept(staff_client, db):
+    form = {"idempotency_key": "k" * 32, "channel": "phone", "received_on": "2026-03-14",
+            "language": "es", "reply_language": "es", "company": "99999",
+            "body": "Llamada: el agua llega turbia.", "attribution": "community"}
+    response = staff_client.post("/staff/concerns/new", data=form)
+    assert response.status_code == 422
+    assert "Choose a company, or “Not sure, or another company”." in response.text
+    assert "Llamada: el agua llega turbia.</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
 
 
 # --- a concern's page ---------------------------------------------------------------------
@@ -194,6 +242,9 @@ def test_triage_moves_and_records_history(staff_client, staff, make_concern, db)
     entry = history.for_object(concern)[-1]
     assert (entry.action, entry.user_id, entry.changes) == (
         "accepted", staff.id, {"status": ["received", "accepted"]})
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    listed = page.split('<ul class="history">')[1].split("</ul>")[0]
+    assert re.findall(r": ([A-Za-z ]+) \(staff@example.org\)", listed) == ["Accepted"]
 
 
 def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
@@ -246,7 +297,7 @@ def test_translation_save_then_approve(client, make_user, log_in, staff, make_co
     client.post(url, data={"text": "There, Vale buried my heart", "step": "ready"})
     assert client.post(url, data={"step": "approve"}).status_code == 403
     log_in(client, staff)
-    client.post(url, data={"step": "approve"})
+    client.post(url, data={"step": "approve", "seen_version": "1"})
     translation = concerns.english(db.session.get(Concern, concern.id))
     assert (translation.text, translation.state, translation.translator_id,
             translation.approved_by_id) == ("There, Vale buried my heart",
@@ -267,6 +318,57 @@ def test_a_stale_translation_save_keeps_the_text(staff_client, staff, make_conce
     assert concerns.english(concern).text == "the water (edited)"
 
 
+def test_approving_a_translation_saved_meanwhile_is_refused(staff_client, staff,
+                                                           make_concern, db):
+    concern = make_concern(language="es", body="el agua")
+    concerns.save_translation(concern, "the watr", staff, None, ready=True)
+    concerns.save_translation(concern, "the water", staff, 1, ready=True)
+    db.session.commit()
+    response = staff_client.post(f"/staff/concerns/{concern.id}/translation",
+                                 data={"step": "approve", "seen_version": "1"},
+                                 follow_redirects=True)
+    assert "Someone else saved a newer translation meanwhile." in response.text
+    translation = concerns.english(db.session.get(Concern, concern.id))
+    assert (translation.state, translation.approved_by_id) == (
+        TranslationState.NEEDS_REVIEW, None)
+
+
+def test_a_withdrawn_concern_cannot_be_translated(staff_client, staff, make_concern, db):
+    concern = make_concern(language="es", body="palabras secretas")
+    concerns.save_translation(concern, "secret words", staff, None, ready=True)
+    db.session.commit()
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    concerns.withdraw(db.session.get(Concern, concern.id))
+    db.session.commit()
+    url = f"/staff/concerns/{concern.id}/translation"
+    saved = staff_client.post(url, data={"text": "secret words", "seen_version": "1"},
+                              follow_redirects=True)
+    approved = staff_client.post(url, data={"step": "approve", "seen_version": "1"},
+                                 follow_redirects=True)
+    assert 'name="step"' in page
+    for response in (saved, approved):
+        assert ("The submitter withdrew this concern and its text was deleted, so it cannot "
+                "be translated.") in response.text
+        assert 'name="step"' not in response.text
+    db.session.expire_all()
+    assert concerns.english(db.session.get(Concern, concern.id)) is None
+
+
+def test_a_stale_merge_or_decline_changes_nothing(staff_client, make_concern, db):
+    concern, other = make_concern(status=S.ACCEPTED), make_concern()
+    merge = staff_client.post(f"/staff/concerns/{concern.id}/merge",
+                              data={"seen_status": "received", "into": str(other.id)},
+                              follow_redirects=True)
+    decline = staff_client.post(f"/staff/concerns/{concern.id}/decline",
+                                data={"seen_status": "received", "reason": "old"},
+                                follow_redirects=True)
+    for response in (merge, decline):
+        assert "Someone else changed this concern in the meantime." in response.text
+    db.session.refresh(concern)
+    assert (concern.status, concern.merged_into_id, concern.decline_reason) == (
+        S.ACCEPTED, None, None)
+
+
 def test_asked_before_is_listed(staff_client, make_concern, make_company):
     company = make_company()
     old = make_concern(company=company, topic_rows=[ConcernTopic(topic=Topic.WATER)],
@@ -275,6 +377,9 @@ def test_asked_before_is_listed(staff_client, make_concern, make_company):
     page = staff_client.get(f"/staff/concerns/{new.id}").text
     section = page.split("Asked before?")[1]
     assert f'href="/staff/concerns/{old.id}">concern {old.id}</a>' in section
+    first = staff_client.get(f"/staff/concerns/{old.id}").text
+    assert ("No earlier concern about the same company shares a topic with this one."
+            in first.split("Asked before?")[1])
 
 
 # --- export -------------------------------------------------------------------------------
@@ -309,6 +414,28 @@ def test_purge_command(runner, make_concern, db, app):
     assert result.output == "Erased the contact details of 1 concern(s).\n"
     db.session.refresh(concern)
     assert concern.contact_details is None
+
+
+def test_staff_requests_purge_contacts_once_a_day(app, staff_client, make_concern, db):
+    closed_on = date.today() - app.config["CONTACT_RETENTION"] - timedelta(days=1)
+    due = make_concern(status=S.DECLINED, closed_on=closed_on, contact_details="+57 300 1")
+    page = staff_client.get(f"/staff/concerns/{due.id}").text
+    later = make_concern(status=S.DECLINED, closed_on=closed_on, contact_details="+57 300 2")
+    staff_client.get("/staff/concerns/")
+    db.session.expire_all()
+    assert (db.session.get(Concern, due.id).contact_details,
+            db.session.get(Concern, later.id).contact_details) == (None, "+57 300 2")
+    assert "+57 300 1" not in page
+    assert [h.action for h in history.for_object(due)][-1] == "contact_erased"
+
+
+def test_the_page_says_when_contacts_will_be_deleted(app, staff_client, make_concern):
+    concern = make_concern(status=S.DECLINED, closed_on=date.today(),
+                           contact_details="+57 300 1")
+    day = date.today() + app.config["CONTACT_RETENTION"]
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert (f"Deleted automatically on {day.day} {day:%B} {day.year}, or on the first day "
+            "after it that staff open these pages.") in page
 
 
 def test_quarantine_reason_is_explained_in_words(staff_client, make_concern):

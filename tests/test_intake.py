@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from itsdangerous import TimestampSigner
 
 from agmtool import concerns
 from agmtool.concern_forms import CAPS
@@ -200,6 +201,48 @@ def test_a_person_who_takes_their_time_is_not_quarantined(client, db):
     assert only_concern(db).status == S.RECEIVED
 
 
+def stamp(app, key: str, seconds_ago: int) -> str:
+    """The form's ``started`` field for ``key`` as if handed out ``seconds_ago``."""
+
+    class Earlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - seconds_ago
+
+    return Earlier(app.config["SECRET_KEY"], salt="concern-form-started").sign(key).decode()
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 3}])
+def test_a_stamp_taken_from_another_form_goes_to_quarantine(app, client, db):
+    old = fresh_form(client)
+    form = fresh_form(client) | {"body": "x",
+                                 "started": stamp(app, old["idempotency_key"], 60)}
+    client.post("/es/concerns/new", data=form)
+    assert only_concern(db).quarantine_reason == "no_timestamp"
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 3}])
+def test_its_own_stamp_from_a_minute_ago_is_accepted(app, client, db):
+    form = fresh_form(client) | {"body": "x"}
+    form["started"] = stamp(app, form["idempotency_key"], 60)
+    client.post("/es/concerns/new", data=form)
+    assert only_concern(db).status == S.RECEIVED
+
+
+def test_a_form_older_than_a_day_is_handed_back_with_its_text(app, client, db):
+    form = fresh_form(client) | {"body": "Kami bukan mau minta saham"}
+    form["started"] = stamp(app, form["idempotency_key"], 25 * 3600)
+    response = client.post("/es/concerns/new", data=form)
+    assert response.status_code == 400
+    assert "Kami bukan mau minta saham</textarea>" in response.text
+    assert "Esta página estuvo abierta mucho tiempo" in response.text
+    assert hidden(response.text, "idempotency_key") != form["idempotency_key"]
+    assert db.session.query(Concern).count() == 0
+    again = {**form, "idempotency_key": hidden(response.text, "idempotency_key"),
+             "started": hidden(response.text, "started")}
+    assert client.post("/es/concerns/new", data=again).status_code == 200
+    assert only_concern(db).status == S.RECEIVED
+
+
 @pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 1}])
 def test_a_forged_timestamp_goes_to_quarantine(client, db):
     client.post("/es/concerns/new", data=fresh_form(client) | {"body": "x", "started": "1"})
@@ -231,6 +274,30 @@ def test_the_global_ceiling_holds_across_sessions(app, db):
                                data=fresh_form(client) | {"body": f"n{number}"})
         codes.append(response.status_code)
     assert codes == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("app_config", [{
+    "RATELIMIT_ENABLED": True, "CONCERN_RATE_LIMIT": "3/minute",
+    "CONCERN_GLOBAL_RATE_LIMIT": "10/minute", "CONCERN_MIN_FILL_SECONDS": 0}])
+def test_clients_without_a_cookie_share_one_small_bucket(app, db):
+    codes = [app.test_client(use_cookies=False).post(
+        "/es/concerns/new", data={"body": f"n{number}", "company": "other"}).status_code
+        for number in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("app_config", [{
+    "RATELIMIT_ENABLED": True, "CONCERN_RATE_LIMIT": "3/minute",
+    "CONCERN_GLOBAL_RATE_LIMIT": "10/minute", "CONCERN_MIN_FILL_SECONDS": 0}])
+def test_cookie_less_junk_does_not_use_up_a_real_browser_s_budget(app, db):
+    person = app.test_client()
+    forms = [fresh_form(person) | {"body": f"mine {number}"} for number in range(4)]
+    junk = [app.test_client(use_cookies=False).post(
+        "/es/concerns/new", data={"body": f"junk {number}", "company": "other"}).status_code
+        for number in range(20)]
+    mine = [person.post("/es/concerns/new", data=form).status_code for form in forms]
+    assert (junk.count(200), junk.count(429)) == (3, 17)
+    assert mine == [200, 200, 200, 429]
 
 
 @pytest.mark.parametrize("app_config", [{
@@ -274,6 +341,21 @@ def test_no_address_or_user_agent_in_the_database_or_logs(client, db, caplog):
     for trace in (address, agent, "198.51.100.23", "UniqueAgent"):
         assert trace not in dump
         assert trace not in caplog.text
+
+
+def test_the_server_log_keeps_no_client_address_or_user_agent(live_server, caplog):
+    from urllib.request import Request, urlopen
+
+    agent = "UniqueAgent/9.87.65-zz"
+    caplog.set_level(logging.DEBUG, logger="werkzeug")
+    request = Request(f"{live_server}/es/concerns/new", headers={"User-Agent": agent})
+    with urlopen(request, timeout=30) as response:
+        assert response.status == 200
+    requests = [r.getMessage() for r in caplog.records
+                if r.name == "werkzeug" and "GET /es/concerns/new" in r.getMessage()]
+    assert len(requests) == 1
+    assert requests[0].startswith("- - - [")
+    assert "127.0.0.1" not in caplog.text and agent not in caplog.text
 
 
 # --- the status page ----------------------------------------------------------------------
