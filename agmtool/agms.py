@@ -4,9 +4,9 @@ cancel, import from CSV), with local times checked against each meeting's IANA z
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
-import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache as memoize
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -17,7 +17,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from agmtool import history
-from agmtool.extensions import cache, db
+from agmtool.extensions import db
 from agmtool.models import (
     AGM,
     AGMStatus,
@@ -60,7 +60,6 @@ CALENDAR_FIELDS = (
 EDITABLE_FIELDS = (*CALENDAR_FIELDS, "notes")
 
 DEFAULT_DURATION_MINUTES = 120
-GENERATION_KEY = "agmtool:calendar-generation"
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -149,48 +148,27 @@ def headline_entity(agm: AGM) -> str:
 
 # --- the calendar generation -------------------------------------------------------------
 
-def calendar_changed() -> None:
-    """Note that what feeds show has changed; the generation moves when the change commits.
-
-    Side effects: marks the current database session; ``init_app``'s commit hook then gives
-    the calendar a new generation, so no feed is cached from data that was never committed.
-    """
-    db.session.info["calendar_changed"] = True
-
-
 def calendar_generation() -> str:
-    """A token that changes whenever a meeting does; feeds are cached under it.
+    """A token that changes whenever anything a feed shows does; feeds are cached under it.
 
-    A random token rather than a counter: a cache that lost the key starts a fresh
-    generation instead of returning to one that old cached feeds still carry.
+    Read from the database in one cheap query, so a change committed by any process (the
+    CSV import, another worker) moves it, and an uncommitted one never does. A meeting's
+    change bumps its sequence and updated_at; adding or deleting one moves the count or the
+    highest id; a company's name or listings change bumps its version.
     """
-    token = cache.get(GENERATION_KEY)
-    if token is None:
-        token = new_generation()
-    return token
+    def of(model, *columns):
+        return [sa.select(column).select_from(model).scalar_subquery() for column in columns]
 
-
-def new_generation() -> str:
-    token = secrets.token_hex(8)
-    cache.set(GENERATION_KEY, token, timeout=0)
-    return token
+    row = db.session.execute(sa.select(
+        *of(AGM, sa.func.count(), sa.func.max(AGM.updated_at), sa.func.max(AGM.id),
+            sa.func.sum(AGM.sequence), sa.func.sum(AGM.version)),
+        *of(Company, sa.func.count(), sa.func.max(Company.id), sa.func.sum(Company.version)),
+    )).one()
+    text = "|".join("" if value is None else str(value) for value in row)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def init_app(app: Flask) -> None:
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
-    if not getattr(Session, "_agmtool_calendar_hooks", False):
-        @event.listens_for(Session, "after_commit")
-        def _after_commit(session):
-            if session.info.pop("calendar_changed", False):
-                new_generation()
-
-        @event.listens_for(Session, "after_rollback")
-        def _after_rollback(session):
-            session.info.pop("calendar_changed", None)
-
-        Session._agmtool_calendar_hooks = True
     app.cli.add_command(agms_cli)
 
 
@@ -320,14 +298,13 @@ def _calendar_touch(agm: AGM, changes: dict) -> None:
     if any(field in CALENDAR_FIELDS for field in changes):
         agm.sequence = (agm.sequence or 0) + 1
         agm.updated_at = utcnow()
-        calendar_changed()
 
 
 def create_agm(user: User | None, values: dict) -> AGM:
     """Create a meeting from ``values`` (see check_meeting).
 
-    Side effects: adds the AGM, records history 'created', marks the calendar changed,
-    flushes. Raises Invalid with every problem found.
+    Side effects: adds the AGM, records history 'created', flushes. Raises Invalid with
+    every problem found.
     """
     values = _normalise(values)
     errors = check_meeting(values)
@@ -341,7 +318,6 @@ def create_agm(user: User | None, values: dict) -> AGM:
     db.session.flush()
     history.record(agm, user, "created", {k: [None, v] for k, v in values.items()
                                           if v is not None})
-    calendar_changed()
     db.session.flush()
     return agm
 
@@ -522,7 +498,6 @@ def save_company(company: Company | None, user: User | None, values: dict,
         for agm in company.agms:
             _calendar_touch(agm, {"company_id": None})
             history.record(agm, user, "company_changed", {"company": [None, company.name]})
-    calendar_changed()
     history.record(company, user, "created" if created else "updated", changes)
     db.session.flush()
     return company

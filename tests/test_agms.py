@@ -136,13 +136,19 @@ def test_a_cancelled_meeting_cannot_become_confirmed_directly(db, make_agm):
     assert list(refused.value.errors) == ["status"]
 
 
-def test_the_calendar_generation_moves_only_when_a_change_commits(db, make_agm):
+def test_the_calendar_generation_follows_the_database(db, make_agm):
     agm = make_agm()
     before = agms.calendar_generation()
-    agms.update_agm(agm, None, {"venue": "Somewhere"}, agm.version)
     assert agms.calendar_generation() == before
+    agms.update_agm(agm, None, {"venue": "Somewhere"}, agm.version)
     db.session.commit()
-    assert agms.calendar_generation() != before
+    changed = agms.calendar_generation()
+    assert changed != before
+    agms.update_agm(agm, None, {"notes": "private"}, agm.version)
+    db.session.commit()
+    db.session.delete(agm)
+    db.session.commit()
+    assert agms.calendar_generation() not in (before, changed)
 
 
 def test_a_dual_listed_company_is_one_company_with_two_listings(db, make_user):

@@ -122,6 +122,27 @@ def test_a_change_to_a_company_reaches_its_feed(client, db, make_agm, make_compa
     assert event["SEQUENCE"] == 1
 
 
+def test_a_change_committed_by_another_app_instance_reaches_the_feed(app, client, make_agm):
+    # Another worker, or `flask agms import`: its own app, its own cache, the same database.
+    from agmtool import create_app
+    from agmtool.extensions import db as shared_db
+    from agmtool.models import AGM
+
+    agm = make_agm(local_date=soon(), venue="Hall A")
+    uid = f"agm-{agm.id}@agm.example.org"
+    assert str(events(client.get("/calendar.ics"))[uid]["LOCATION"]) == "Hall A"
+    shared_db.session.remove()
+    other = create_app({**app.config, "CACHE_TYPE": "SimpleCache"})
+    with other.app_context():
+        there = shared_db.session.get(AGM, agm.id)
+        agms.update_agm(there, None, {"venue": "Hall B"}, there.version)
+        shared_db.session.commit()
+        shared_db.session.remove()
+        shared_db.engine.dispose()
+    event = events(client.get("/calendar.ics"))[uid]
+    assert (str(event["LOCATION"]), event["SEQUENCE"]) == ("Hall B", 1)
+
+
 def test_the_window_moves_with_the_date(app, make_agm):
     from agmtool import agm_pages
 
