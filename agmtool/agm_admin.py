@@ -43,6 +43,15 @@ def _show_errors(form, invalid: agms.Invalid) -> None:
                 flash(message, "error")
 
 
+def _validate(form, record) -> bool:
+    """Validate a submitted edit form. A form that lost the version the user saw is treated
+    as a stale edit: it is shown again with the current version, and nothing is saved."""
+    ok = agm_forms.validate(form)
+    if not ok and form.is_submitted() and form.version.errors:
+        _stale(form, record)
+    return ok
+
+
 def _stale(form, record) -> None:
     flash(_("Someone else saved this record after you opened it. Your changes are still in "
             "the form: check the current record in a new tab, then save again."), "error")
@@ -80,12 +89,12 @@ def agm_new():
 @roles_required(*STAFF)
 def agm_edit(agm_id: int):
     agm = get_agm(agm_id)
-    form = agm_forms.MeetingForm(obj=agm, companies=_companies())
+    form = agm_forms.MeetingEditForm(obj=agm, companies=_companies())
     if agm.status not in {choice.value for choice in form.status.choices}:
         # A postponed or cancelled meeting keeps its status when other fields are edited.
         form.status.choices = [*form.status.choices, *forms.options(
             [(agm.status.value, agm.status.label)])]
-    if agm_forms.validate(form):
+    if _validate(form, agm):
         try:
             agms.update_agm(agm, g.user, form.values(), form.seen_version)
         except agms.Invalid as invalid:
@@ -114,7 +123,7 @@ def agm_edit(agm_id: int):
 def agm_postpone(agm_id: int):
     agm = get_agm(agm_id)
     form = agm_forms.PostponeForm()
-    if agm_forms.validate(form):
+    if _validate(form, agm):
         try:
             agms.postpone(agm, g.user, form.note.data, form.seen_version,
                           new_date=form.new_date.data, new_time=form.new_time.data)
@@ -138,7 +147,7 @@ def agm_postpone(agm_id: int):
 def agm_cancel(agm_id: int):
     agm = get_agm(agm_id)
     form = agm_forms.CancelForm()
-    if agm_forms.validate(form):
+    if _validate(form, agm):
         try:
             agms.cancel(agm, g.user, form.note.data, form.seen_version)
         except agms.Invalid as invalid:
@@ -208,8 +217,8 @@ def company_new():
 @roles_required(*STAFF)
 def company_edit(company_id: int):
     company = get_company(company_id)
-    form = agm_forms.CompanyForm()
-    if agm_forms.validate(form):
+    form = agm_forms.CompanyEditForm()
+    if _validate(form, company):
         done = _save_company(company, form)
         if done is not None:
             return done

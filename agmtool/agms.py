@@ -75,6 +75,17 @@ class StaleEdit(Exception):
     """Someone else saved the record after this user opened it."""
 
 
+# Passed as ``seen_version`` by code that edits without a user who saw a version (scripts,
+# the command line): the record's current version. A view always passes what the user saw.
+UNCHECKED = "unchecked"
+
+
+def _seen(record, seen_version) -> int:
+    if seen_version is None:
+        raise TypeError("seen_version is required: the version the user saw, or UNCHECKED")
+    return record.version if seen_version == UNCHECKED else seen_version
+
+
 # --- zones and instants ------------------------------------------------------------------
 
 @memoize
@@ -277,14 +288,13 @@ def check_status(old: AGMStatus, new: AGMStatus) -> None:
 
 # --- meetings ----------------------------------------------------------------------------
 
-def _claim_version(agm: AGM, seen_version: int | None) -> None:
+def _claim_version(agm: AGM, seen_version: int | str) -> None:
     """Raise StaleEdit unless the row still has the version the user saw; then bump it.
 
     The comparison happens in the database (UPDATE ... WHERE version = seen), so two
     editors racing each other cannot both win.
     """
-    if seen_version is None:
-        seen_version = agm.version
+    seen_version = _seen(agm, seen_version)
     result = db.session.execute(
         sa.update(AGM).where(AGM.id == agm.id, AGM.version == seen_version)
         .values(version=AGM.version + 1).execution_options(synchronize_session=False)
@@ -478,8 +488,7 @@ def save_company(company: Company | None, user: User | None, values: dict,
         company = Company(version=1)
         db.session.add(company)
     else:
-        if seen_version is None:
-            seen_version = company.version
+        seen_version = _seen(company, seen_version)
         result = db.session.execute(
             sa.update(Company).where(Company.id == company.id, Company.version == seen_version)
             .values(version=Company.version + 1).execution_options(synchronize_session=False))

@@ -139,3 +139,31 @@ def test_the_edit_form_asks_which_repeated_time_only_when_it_matters(client, db,
     plain = make_agm(company=agm.company, local_date=date(2027, 4, 29))
     text = client.get(f"/staff/agms/{plain.id}/edit").text
     assert '<option selected value="">' in text
+
+
+@pytest.mark.parametrize("version", [None, "", "None"])
+def test_an_edit_without_the_seen_version_saves_nothing(client, db, staff, make_agm, version):
+    agm = make_agm(local_date=date(2027, 4, 29), venue="First")
+    data = form(agm.company, venue="Second")
+    if version is not None:
+        data["version"] = version
+    response = client.post(f"/staff/agms/{agm.id}/edit", data=data)
+    assert response.status_code == 200
+    assert "Someone else saved this record after you opened it." in response.text
+    assert 'value="Second"' in response.text
+    assert 'name="version" type="hidden" value="1"' in response.text
+    for action, fields in (("postpone", {"new_date": "2027-05-20"}), ("cancel", {})):
+        response = client.post(f"/staff/agms/{agm.id}/{action}", data={"note": "x", **fields})
+        assert "Someone else saved this record after you opened it." in response.text
+    db.session.refresh(agm)
+    assert (agm.venue, agm.status, agm.version) == ("First", AGMStatus.ANNOUNCED, 1)
+
+
+def test_a_company_edit_without_the_seen_version_saves_nothing(client, db, staff,
+                                                               make_company):
+    company = make_company()
+    response = client.post(f"/staff/companies/{company.id}/edit", data={
+        "name": "Glencore International", "slug": "glencore"})
+    assert "Someone else saved this record after you opened it." in response.text
+    db.session.refresh(company)
+    assert (company.name, company.version) == ("Glencore", 1)

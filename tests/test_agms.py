@@ -249,3 +249,14 @@ def test_control_characters_are_stripped_before_storing(db, make_company):
                                        notes="\x00"))
     db.session.commit()
     assert (agm.venue, agm.notes) == ("Zug Casino\nHall 2", None)
+
+
+def test_the_domain_refuses_an_edit_without_a_seen_version(db, make_agm):
+    agm = make_agm()
+    with pytest.raises(TypeError):
+        agms.update_agm(agm, None, {"venue": "Somewhere"}, None)
+    with pytest.raises(TypeError):
+        agms.save_company(agm.company, None, {"name": "X", "slug": "glencore"}, [], [], None)
+    # A script says explicitly that it edits whatever is current.
+    agms.update_agm(agm, None, {"venue": "Somewhere"}, agms.UNCHECKED)
+    assert (agm.venue, agm.version) == ("Somewhere", 2)
