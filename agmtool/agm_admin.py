@@ -185,8 +185,9 @@ def _save_company(company: Company | None, form):
     form.sites.errors = [*form.sites.errors, *map(str, site_problems)]
     if listing_problems or site_problems:
         return None
-    values = {"name": form.name.data, "slug": form.slug.data, "website": form.website.data,
-              "notes": form.notes.data}
+    values = {"name": form.name.data, "website": form.website.data, "notes": form.notes.data}
+    if company is None:
+        values["slug"] = form.slug.data
     try:
         saved = agms.save_company(company, g.user, values, listings, sites, form.seen_version)
     except agms.Invalid as invalid:
@@ -223,7 +224,7 @@ def company_edit(company_id: int):
         if done is not None:
             return done
     elif not form.is_submitted():
-        form.name.data, form.slug.data = company.name, company.slug
+        form.name.data = company.name
         form.website.data, form.notes.data = company.website, company.notes
         form.listings.data = _lines(company.listings, lambda x: f"{x.entity_name}; {x.exchange}; "
                                                                 f"{x.ticker}")

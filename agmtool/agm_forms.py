@@ -166,4 +166,5 @@ class CompanyForm(Versioned):
 
 
 class CompanyEditForm(Edits, CompanyForm):
-    pass
+    # The slug is in every calendar subscription's address: fixed once the company exists.
+    slug = None

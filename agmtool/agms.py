@@ -470,6 +470,7 @@ def save_company(company: Company | None, user: User | None, values: dict,
                  seen_version: int | None = None) -> Company:
     """Create or update a company, its listings and its sites.
 
+    The slug is set when the company is created and never changes (a given one is ignored).
     Listings and sites are matched by name: new ones are added, changed ones updated, and
     missing ones removed unless a meeting or a concern still refers to them (Invalid).
     Side effects: bumps ``version`` (StaleEdit when someone saved first); a change of name
@@ -478,6 +479,9 @@ def save_company(company: Company | None, user: User | None, values: dict,
     """
     values = {key: plain_text(values.get(key)).strip() or None
               for key in ("name", "slug", "website", "notes")}
+    if company is not None:
+        # Fixed after creation: /calendar/<slug>.ics subscriptions depend on it.
+        values["slug"] = company.slug
     listings = [tuple(plain_text(part).strip() for part in row) for row in listings]
     sites = [tuple(plain_text(part).strip() or None for part in row) for row in sites]
     errors = _check_company(values, company)
@@ -503,7 +507,7 @@ def save_company(company: Company | None, user: User | None, values: dict,
         changes["listings"] = listing_changes
     if site_changes:
         changes["sites"] = site_changes
-    if not created and ("name" in changes or "listings" in changes or "slug" in changes):
+    if not created and ("name" in changes or "listings" in changes):
         for agm in company.agms:
             _calendar_touch(agm, {"company_id": None})
             history.record(agm, user, "company_changed", {"company": [None, company.name]})

@@ -167,3 +167,18 @@ def test_a_company_edit_without_the_seen_version_saves_nothing(client, db, staff
     assert "Someone else saved this record after you opened it." in response.text
     db.session.refresh(company)
     assert (company.name, company.version) == ("Glencore", 1)
+
+
+def test_a_companys_slug_is_shown_but_cannot_be_changed(client, db, staff, make_company):
+    company = make_company()
+    text = client.get(f"/staff/companies/{company.id}/edit").text
+    assert "<code>glencore</code>" in text
+    assert 'name="slug"' not in text
+    response = client.post(f"/staff/companies/{company.id}/edit", data={
+        "name": "Glencore International", "slug": "glencore-intl", "version": "1"})
+    assert response.status_code == 302
+    db.session.refresh(company)
+    assert (company.name, company.slug) == ("Glencore International", "glencore")
+    assert client.get("/calendar/glencore.ics").status_code == 200
+    assert client.get("/calendar/glencore-intl.ics").status_code == 404
+    assert 'name="slug"' in client.get("/staff/companies/new").text

@@ -260,3 +260,10 @@ def test_the_domain_refuses_an_edit_without_a_seen_version(db, make_agm):
     # A script says explicitly that it edits whatever is current.
     agms.update_agm(agm, None, {"venue": "Somewhere"}, agms.UNCHECKED)
     assert (agm.venue, agm.version) == ("Somewhere", 2)
+
+
+def test_save_company_keeps_the_slug_of_an_existing_company(db, make_company):
+    company = make_company()
+    agms.save_company(company, None, {"name": "Glencore", "slug": "other"}, [], [],
+                      company.version)
+    assert company.slug == "glencore"
