@@ -126,7 +126,8 @@ def agm_postpone(agm_id: int):
     if _validate(form, agm):
         try:
             agms.postpone(agm, g.user, form.note.data, form.seen_version,
-                          new_date=form.new_date.data, new_time=form.new_time.data)
+                          new_date=form.new_date.data, new_time=form.new_time.data,
+                          time_to_be_announced=form.time_to_be_announced.data)
         except agms.Invalid as invalid:
             db.session.rollback()
             _show_errors(form, invalid)

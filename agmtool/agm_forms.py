@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -146,6 +147,7 @@ class MeetingEditForm(Edits, MeetingForm):
 class PostponeForm(Edits, Versioned):
     new_date = DateField(_l("New date (local), if known"), validators=[Optional()])
     new_time = TimeField(_l("New start time (local), if known"), validators=[Optional()])
+    time_to_be_announced = BooleanField(_l("The new start time is not known yet"))
     note = TextAreaField(_l("Public note: why, and what happens next"),
                          validators=[DataRequired(REQUIRED), _max(1000)])
 

@@ -353,21 +353,27 @@ def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | No
     return changes
 
 
-def postpone(agm: AGM, user: User | None, note: str, seen_version: int | None,
+def postpone(agm: AGM, user: User | None, note: str, seen_version: int | str,
              new_date: date | None = None, new_time: time | None = None,
-             time_known: bool = False) -> dict:
-    """Mark the meeting postponed, with a public note, moving it when a new date is given.
+             time_to_be_announced: bool = False) -> dict:
+    """Mark the meeting postponed, with a public note, moving it to the new slot if known.
 
-    ``time_known`` False keeps the old time when only the date moves; with a new date and
-    no time the meeting becomes 'time to be announced' only if ``time_known`` is True.
+    - no new date and no new time: there is no new slot yet, so the old time is dropped
+      (time to be announced) rather than shown as if it still held;
+    - a new date alone keeps the old time, unless ``time_to_be_announced``;
+    - a new time alone moves the meeting within its day.
+    Feeds show a postponed meeting without a time as TENTATIVE (ical.status_value).
     Side effects: as update_agm, with history action 'postponed'.
     """
     if not (note or "").strip():
         raise Invalid({"note": [_l("Say why, in a short public note.")]})
+    if time_to_be_announced and new_time is not None:
+        raise Invalid({"new_time": [_l(
+            "Give the new start time, or say that it is not known yet, not both.")]})
     values = {"status": AGMStatus.POSTPONED, "status_note": note.strip()}
     if new_date is not None:
         values["local_date"] = new_date
-    if new_time is not None or time_known:
+    if new_time is not None or time_to_be_announced or new_date is None:
         values["local_time"] = new_time
     return _status_change(agm, user, values, seen_version, "postponed")
 

@@ -119,9 +119,14 @@ def _aware(moment: datetime) -> datetime:
 
 
 def status_value(agm: AGM) -> str:
+    """CANCELLED; TENTATIVE while the date is expected, or while a postponed meeting has no
+    new start time (agms.postpone drops the old one); else CONFIRMED."""
     if agm.status == AGMStatus.CANCELLED:
         return "CANCELLED"
-    return "TENTATIVE" if agm.status == AGMStatus.EXPECTED else "CONFIRMED"
+    if agm.status == AGMStatus.EXPECTED or (
+            agm.status == AGMStatus.POSTPONED and agm.local_time is None):
+        return "TENTATIVE"
+    return "CONFIRMED"
 
 
 def summary(agm: AGM, words: Words) -> str:

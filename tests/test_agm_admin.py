@@ -182,3 +182,20 @@ def test_a_companys_slug_is_shown_but_cannot_be_changed(client, db, staff, make_
     assert client.get("/calendar/glencore.ics").status_code == 200
     assert client.get("/calendar/glencore-intl.ics").status_code == 404
     assert 'name="slug"' in client.get("/staff/companies/new").text
+
+
+def test_postponing_to_a_new_date_whose_time_is_not_known_yet(client, db, staff, make_agm):
+    agm = make_agm(local_date=date(2027, 4, 29), local_time=time(11, 0))
+    assert "The new start time is not known yet" in client.get(
+        f"/staff/agms/{agm.id}/postpone").text
+    response = client.post(f"/staff/agms/{agm.id}/postpone", data={
+        "new_date": "2027-05-20", "new_time": "10:00", "time_to_be_announced": "y",
+        "note": "Moved", "version": "1"})
+    assert "Give the new start time, or say that it is not known yet, not both." in (
+        response.text)
+    client.post(f"/staff/agms/{agm.id}/postpone", data={
+        "new_date": "2027-05-20", "time_to_be_announced": "y", "note": "Moved",
+        "version": "1"})
+    db.session.refresh(agm)
+    assert (agm.status, agm.local_date, agm.local_time) == (
+        AGMStatus.POSTPONED, date(2027, 5, 20), None)

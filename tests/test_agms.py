@@ -267,3 +267,18 @@ def test_save_company_keeps_the_slug_of_an_existing_company(db, make_company):
     agms.save_company(company, None, {"name": "Glencore", "slug": "other"}, [], [],
                       company.version)
     assert company.slug == "glencore"
+
+
+def test_postponing_without_a_new_slot_drops_the_old_time(db, make_agm):
+    agm = make_agm(local_date=date(2027, 5, 26), local_time=time(10, 30))
+    agms.postpone(agm, None, "The board will set a new date.", agm.version)
+    assert (agm.status, agm.local_date, agm.local_time) == (
+        AGMStatus.POSTPONED, date(2027, 5, 26), None)
+
+
+def test_postponing_within_the_day_or_to_a_new_date_keeping_the_time(db, make_agm):
+    agm = make_agm(local_date=date(2027, 5, 26), local_time=time(10, 30))
+    agms.postpone(agm, None, "Later that day.", agm.version, new_time=time(14, 0))
+    assert (agm.local_date, agm.local_time) == (date(2027, 5, 26), time(14, 0))
+    agms.postpone(agm, None, "A week later.", agm.version, new_date=date(2027, 6, 2))
+    assert (agm.local_date, agm.local_time) == (date(2027, 6, 2), time(14, 0))

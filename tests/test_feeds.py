@@ -143,6 +143,18 @@ def test_a_change_committed_by_another_app_instance_reaches_the_feed(app, client
     assert (str(event["LOCATION"]), event["SEQUENCE"]) == ("Hall B", 1)
 
 
+def test_a_postponement_without_a_new_slot_is_tentative_all_day(client, db, make_agm):
+    day = soon()
+    agm = make_agm(local_date=day, local_time=time(11, 0), timezone="Europe/London")
+    agms.postpone(agm, None, "A new date will follow", agm.version)
+    db.session.commit()
+    event = events(client.get("/calendar.ics"))[f"agm-{agm.id}@agm.agmtool"]
+    assert (str(event["STATUS"]), event["DTSTART"].dt, event["SEQUENCE"]) == (
+        "TENTATIVE", day, 1)
+    assert str(event["SUMMARY"]) == "Postponed: Glencore: Annual general meeting"
+    assert "Time to be announced." in str(event["DESCRIPTION"])
+
+
 def test_the_window_moves_with_the_date(app, make_agm):
     from agmtool import agm_pages
 
