@@ -110,6 +110,12 @@ def _zone_city(zone: str, locale: str) -> str:
     return get_timezone_location(ZoneInfo(zone), locale=locale, return_city=True)
 
 
+def clear_caches() -> None:
+    """Forget every remembered formatted date, time and city (for honest benchmarks)."""
+    for function in (_format_day, _format_clock, _zone_city):
+        function.cache_clear()
+
+
 def page_url(agm: AGM, options: FeedOptions) -> str:
     return f"{options.base_url}/{options.lang}/agms/{agm.id}"
 

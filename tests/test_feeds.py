@@ -193,3 +193,21 @@ def test_uids_do_not_depend_on_base_url_or_host_but_links_do(app, client, make_a
         f"https://agm.example.org/en/agms/{agm.id}")
     assert str(by_host[f"agm-{agm.id}@agm.agmtool"]["URL"]) == (
         f"http://other.example.net/en/agms/{agm.id}")
+
+
+def test_the_uncached_benchmark_starts_every_build_with_empty_formatting_caches(app, make_agm):
+    from agmtool import agm_pages, bench, ical
+
+    make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon() - timedelta(2),
+                                                                 time(10, 0)))
+    ical._format_day(date(1900, 1, 1), "en")  # left over from an earlier build
+    ical._format_clock(time(3, 33), "en")
+    bench.uncached_ms_per_meeting(app, repeats=1)
+    after_bench = (ical._format_day.cache_info().currsize,
+                   ical._format_clock.cache_info().currsize)
+    ical.clear_caches()
+    app.extensions["agm_event_cache"].clear()
+    with app.test_request_context("/calendar.ics"):
+        agm_pages.build_feed(None, "en", True, agm_pages.today())
+    assert after_bench == (ical._format_day.cache_info().currsize,
+                           ical._format_clock.cache_info().currsize)
