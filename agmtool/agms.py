@@ -408,7 +408,7 @@ def upcoming(today: date, company: Company | None = None) -> list[AGM]:
     query = sa.select(AGM).where(AGM.local_date >= today - timedelta(days=1))
     if company is not None:
         query = query.where(AGM.company_id == company.id)
-    return db.session.scalars(query.order_by(AGM.local_date, AGM.local_time, AGM.id)).all()
+    return in_order(db.session.scalars(query).all())
 
 
 def for_feed(today: date, company: Company | None = None) -> list[AGM]:
@@ -417,7 +417,21 @@ def for_feed(today: date, company: Company | None = None) -> list[AGM]:
              .options(sa.orm.joinedload(AGM.company), sa.orm.joinedload(AGM.listing)))
     if company is not None:
         query = query.where(AGM.company_id == company.id)
-    return db.session.scalars(query.order_by(AGM.local_date, AGM.local_time, AGM.id)).all()
+    return in_order(db.session.scalars(query).unique().all())
+
+
+def sort_instant(agm: AGM) -> datetime:
+    """When the meeting starts, in UTC; a meeting whose time is to be announced counts from
+    the start of its local day in its zone, so it comes before that day's timed meetings
+    there."""
+    return start_instant(agm) or to_instant(datetime.combine(agm.local_date, time()),
+                                            agm.timezone)
+
+
+def in_order(meetings) -> list[AGM]:
+    """``meetings`` by the instant they start (see sort_instant), then by id: the same on
+    every database, whatever its NULL ordering."""
+    return sorted(meetings, key=lambda agm: (sort_instant(agm), agm.id))
 
 
 # --- companies ---------------------------------------------------------------------------

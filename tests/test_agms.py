@@ -282,3 +282,22 @@ def test_postponing_within_the_day_or_to_a_new_date_keeping_the_time(db, make_ag
     assert (agm.local_date, agm.local_time) == (date(2027, 5, 26), time(14, 0))
     agms.postpone(agm, None, "A week later.", agm.version, new_date=date(2027, 6, 2))
     assert (agm.local_date, agm.local_time) == (date(2027, 6, 2), time(14, 0))
+
+
+def test_meetings_are_listed_by_the_instant_they_start(db, make_agm, make_company):
+    from datetime import UTC, datetime, timedelta
+
+    day = datetime.now(UTC).date() + timedelta(days=30)
+    company = make_company()
+    london = make_agm(company=company, local_date=day, local_time=time(8, 0),
+                      timezone="Europe/London")
+    perth = make_agm(company=company, local_date=day, local_time=time(9, 0),
+                     timezone="Australia/Perth")  # 01:00 UTC, before London's 08:00
+    unknown = make_agm(company=company, local_date=day, local_time=None,
+                       timezone="Europe/London")  # from London midnight: first
+    bogota = make_agm(company=company, local_date=day - timedelta(days=1),
+                      local_time=time(22, 0), timezone="America/Bogota")  # 03:00 UTC on day
+    expected = [unknown.id, perth.id, bogota.id, london.id]
+    today = datetime.now(UTC).date()
+    assert [agm.id for agm in agms.upcoming(today)] == expected
+    assert [agm.id for agm in agms.for_feed(today)] == expected
