@@ -87,16 +87,15 @@ def format_in_zone(moment: datetime, zone: str, with_date: bool = True) -> str:
     return _("%(when)s, %(city)s time", when=when if with_date else clock, city=zone_city(zone))
 
 
-def format_meeting_time(moment: datetime, zone: str) -> list[str]:
-    """The meeting's own local time, then London time where that reads differently."""
+def format_meeting_time(moment: datetime, zone: str, reference: str | None = None
+                        ) -> list[str]:
+    """The meeting's own local time, then the reference zone's (London's by default) where
+    that reads differently. Offsets are those in force at ``moment`` in each zone."""
     shown = [format_in_zone(moment, zone)]
-    reference = current_app.config["REFERENCE_TIMEZONE"]
-    if ZoneInfo(zone).utcoffset(moment.replace(tzinfo=None)) != ZoneInfo(reference).utcoffset(
-        moment.astimezone(ZoneInfo(reference)).replace(tzinfo=None)
-    ):
-        here = moment.astimezone(ZoneInfo(zone)).date()
-        there = moment.astimezone(ZoneInfo(reference)).date()
-        shown.append(format_in_zone(moment, reference, with_date=here != there))
+    reference = reference or current_app.config["REFERENCE_TIMEZONE"]
+    here, there = moment.astimezone(ZoneInfo(zone)), moment.astimezone(ZoneInfo(reference))
+    if here.utcoffset() != there.utcoffset():
+        shown.append(format_in_zone(moment, reference, with_date=here.date() != there.date()))
     return shown
 
 

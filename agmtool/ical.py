@@ -13,11 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time, get_timezone_location
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, vDDDTypes, vDuration, vInt, vText, vUri
 
@@ -53,7 +51,6 @@ class Words:
     dates and places formatted as agmtool.i18n formats them, remembered between events."""
 
     def __init__(self, lang: str, reference_zone: str):
-        self.locale = i18n.FORMAT_LOCALES.get(lang, lang)
         self.reference_zone = reference_zone
         self.status = {member: str(member.label) for member in AGMStatus}
         self.kind = {member: str(member.label) for member in MeetingKind}
@@ -72,47 +69,38 @@ class Words:
         self.deadlines = _("Deadlines:")
         self.details = _("Details: %(link)s")
         self.deadline_title = _("Deadline: %(deadline)s (%(entity)s, %(meeting)s)")
-        self.zone_time = _("%(when)s, %(city)s time")
 
     def day(self, day: date) -> str:
-        return _format_day(day, self.locale)
+        return _format_day(day, i18n.format_locale())
 
-    def in_zone(self, moment: datetime, zone: str, with_date: bool = True) -> str:
-        """As agmtool.i18n.format_in_zone."""
-        local = moment.astimezone(ZoneInfo(zone))
-        clock = _format_clock(local.time(), self.locale)
-        when = f"{_format_day(local.date(), self.locale)}, {clock}" if with_date else clock
-        return self.zone_time % {"when": when, "city": _zone_city(zone, self.locale)}
+    def in_zone(self, moment: datetime, zone: str) -> str:
+        return _in_zone(moment, zone, i18n.format_locale())
 
     def meeting_time(self, moment: datetime, zone: str) -> list[str]:
-        """As agmtool.i18n.format_meeting_time."""
-        shown = [self.in_zone(moment, zone)]
-        here, there = moment.astimezone(ZoneInfo(zone)), moment.astimezone(
-            ZoneInfo(self.reference_zone))
-        if here.utcoffset() != there.utcoffset():
-            shown.append(self.in_zone(moment, self.reference_zone,
-                                      with_date=here.date() != there.date()))
-        return shown
+        return list(_meeting_time(moment, zone, self.reference_zone, i18n.format_locale()))
 
+
+# agmtool.i18n's own functions, remembered per locale (the one i18n reads, part of the key):
+# rebuilding a feed formats the same days and times again.
 
 @lru_cache(maxsize=8192)
 def _format_day(day: date, locale: str) -> str:
-    return format_date(day, "full", locale=locale)
+    return i18n.format_day(day)
 
 
-@lru_cache(maxsize=8192)
-def _format_clock(clock: time, locale: str) -> str:
-    return format_time(clock, "short", locale=locale)
+@lru_cache(maxsize=16384)
+def _in_zone(moment: datetime, zone: str, locale: str) -> str:
+    return i18n.format_in_zone(moment, zone)
 
 
-@lru_cache(maxsize=1024)
-def _zone_city(zone: str, locale: str) -> str:
-    return get_timezone_location(ZoneInfo(zone), locale=locale, return_city=True)
+@lru_cache(maxsize=16384)
+def _meeting_time(moment: datetime, zone: str, reference: str, locale: str) -> tuple[str, ...]:
+    return tuple(i18n.format_meeting_time(moment, zone, reference))
 
 
 def clear_caches() -> None:
-    """Forget every remembered formatted date, time and city (for honest benchmarks)."""
-    for function in (_format_day, _format_clock, _zone_city):
+    """Forget every remembered formatted date and time (for honest benchmarks)."""
+    for function in (_format_day, _in_zone, _meeting_time):
         function.cache_clear()
 
 
