@@ -15,7 +15,6 @@ from agmtool.models import AGM, Company, Role
 
 bp = Blueprint("agm_admin", __name__, url_prefix="/staff")
 STAFF = (Role.STAFF, Role.ADMIN)
-# See agm_pages: a locale cached by an earlier request in the same app context is dropped.
 
 
 def get_agm(agm_id: int) -> AGM:
@@ -52,6 +51,24 @@ def _validate(form, record) -> bool:
     return ok
 
 
+def _save(form, record, change, saved_message):
+    """Run the domain function ``change`` once and commit: return its result. On Invalid or
+    StaleEdit roll back, show the problem on ``form`` and return None."""
+    try:
+        result = change()
+    except agms.Invalid as invalid:
+        db.session.rollback()
+        _show_errors(form, invalid)
+        return None
+    except agms.StaleEdit:
+        db.session.rollback()
+        _stale(form, record)
+        return None
+    db.session.commit()
+    flash(saved_message, "info")
+    return result
+
+
 def _stale(form, record) -> None:
     flash(_("Someone else saved this record after you opened it. Your changes are still in "
             "the form: check the current record in a new tab, then save again."), "error")
@@ -74,13 +91,9 @@ def agm_list():
 def agm_new():
     form = agm_forms.MeetingForm(companies=_companies())
     if agm_forms.validate(form):
-        try:
-            agm = agms.create_agm(g.user, form.values())
-        except agms.Invalid as invalid:
-            _show_errors(form, invalid)
-        else:
-            db.session.commit()
-            flash(_("The meeting is saved."), "info")
+        agm = _save(form, None, lambda: agms.create_agm(g.user, form.values()),
+                    _("The meeting is saved."))
+        if agm is not None:
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     return render_template("agm_admin/agm_form.html", form=form, agm=None)
 
@@ -95,17 +108,9 @@ def agm_edit(agm_id: int):
         form.status.choices = [*form.status.choices, *forms.options(
             [(agm.status.value, agm.status.label)])]
     if _validate(form, agm):
-        try:
-            agms.update_agm(agm, g.user, form.values(), form.seen_version)
-        except agms.Invalid as invalid:
-            db.session.rollback()
-            _show_errors(form, invalid)
-        except agms.StaleEdit:
-            db.session.rollback()
-            _stale(form, agm)
-        else:
-            db.session.commit()
-            flash(_("The meeting is saved."), "info")
+        if _save(form, agm, lambda: agms.update_agm(agm, g.user, form.values(),
+                                                    form.seen_version),
+                 _("The meeting is saved.")) is not None:
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     elif not form.is_submitted():
         form.version.data = agm.version
@@ -124,19 +129,11 @@ def agm_postpone(agm_id: int):
     agm = get_agm(agm_id)
     form = agm_forms.PostponeForm()
     if _validate(form, agm):
-        try:
-            agms.postpone(agm, g.user, form.note.data, form.seen_version,
-                          new_date=form.new_date.data, new_time=form.new_time.data,
-                          time_to_be_announced=form.time_to_be_announced.data)
-        except agms.Invalid as invalid:
-            db.session.rollback()
-            _show_errors(form, invalid)
-        except agms.StaleEdit:
-            db.session.rollback()
-            _stale(form, agm)
-        else:
-            db.session.commit()
-            flash(_("The meeting is marked as postponed."), "info")
+        if _save(form, agm, lambda: agms.postpone(
+                agm, g.user, form.note.data, form.seen_version, new_date=form.new_date.data,
+                new_time=form.new_time.data,
+                time_to_be_announced=form.time_to_be_announced.data),
+                 _("The meeting is marked as postponed.")) is not None:
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     elif not form.is_submitted():
         form.version.data = agm.version
@@ -149,18 +146,10 @@ def agm_cancel(agm_id: int):
     agm = get_agm(agm_id)
     form = agm_forms.CancelForm()
     if _validate(form, agm):
-        try:
-            agms.cancel(agm, g.user, form.note.data, form.seen_version)
-        except agms.Invalid as invalid:
-            db.session.rollback()
-            _show_errors(form, invalid)
-        except agms.StaleEdit:
-            db.session.rollback()
-            _stale(form, agm)
-        else:
-            db.session.commit()
-            flash(_("The meeting is marked as cancelled. It stays in the calendar feeds."),
-                  "info")
+        if _save(form, agm, lambda: agms.cancel(agm, g.user, form.note.data,
+                                                form.seen_version),
+                 _("The meeting is marked as cancelled. It stays in the calendar feeds.")
+                 ) is not None:
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     elif not form.is_submitted():
         form.version.data = agm.version
@@ -189,18 +178,11 @@ def _save_company(company: Company | None, form):
     values = {"name": form.name.data, "website": form.website.data, "notes": form.notes.data}
     if company is None:
         values["slug"] = form.slug.data
-    try:
-        saved = agms.save_company(company, g.user, values, listings, sites, form.seen_version)
-    except agms.Invalid as invalid:
-        db.session.rollback()
-        _show_errors(form, invalid)
+    saved = _save(form, company, lambda: agms.save_company(
+        company, g.user, values, listings, sites, form.seen_version),
+        _("The company is saved."))
+    if saved is None:
         return None
-    except agms.StaleEdit:
-        db.session.rollback()
-        _stale(form, company)
-        return None
-    db.session.commit()
-    flash(_("The company is saved."), "info")
     return redirect(url_for("agm_admin.company_edit", company_id=saved.id))
 
 

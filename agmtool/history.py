@@ -19,6 +19,9 @@ ACTION_LABELS = {
     "reset_link_issued": _l("Password-reset link made"),
     "totp_enabled": _l("Two-factor login turned on"),
     "totp_reset": _l("Two-factor login reset"),
+    "postponed": _l("Postponed"),
+    "cancelled": _l("Cancelled"),
+    "company_changed": _l("The company's name or listings changed"),
 }
 
 

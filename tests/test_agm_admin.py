@@ -199,3 +199,21 @@ def test_postponing_to_a_new_date_whose_time_is_not_known_yet(client, db, staff,
     db.session.refresh(agm)
     assert (agm.status, agm.local_date, agm.local_time) == (
         AGMStatus.POSTPONED, date(2027, 5, 20), None)
+
+
+def test_the_history_names_actions_and_fields_in_the_users_language(client, db, staff,
+                                                                     make_agm):
+    from agmtool import agms
+
+    agm = make_agm(local_date=date(2027, 4, 29))
+    client.post(f"/staff/agms/{agm.id}/postpone",
+                data={"new_date": "2027-05-20", "note": "Moved", "version": "1"})
+    agms.save_company(agm.company, None, {"name": "Glencore International"},
+                      [("Glencore plc", "LSE", "GLEN")], [], agms.UNCHECKED)
+    db.session.commit()
+    text = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert "<td>Postponed: Date (local), Status, Public note</td>" in text
+    assert "<td>The company's name or listings changed: Company</td>" in text
+    client.get("/language/es?next=/staff/")
+    text = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert "<td>Aplazada: " in text
