@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, vDDDTypes, vDuration, vInt, vText, vUri
@@ -71,37 +70,18 @@ class Words:
         self.deadline_title = _("Deadline: %(deadline)s (%(entity)s, %(meeting)s)")
 
     def day(self, day: date) -> str:
-        return _format_day(day, i18n.format_locale())
+        return i18n.format_day(day)
 
     def in_zone(self, moment: datetime, zone: str) -> str:
-        return _in_zone(moment, zone, i18n.format_locale())
+        return i18n.format_in_zone(moment, zone)
 
     def meeting_time(self, moment: datetime, zone: str) -> list[str]:
-        return list(_meeting_time(moment, zone, self.reference_zone, i18n.format_locale()))
-
-
-# agmtool.i18n's own functions, remembered per locale (the one i18n reads, part of the key):
-# rebuilding a feed formats the same days and times again.
-
-@lru_cache(maxsize=8192)
-def _format_day(day: date, locale: str) -> str:
-    return i18n.format_day(day)
-
-
-@lru_cache(maxsize=16384)
-def _in_zone(moment: datetime, zone: str, locale: str) -> str:
-    return i18n.format_in_zone(moment, zone)
-
-
-@lru_cache(maxsize=16384)
-def _meeting_time(moment: datetime, zone: str, reference: str, locale: str) -> tuple[str, ...]:
-    return tuple(i18n.format_meeting_time(moment, zone, reference))
+        return i18n.format_meeting_time(moment, zone, self.reference_zone)
 
 
 def clear_caches() -> None:
-    """Forget every remembered formatted date and time (for honest benchmarks)."""
-    for function in (_format_day, _in_zone, _meeting_time):
-        function.cache_clear()
+    """Forget every remembered formatted date, time and city (for honest benchmarks)."""
+    i18n.clear_format_caches()
 
 
 def page_url(agm: AGM, options: FeedOptions) -> str:

@@ -196,19 +196,18 @@ def test_uids_do_not_depend_on_base_url_or_host_but_links_do(app, client, make_a
 
 
 def test_the_uncached_benchmark_starts_every_build_with_empty_formatting_caches(app, make_agm):
-    from agmtool import agm_pages, bench, ical
+    from agmtool import agm_pages, bench, i18n, ical
 
     make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon() - timedelta(2),
                                                                  time(10, 0)))
-    with app.test_request_context("/calendar.ics"):  # left over from an earlier build
-        ical._format_day(date(1900, 1, 1), "en")
-        ical._in_zone(datetime(1900, 1, 1, tzinfo=UTC), "Europe/London", "en")
+    i18n._full_date(date(1900, 1, 1), "en")  # left over from an earlier build
+    i18n._short_clock(time(3, 33), "en")
     bench.uncached_ms_per_meeting(app, repeats=1)
-    after_bench = (ical._format_day.cache_info().currsize,
-                   ical._in_zone.cache_info().currsize)
+    after_bench = (i18n._full_date.cache_info().currsize,
+                   i18n._short_clock.cache_info().currsize)
     ical.clear_caches()
     app.extensions["agm_event_cache"].clear()
     with app.test_request_context("/calendar.ics"):
         agm_pages.build_feed(None, "en", True, agm_pages.today())
-    assert after_bench == (ical._format_day.cache_info().currsize,
-                           ical._in_zone.cache_info().currsize)
+    assert after_bench == (i18n._full_date.cache_info().currsize,
+                           i18n._short_clock.cache_info().currsize)
