@@ -15,7 +15,6 @@ from agmtool.models import AGM, Company, Role
 
 bp = Blueprint("agm_admin", __name__, url_prefix="/staff")
 STAFF = (Role.STAFF, Role.ADMIN)
-# See agm_pages: a locale cached by an earlier request in the same app context is dropped.
 
 
 def get_agm(agm_id: int) -> AGM:
@@ -43,6 +42,33 @@ def _show_errors(form, invalid: agms.Invalid) -> None:
                 flash(message, "error")
 
 
+def _validate(form, record) -> bool:
+    """Validate a submitted edit form. A form that lost the version the user saw is treated
+    as a stale edit: it is shown again with the current version, and nothing is saved."""
+    ok = agm_forms.validate(form)
+    if not ok and form.is_submitted() and form.version.errors:
+        _stale(form, record)
+    return ok
+
+
+def _save(form, record, change, saved_message):
+    """Run the domain function ``change`` once and commit: return its result. On Invalid or
+    StaleEdit roll back, show the problem on ``form`` and return None."""
+    try:
+        result = change()
+    except agms.Invalid as invalid:
+        db.session.rollback()
+        _show_errors(form, invalid)
+        return None
+    except agms.StaleEdit:
+        db.session.rollback()
+        _stale(form, record)
+        return None
+    db.session.commit()
+    flash(saved_message, "info")
+    return result
+
+
 def _stale(form, record) -> None:
     flash(_("Someone else saved this record after you opened it. Your changes are still in "
             "the form: check the current record in a new tab, then save again."), "error")
@@ -65,13 +91,9 @@ def agm_list():
 def agm_new():
     form = agm_forms.MeetingForm(companies=_companies())
     if agm_forms.validate(form):
-        try:
-            agm = agms.create_agm(g.user, form.values())
-        except agms.Invalid as invalid:
-            _show_errors(form, invalid)
-        else:
-            db.session.commit()
-            flash(_("The meeting is saved."), "info")
+        agm = _save(form, None, lambda: agms.create_agm(g.user, form.values()),
+                    _("The meeting is saved."))
+        if agm is not None:
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     return render_template("agm_admin/agm_form.html", form=form, agm=None)
 
@@ -80,23 +102,15 @@ def agm_new():
 @roles_required(*STAFF)
 def agm_edit(agm_id: int):
     agm = get_agm(agm_id)
-    form = agm_forms.MeetingForm(obj=agm, companies=_companies())
+    form = agm_forms.MeetingEditForm(obj=agm, companies=_companies())
     if agm.status not in {choice.value for choice in form.status.choices}:
         # A postponed or cancelled meeting keeps its status when other fields are edited.
         form.status.choices = [*form.status.choices, *forms.options(
             [(agm.status.value, agm.status.label)])]
-    if agm_forms.validate(form):
-        try:
-            agms.update_agm(agm, g.user, form.values(), form.seen_version)
-        except agms.Invalid as invalid:
-            db.session.rollback()
-            _show_errors(form, invalid)
-        except agms.StaleEdit:
-            db.session.rollback()
-            _stale(form, agm)
-        else:
-            db.session.commit()
-            flash(_("The meeting is saved."), "info")
+    if _validate(form, agm):
+        if _save(form, agm, lambda: agms.update_agm(agm, g.user, form.values(),
+                                                    form.seen_version),
+                 _("The meeting is saved.")) is not None:
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     elif not form.is_submitted():
         form.version.data = agm.version
@@ -114,19 +128,12 @@ def agm_edit(agm_id: int):
 def agm_postpone(agm_id: int):
     agm = get_agm(agm_id)
     form = agm_forms.PostponeForm()
-    if agm_forms.validate(form):
-        try:
-            agms.postpone(agm, g.user, form.note.data, form.seen_version,
-                          new_date=form.new_date.data, new_time=form.new_time.data)
-        except agms.Invalid as invalid:
-            db.session.rollback()
-            _show_errors(form, invalid)
-        except agms.StaleEdit:
-            db.session.rollback()
-            _stale(form, agm)
-        else:
-            db.session.commit()
-            flash(_("The meeting is marked as postponed."), "info")
+    if _validate(form, agm):
+        if _save(form, agm, lambda: agms.postpone(
+                agm, g.user, form.note.data, form.seen_version, new_date=form.new_date.data,
+                new_time=form.new_time.data,
+                time_to_be_announced=form.time_to_be_announced.data),
+                 _("The meeting is marked as postponed.")) is not None:
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     elif not form.is_submitted():
         form.version.data = agm.version
@@ -138,19 +145,11 @@ def agm_postpone(agm_id: int):
 def agm_cancel(agm_id: int):
     agm = get_agm(agm_id)
     form = agm_forms.CancelForm()
-    if agm_forms.validate(form):
-        try:
-            agms.cancel(agm, g.user, form.note.data, form.seen_version)
-        except agms.Invalid as invalid:
-            db.session.rollback()
-            _show_errors(form, invalid)
-        except agms.StaleEdit:
-            db.session.rollback()
-            _stale(form, agm)
-        else:
-            db.session.commit()
-            flash(_("The meeting is marked as cancelled. It stays in the calendar feeds."),
-                  "info")
+    if _validate(form, agm):
+        if _save(form, agm, lambda: agms.cancel(agm, g.user, form.note.data,
+                                                form.seen_version),
+                 _("The meeting is marked as cancelled. It stays in the calendar feeds.")
+                 ) is not None:
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     elif not form.is_submitted():
         form.version.data = agm.version
@@ -176,20 +175,14 @@ def _save_company(company: Company | None, form):
     form.sites.errors = [*form.sites.errors, *map(str, site_problems)]
     if listing_problems or site_problems:
         return None
-    values = {"name": form.name.data, "slug": form.slug.data, "website": form.website.data,
-              "notes": form.notes.data}
-    try:
-        saved = agms.save_company(company, g.user, values, listings, sites, form.seen_version)
-    except agms.Invalid as invalid:
-        db.session.rollback()
-        _show_errors(form, invalid)
+    values = {"name": form.name.data, "website": form.website.data, "notes": form.notes.data}
+    if company is None:
+        values["slug"] = form.slug.data
+    saved = _save(form, company, lambda: agms.save_company(
+        company, g.user, values, listings, sites, form.seen_version),
+        _("The company is saved."))
+    if saved is None:
         return None
-    except agms.StaleEdit:
-        db.session.rollback()
-        _stale(form, company)
-        return None
-    db.session.commit()
-    flash(_("The company is saved."), "info")
     return redirect(url_for("agm_admin.company_edit", company_id=saved.id))
 
 
@@ -208,13 +201,13 @@ def company_new():
 @roles_required(*STAFF)
 def company_edit(company_id: int):
     company = get_company(company_id)
-    form = agm_forms.CompanyForm()
-    if agm_forms.validate(form):
+    form = agm_forms.CompanyEditForm()
+    if _validate(form, company):
         done = _save_company(company, form)
         if done is not None:
             return done
     elif not form.is_submitted():
-        form.name.data, form.slug.data = company.name, company.slug
+        form.name.data = company.name
         form.website.data, form.notes.data = company.website, company.notes
         form.listings.data = _lines(company.listings, lambda x: f"{x.entity_name}; {x.exchange}; "
                                                                 f"{x.ticker}")

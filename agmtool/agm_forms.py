@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -16,7 +17,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from agmtool import agms
 from agmtool.forms import enum_choices, options
@@ -38,8 +46,14 @@ def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+def _whole_number(form, field) -> None:
+    if not (field.data or "").isdigit():
+        raise ValidationError(REQUIRED)
+
+
 class Versioned(FlaskForm):
     # The version the user saw: saving compares it in the database (a stale edit check).
+    # Not used when creating; every form that edits a record requires it (Edits).
     version = HiddenField(validators=[Optional()])
 
     @property
@@ -48,6 +62,12 @@ class Versioned(FlaskForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
+
+
+class Edits(FlaskForm):
+    """Mixed into a form that edits a record: without the version the user saw, no save."""
+
+    version = HiddenField(validators=[InputRequired(REQUIRED), _whole_number])
 
 
 class MeetingForm(Versioned):
@@ -120,14 +140,19 @@ def validate(form: FlaskForm) -> bool:
     return ok
 
 
-class PostponeForm(Versioned):
+class MeetingEditForm(Edits, MeetingForm):
+    pass
+
+
+class PostponeForm(Edits, Versioned):
     new_date = DateField(_l("New date (local), if known"), validators=[Optional()])
     new_time = TimeField(_l("New start time (local), if known"), validators=[Optional()])
+    time_to_be_announced = BooleanField(_l("The new start time is not known yet"))
     note = TextAreaField(_l("Public note: why, and what happens next"),
                          validators=[DataRequired(REQUIRED), _max(1000)])
 
 
-class CancelForm(Versioned):
+class CancelForm(Edits, Versioned):
     note = TextAreaField(_l("Public note: why the meeting is cancelled"),
                          validators=[DataRequired(REQUIRED), _max(1000)])
 
@@ -140,3 +165,8 @@ class CompanyForm(Versioned):
     sites = TextAreaField(_l("Sites (mines and projects)"), validators=[Optional(), _max(20000)])
     notes = TextAreaField(_l("Private notes (staff only, never published)"),
                           validators=[Optional(), _max(5000)])
+
+
+class CompanyEditForm(Edits, CompanyForm):
+    # The slug is in every calendar subscription's address: fixed once the company exists.
+    slug = None

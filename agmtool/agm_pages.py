@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime
 from email.utils import format_datetime as http_date
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from babel.dates import format_timedelta
@@ -18,13 +18,12 @@ from flask import (
     current_app,
     render_template,
     request,
-    url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from agmtool import agms, i18n, ical
+from agmtool import agms, i18n, ical, links
 from agmtool.extensions import cache, db, limiter
 from agmtool.models import AGM, Company
 
@@ -56,14 +55,19 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(feeds)
 
 
+# The domain part of every event's UID, unless CALENDAR_UID_DOMAIN says otherwise. Fixed,
+# not taken from BASE_URL or the request: a UID that changed when the site moved or was
+# reached by another name would show every meeting twice in subscribed calendars.
+UID_DOMAIN = "agm.agmtool"
+
+
 def base_url() -> str:
-    return (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
+    """The site's absolute root, without a trailing slash (see agmtool.links)."""
+    return links.external_url("site.root").rstrip("/")
 
 
 def uid_domain() -> str:
-    return (current_app.config.get("CALENDAR_UID_DOMAIN")
-            or urlsplit(current_app.config.get("BASE_URL") or "").hostname
-            or "agmtool.invalid")
+    return current_app.config.get("CALENDAR_UID_DOMAIN") or UID_DOMAIN
 
 
 def today() -> date:
@@ -75,10 +79,8 @@ def today() -> date:
 def feed_url(company: Company | None = None, lang: str | None = None) -> str:
     lang = lang or i18n.current_language()
     if company is None:
-        path = url_for("feeds.all_meetings", lang=lang)
-    else:
-        path = url_for("feeds.company_meetings", slug=company.slug, lang=lang)
-    return base_url() + path
+        return links.external_url("feeds.all_meetings", lang=lang)
+    return links.external_url("feeds.company_meetings", slug=company.slug, lang=lang)
 
 
 def subscribe_links(company: Company | None = None) -> dict[str, str]:

@@ -4,9 +4,9 @@ cancel, import from CSV), with local times checked against each meeting's IANA z
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
-import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache as memoize
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -17,7 +17,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from agmtool import history
-from agmtool.extensions import cache, db
+from agmtool.extensions import db
 from agmtool.models import (
     AGM,
     AGMStatus,
@@ -60,7 +60,6 @@ CALENDAR_FIELDS = (
 EDITABLE_FIELDS = (*CALENDAR_FIELDS, "notes")
 
 DEFAULT_DURATION_MINUTES = 120
-GENERATION_KEY = "agmtool:calendar-generation"
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -74,6 +73,17 @@ class Invalid(ValueError):
 
 class StaleEdit(Exception):
     """Someone else saved the record after this user opened it."""
+
+
+# Passed as ``seen_version`` by code that edits without a user who saw a version (scripts,
+# the command line): the record's current version. A view always passes what the user saw.
+UNCHECKED = "unchecked"
+
+
+def _seen(record, seen_version) -> int:
+    if seen_version is None:
+        raise TypeError("seen_version is required: the version the user saw, or UNCHECKED")
+    return record.version if seen_version == UNCHECKED else seen_version
 
 
 # --- zones and instants ------------------------------------------------------------------
@@ -149,48 +159,27 @@ def headline_entity(agm: AGM) -> str:
 
 # --- the calendar generation -------------------------------------------------------------
 
-def calendar_changed() -> None:
-    """Note that what feeds show has changed; the generation moves when the change commits.
-
-    Side effects: marks the current database session; ``init_app``'s commit hook then gives
-    the calendar a new generation, so no feed is cached from data that was never committed.
-    """
-    db.session.info["calendar_changed"] = True
-
-
 def calendar_generation() -> str:
-    """A token that changes whenever a meeting does; feeds are cached under it.
+    """A token that changes whenever anything a feed shows does; feeds are cached under it.
 
-    A random token rather than a counter: a cache that lost the key starts a fresh
-    generation instead of returning to one that old cached feeds still carry.
+    Read from the database in one cheap query, so a change committed by any process (the
+    CSV import, another worker) moves it, and an uncommitted one never does. A meeting's
+    change bumps its sequence and updated_at; adding or deleting one moves the count or the
+    highest id; a company's name or listings change bumps its version.
     """
-    token = cache.get(GENERATION_KEY)
-    if token is None:
-        token = new_generation()
-    return token
+    def of(model, *columns):
+        return [sa.select(column).select_from(model).scalar_subquery() for column in columns]
 
-
-def new_generation() -> str:
-    token = secrets.token_hex(8)
-    cache.set(GENERATION_KEY, token, timeout=0)
-    return token
+    row = db.session.execute(sa.select(
+        *of(AGM, sa.func.count(), sa.func.max(AGM.updated_at), sa.func.max(AGM.id),
+            sa.func.sum(AGM.sequence), sa.func.sum(AGM.version)),
+        *of(Company, sa.func.count(), sa.func.max(Company.id), sa.func.sum(Company.version)),
+    )).one()
+    text = "|".join("" if value is None else str(value) for value in row)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def init_app(app: Flask) -> None:
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
-    if not getattr(Session, "_agmtool_calendar_hooks", False):
-        @event.listens_for(Session, "after_commit")
-        def _after_commit(session):
-            if session.info.pop("calendar_changed", False):
-                new_generation()
-
-        @event.listens_for(Session, "after_rollback")
-        def _after_rollback(session):
-            session.info.pop("calendar_changed", None)
-
-        Session._agmtool_calendar_hooks = True
     app.cli.add_command(agms_cli)
 
 
@@ -299,14 +288,13 @@ def check_status(old: AGMStatus, new: AGMStatus) -> None:
 
 # --- meetings ----------------------------------------------------------------------------
 
-def _claim_version(agm: AGM, seen_version: int | None) -> None:
+def _claim_version(agm: AGM, seen_version: int | str) -> None:
     """Raise StaleEdit unless the row still has the version the user saw; then bump it.
 
     The comparison happens in the database (UPDATE ... WHERE version = seen), so two
     editors racing each other cannot both win.
     """
-    if seen_version is None:
-        seen_version = agm.version
+    seen_version = _seen(agm, seen_version)
     result = db.session.execute(
         sa.update(AGM).where(AGM.id == agm.id, AGM.version == seen_version)
         .values(version=AGM.version + 1).execution_options(synchronize_session=False)
@@ -320,14 +308,13 @@ def _calendar_touch(agm: AGM, changes: dict) -> None:
     if any(field in CALENDAR_FIELDS for field in changes):
         agm.sequence = (agm.sequence or 0) + 1
         agm.updated_at = utcnow()
-        calendar_changed()
 
 
 def create_agm(user: User | None, values: dict) -> AGM:
     """Create a meeting from ``values`` (see check_meeting).
 
-    Side effects: adds the AGM, records history 'created', marks the calendar changed,
-    flushes. Raises Invalid with every problem found.
+    Side effects: adds the AGM, records history 'created', flushes. Raises Invalid with
+    every problem found.
     """
     values = _normalise(values)
     errors = check_meeting(values)
@@ -341,7 +328,6 @@ def create_agm(user: User | None, values: dict) -> AGM:
     db.session.flush()
     history.record(agm, user, "created", {k: [None, v] for k, v in values.items()
                                           if v is not None})
-    calendar_changed()
     db.session.flush()
     return agm
 
@@ -367,21 +353,27 @@ def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | No
     return changes
 
 
-def postpone(agm: AGM, user: User | None, note: str, seen_version: int | None,
+def postpone(agm: AGM, user: User | None, note: str, seen_version: int | str,
              new_date: date | None = None, new_time: time | None = None,
-             time_known: bool = False) -> dict:
-    """Mark the meeting postponed, with a public note, moving it when a new date is given.
+             time_to_be_announced: bool = False) -> dict:
+    """Mark the meeting postponed, with a public note, moving it to the new slot if known.
 
-    ``time_known`` False keeps the old time when only the date moves; with a new date and
-    no time the meeting becomes 'time to be announced' only if ``time_known`` is True.
+    - no new date and no new time: there is no new slot yet, so the old time is dropped
+      (time to be announced) rather than shown as if it still held;
+    - a new date alone keeps the old time, unless ``time_to_be_announced``;
+    - a new time alone moves the meeting within its day.
+    Feeds show a postponed meeting without a time as TENTATIVE (ical.status_value).
     Side effects: as update_agm, with history action 'postponed'.
     """
     if not (note or "").strip():
         raise Invalid({"note": [_l("Say why, in a short public note.")]})
+    if time_to_be_announced and new_time is not None:
+        raise Invalid({"new_time": [_l(
+            "Give the new start time, or say that it is not known yet, not both.")]})
     values = {"status": AGMStatus.POSTPONED, "status_note": note.strip()}
     if new_date is not None:
         values["local_date"] = new_date
-    if new_time is not None or time_known:
+    if new_time is not None or time_to_be_announced or new_date is None:
         values["local_time"] = new_time
     return _status_change(agm, user, values, seen_version, "postponed")
 
@@ -416,7 +408,7 @@ def upcoming(today: date, company: Company | None = None) -> list[AGM]:
     query = sa.select(AGM).where(AGM.local_date >= today - timedelta(days=1))
     if company is not None:
         query = query.where(AGM.company_id == company.id)
-    return db.session.scalars(query.order_by(AGM.local_date, AGM.local_time, AGM.id)).all()
+    return in_order(db.session.scalars(query).all())
 
 
 def for_feed(today: date, company: Company | None = None) -> list[AGM]:
@@ -425,7 +417,21 @@ def for_feed(today: date, company: Company | None = None) -> list[AGM]:
              .options(sa.orm.joinedload(AGM.company), sa.orm.joinedload(AGM.listing)))
     if company is not None:
         query = query.where(AGM.company_id == company.id)
-    return db.session.scalars(query.order_by(AGM.local_date, AGM.local_time, AGM.id)).all()
+    return in_order(db.session.scalars(query).unique().all())
+
+
+def sort_instant(agm: AGM) -> datetime:
+    """When the meeting starts, in UTC; a meeting whose time is to be announced counts from
+    the start of its local day in its zone, so it comes before that day's timed meetings
+    there."""
+    return start_instant(agm) or to_instant(datetime.combine(agm.local_date, time()),
+                                            agm.timezone)
+
+
+def in_order(meetings) -> list[AGM]:
+    """``meetings`` by the instant they start (see sort_instant), then by id: the same on
+    every database, whatever its NULL ordering."""
+    return sorted(meetings, key=lambda agm: (sort_instant(agm), agm.id))
 
 
 # --- companies ---------------------------------------------------------------------------
@@ -484,6 +490,7 @@ def save_company(company: Company | None, user: User | None, values: dict,
                  seen_version: int | None = None) -> Company:
     """Create or update a company, its listings and its sites.
 
+    The slug is set when the company is created and never changes (a given one is ignored).
     Listings and sites are matched by name: new ones are added, changed ones updated, and
     missing ones removed unless a meeting or a concern still refers to them (Invalid).
     Side effects: bumps ``version`` (StaleEdit when someone saved first); a change of name
@@ -492,6 +499,9 @@ def save_company(company: Company | None, user: User | None, values: dict,
     """
     values = {key: plain_text(values.get(key)).strip() or None
               for key in ("name", "slug", "website", "notes")}
+    if company is not None:
+        # Fixed after creation: /calendar/<slug>.ics subscriptions depend on it.
+        values["slug"] = company.slug
     listings = [tuple(plain_text(part).strip() for part in row) for row in listings]
     sites = [tuple(plain_text(part).strip() or None for part in row) for row in sites]
     errors = _check_company(values, company)
@@ -502,8 +512,7 @@ def save_company(company: Company | None, user: User | None, values: dict,
         company = Company(version=1)
         db.session.add(company)
     else:
-        if seen_version is None:
-            seen_version = company.version
+        seen_version = _seen(company, seen_version)
         result = db.session.execute(
             sa.update(Company).where(Company.id == company.id, Company.version == seen_version)
             .values(version=Company.version + 1).execution_options(synchronize_session=False))
@@ -518,11 +527,10 @@ def save_company(company: Company | None, user: User | None, values: dict,
         changes["listings"] = listing_changes
     if site_changes:
         changes["sites"] = site_changes
-    if not created and ("name" in changes or "listings" in changes or "slug" in changes):
+    if not created and ("name" in changes or "listings" in changes):
         for agm in company.agms:
             _calendar_touch(agm, {"company_id": None})
             history.record(agm, user, "company_changed", {"company": [None, company.name]})
-    calendar_changed()
     history.record(company, user, "created" if created else "updated", changes)
     db.session.flush()
     return company

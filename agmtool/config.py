@@ -20,8 +20,9 @@ SECRET_KEY_MIN_LENGTH = 32
 
 # Absolute links in feeds and PDFs; None: taken from the request.
 BASE_URL = None
-# The domain in calendar UIDs (agm-12@<domain>); None: the host of BASE_URL. Set it once and
-# keep it: a new domain makes every subscribed calendar show each meeting twice.
+# The domain in calendar UIDs (agm-12@<domain>); None: the fixed "agm.agmtool", which does
+# not depend on BASE_URL or the request. Leave it: a new domain makes every subscribed
+# calendar show each meeting twice.
 CALENDAR_UID_DOMAIN = None
 
 # Sessions: Secure outside local development, never readable by scripts, idle timeout and

@@ -32,6 +32,10 @@ ACTION_LABELS = {
     "contact_erased": _l("Contact details deleted"),
     "saved": _l("Translation saved"),
     "approved": _l("Translation approved"),
+    # Meetings and companies (agmtool/agms.py).
+    "postponed": _l("Postponed"),
+    "cancelled": _l("Cancelled"),
+    "company_changed": _l("The company's name or listings changed"),
 }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import date, datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -79,24 +80,47 @@ def format_instant(moment: datetime, zone: str, fmt: str = "medium") -> str:
     return format_datetime(moment, fmt, tzinfo=ZoneInfo(zone), locale=format_locale())
 
 
+# The pieces of format_in_zone, remembered per locale: a calendar feed formats thousands of
+# dates and times, most of them repeated (see agmtool.ical).
+
+@lru_cache(maxsize=8192)
+def _full_date(day: date, locale: str) -> str:
+    return format_date(day, "full", locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _short_clock(clock: time, locale: str) -> str:
+    return format_time(clock, "short", locale=locale)
+
+
+@lru_cache(maxsize=1024)
+def _city(zone: str, locale: str) -> str:
+    return get_timezone_location(ZoneInfo(zone), locale=locale, return_city=True)
+
+
+def clear_format_caches() -> None:
+    for function in (_full_date, _short_clock, _city):
+        function.cache_clear()
+
+
 def format_in_zone(moment: datetime, zone: str, with_date: bool = True) -> str:
     """``moment`` (aware) as the clock reads in ``zone``, naming the zone's city."""
+    locale = format_locale()
     local = moment.astimezone(ZoneInfo(zone))
-    clock = format_time(local, "short", tzinfo=local.tzinfo, locale=format_locale())
-    when = f"{format_date(local.date(), 'full', locale=format_locale())}, {clock}"
-    return _("%(when)s, %(city)s time", when=when if with_date else clock, city=zone_city(zone))
+    clock = _short_clock(local.time(), locale)  # the wall clock, without a zone
+    when = f"{_full_date(local.date(), locale)}, {clock}" if with_date else clock
+    return _("%(when)s, %(city)s time", when=when, city=_city(zone, locale))
 
 
-def format_meeting_time(moment: datetime, zone: str) -> list[str]:
-    """The meeting's own local time, then London time where that reads differently."""
+def format_meeting_time(moment: datetime, zone: str, reference: str | None = None
+                        ) -> list[str]:
+    """The meeting's own local time, then the reference zone's (London's by default) where
+    that reads differently. Offsets are those in force at ``moment`` in each zone."""
     shown = [format_in_zone(moment, zone)]
-    reference = current_app.config["REFERENCE_TIMEZONE"]
-    if ZoneInfo(zone).utcoffset(moment.replace(tzinfo=None)) != ZoneInfo(reference).utcoffset(
-        moment.astimezone(ZoneInfo(reference)).replace(tzinfo=None)
-    ):
-        here = moment.astimezone(ZoneInfo(zone)).date()
-        there = moment.astimezone(ZoneInfo(reference)).date()
-        shown.append(format_in_zone(moment, reference, with_date=here != there))
+    reference = reference or current_app.config["REFERENCE_TIMEZONE"]
+    here, there = moment.astimezone(ZoneInfo(zone)), moment.astimezone(ZoneInfo(reference))
+    if here.utcoffset() != there.utcoffset():
+        shown.append(format_in_zone(moment, reference, with_date=here.date() != there.date()))
     return shown
 
 

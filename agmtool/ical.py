@@ -13,11 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
-from babel.dates import format_date, format_time, get_timezone_location
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, vDDDTypes, vDuration, vInt, vText, vUri
 
@@ -53,7 +50,6 @@ class Words:
     dates and places formatted as agmtool.i18n formats them, remembered between events."""
 
     def __init__(self, lang: str, reference_zone: str):
-        self.locale = i18n.FORMAT_LOCALES.get(lang, lang)
         self.reference_zone = reference_zone
         self.status = {member: str(member.label) for member in AGMStatus}
         self.kind = {member: str(member.label) for member in MeetingKind}
@@ -72,42 +68,20 @@ class Words:
         self.deadlines = _("Deadlines:")
         self.details = _("Details: %(link)s")
         self.deadline_title = _("Deadline: %(deadline)s (%(entity)s, %(meeting)s)")
-        self.zone_time = _("%(when)s, %(city)s time")
 
     def day(self, day: date) -> str:
-        return _format_day(day, self.locale)
+        return i18n.format_day(day)
 
-    def in_zone(self, moment: datetime, zone: str, with_date: bool = True) -> str:
-        """As agmtool.i18n.format_in_zone."""
-        local = moment.astimezone(ZoneInfo(zone))
-        clock = _format_clock(local.time(), self.locale)
-        when = f"{_format_day(local.date(), self.locale)}, {clock}" if with_date else clock
-        return self.zone_time % {"when": when, "city": _zone_city(zone, self.locale)}
+    def in_zone(self, moment: datetime, zone: str) -> str:
+        return i18n.format_in_zone(moment, zone)
 
     def meeting_time(self, moment: datetime, zone: str) -> list[str]:
-        """As agmtool.i18n.format_meeting_time."""
-        shown = [self.in_zone(moment, zone)]
-        here, there = moment.astimezone(ZoneInfo(zone)), moment.astimezone(
-            ZoneInfo(self.reference_zone))
-        if here.utcoffset() != there.utcoffset():
-            shown.append(self.in_zone(moment, self.reference_zone,
-                                      with_date=here.date() != there.date()))
-        return shown
+        return i18n.format_meeting_time(moment, zone, self.reference_zone)
 
 
-@lru_cache(maxsize=8192)
-def _format_day(day: date, locale: str) -> str:
-    return format_date(day, "full", locale=locale)
-
-
-@lru_cache(maxsize=8192)
-def _format_clock(clock: time, locale: str) -> str:
-    return format_time(clock, "short", locale=locale)
-
-
-@lru_cache(maxsize=1024)
-def _zone_city(zone: str, locale: str) -> str:
-    return get_timezone_location(ZoneInfo(zone), locale=locale, return_city=True)
+def clear_caches() -> None:
+    """Forget every remembered formatted date, time and city (for honest benchmarks)."""
+    i18n.clear_format_caches()
 
 
 def page_url(agm: AGM, options: FeedOptions) -> str:
@@ -119,9 +93,14 @@ def _aware(moment: datetime) -> datetime:
 
 
 def status_value(agm: AGM) -> str:
+    """CANCELLED; TENTATIVE while the date is expected, or while a postponed meeting has no
+    new start time (agms.postpone drops the old one); else CONFIRMED."""
     if agm.status == AGMStatus.CANCELLED:
         return "CANCELLED"
-    return "TENTATIVE" if agm.status == AGMStatus.EXPECTED else "CONFIRMED"
+    if agm.status == AGMStatus.EXPECTED or (
+            agm.status == AGMStatus.POSTPONED and agm.local_time is None):
+        return "TENTATIVE"
+    return "CONFIRMED"
 
 
 def summary(agm: AGM, words: Words) -> str:
@@ -164,14 +143,21 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> s
     return "\n".join(lines)
 
 
-def _event(uid: str, stamp: datetime, sequence: int) -> Event:
+# Values every deadline's reminder shares: icalendar only reads a value to serialize it.
+_DISPLAY = vText("DISPLAY")
+_TRIGGER = vDDDTypes(-REMINDER_BEFORE)
+_TRANSPARENT = vText("TRANSPARENT")
+
+
+def _event(uid: str, stamp: vDDDTypes, sequence: vInt) -> Event:
     # Properties are set as icalendar's typed values directly: the same output as
-    # Event.add, at half the cost, which counts when a feed is built from scratch.
+    # Event.add, at half the cost, which counts when a feed is built from scratch. The
+    # meeting's stamp and sequence values are built once and shared by all its events.
     event = Event()
     event["UID"] = vText(uid)
-    event["DTSTAMP"] = vDDDTypes(stamp)
-    event["LAST-MODIFIED"] = vDDDTypes(stamp)
-    event["SEQUENCE"] = vInt(sequence)
+    event["DTSTAMP"] = stamp
+    event["LAST-MODIFIED"] = stamp
+    event["SEQUENCE"] = sequence
     return event
 
 
@@ -179,16 +165,17 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
                        ) -> list[Event]:
     """The meeting's event, then one short event per deadline (unless left out)."""
     words = words or Words(options.lang, options.reference_zone)
-    stamp = _aware(agm.updated_at)
+    stamp = vDDDTypes(_aware(agm.updated_at))
+    sequence = vInt(agm.sequence)
     url = vUri(page_url(agm, options))
     status = vText(status_value(agm))
     start = agms.start_instant(agm)
     found = agms.deadlines(agm)
-    event = _event(f"agm-{agm.id}@{options.uid_domain}", stamp, agm.sequence)
+    event = _event(f"agm-{agm.id}@{options.uid_domain}", stamp, sequence)
     if start is None:
         event["DTSTART"] = vDDDTypes(agm.local_date)
         event["DTEND"] = vDDDTypes(agm.local_date + timedelta(days=1))
-        event["TRANSP"] = vText("TRANSPARENT")
+        event["TRANSP"] = _TRANSPARENT
     else:
         event["DTSTART"] = vDDDTypes(start)
         event["DTEND"] = vDDDTypes(agms.end_instant(agm))
@@ -205,7 +192,7 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     title = clean(agms.headline_entity(agm))
     for key, _label, moment in found:
         deadline = _event(f"agm-{agm.id}-deadline-{key}@{options.uid_domain}", stamp,
-                          agm.sequence)
+                          sequence)
         deadline["DTSTART"] = vDDDTypes(moment)
         deadline["DTEND"] = vDDDTypes(moment + DEADLINE_LENGTH)
         text = words.deadline_title % {"deadline": words.deadline[key], "entity": title,
@@ -219,9 +206,9 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
         deadline["STATUS"] = status
         if agm.status != AGMStatus.CANCELLED:
             alarm = Alarm()
-            alarm["ACTION"] = vText("DISPLAY")
-            alarm["DESCRIPTION"] = vText(text)
-            alarm["TRIGGER"] = vDDDTypes(-REMINDER_BEFORE)
+            alarm["ACTION"] = _DISPLAY
+            alarm["DESCRIPTION"] = deadline["SUMMARY"]
+            alarm["TRIGGER"] = _TRIGGER
             deadline.add_component(alarm)
         events.append(deadline)
     return events

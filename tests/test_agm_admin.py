@@ -139,3 +139,81 @@ def test_the_edit_form_asks_which_repeated_time_only_when_it_matters(client, db,
     plain = make_agm(company=agm.company, local_date=date(2027, 4, 29))
     text = client.get(f"/staff/agms/{plain.id}/edit").text
     assert '<option selected value="">' in text
+
+
+@pytest.mark.parametrize("version", [None, "", "None"])
+def test_an_edit_without_the_seen_version_saves_nothing(client, db, staff, make_agm, version):
+    agm = make_agm(local_date=date(2027, 4, 29), venue="First")
+    data = form(agm.company, venue="Second")
+    if version is not None:
+        data["version"] = version
+    response = client.post(f"/staff/agms/{agm.id}/edit", data=data)
+    assert response.status_code == 200
+    assert "Someone else saved this record after you opened it." in response.text
+    assert 'value="Second"' in response.text
+    assert 'name="version" type="hidden" value="1"' in response.text
+    for action, fields in (("postpone", {"new_date": "2027-05-20"}), ("cancel", {})):
+        response = client.post(f"/staff/agms/{agm.id}/{action}", data={"note": "x", **fields})
+        assert "Someone else saved this record after you opened it." in response.text
+    db.session.refresh(agm)
+    assert (agm.venue, agm.status, agm.version) == ("First", AGMStatus.ANNOUNCED, 1)
+
+
+def test_a_company_edit_without_the_seen_version_saves_nothing(client, db, staff,
+                                                               make_company):
+    company = make_company()
+    response = client.post(f"/staff/companies/{company.id}/edit", data={
+        "name": "Glencore International", "slug": "glencore"})
+    assert "Someone else saved this record after you opened it." in response.text
+    db.session.refresh(company)
+    assert (company.name, company.version) == ("Glencore", 1)
+
+
+def test_a_companys_slug_is_shown_but_cannot_be_changed(client, db, staff, make_company):
+    company = make_company()
+    text = client.get(f"/staff/companies/{company.id}/edit").text
+    assert "<code>glencore</code>" in text
+    assert 'name="slug"' not in text
+    response = client.post(f"/staff/companies/{company.id}/edit", data={
+        "name": "Glencore International", "slug": "glencore-intl", "version": "1"})
+    assert response.status_code == 302
+    db.session.refresh(company)
+    assert (company.name, company.slug) == ("Glencore International", "glencore")
+    assert client.get("/calendar/glencore.ics").status_code == 200
+    assert client.get("/calendar/glencore-intl.ics").status_code == 404
+    assert 'name="slug"' in client.get("/staff/companies/new").text
+
+
+def test_postponing_to_a_new_date_whose_time_is_not_known_yet(client, db, staff, make_agm):
+    agm = make_agm(local_date=date(2027, 4, 29), local_time=time(11, 0))
+    assert "The new start time is not known yet" in client.get(
+        f"/staff/agms/{agm.id}/postpone").text
+    response = client.post(f"/staff/agms/{agm.id}/postpone", data={
+        "new_date": "2027-05-20", "new_time": "10:00", "time_to_be_announced": "y",
+        "note": "Moved", "version": "1"})
+    assert "Give the new start time, or say that it is not known yet, not both." in (
+        response.text)
+    client.post(f"/staff/agms/{agm.id}/postpone", data={
+        "new_date": "2027-05-20", "time_to_be_announced": "y", "note": "Moved",
+        "version": "1"})
+    db.session.refresh(agm)
+    assert (agm.status, agm.local_date, agm.local_time) == (
+        AGMStatus.POSTPONED, date(2027, 5, 20), None)
+
+
+def test_the_history_names_actions_and_fields_in_the_users_language(client, db, staff,
+                                                                     make_agm):
+    from agmtool import agms
+
+    agm = make_agm(local_date=date(2027, 4, 29))
+    client.post(f"/staff/agms/{agm.id}/postpone",
+                data={"new_date": "2027-05-20", "note": "Moved", "version": "1"})
+    agms.save_company(agm.company, None, {"name": "Glencore International"},
+                      [("Glencore plc", "LSE", "GLEN")], [], agms.UNCHECKED)
+    db.session.commit()
+    text = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert "<td>Postponed: Date (local), Status, Public note</td>" in text
+    assert "<td>The company's name or listings changed: Company</td>" in text
+    client.get("/language/es?next=/staff/")
+    text = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert "<td>Aplazada: " in text

@@ -102,3 +102,27 @@ def test_a_general_meeting_is_named_as_such(client, make_agm):
     agm = make_agm(local_date=soon(20), kind=MeetingKind.GENERAL)
     text = client.get(f"/en/agms/{agm.id}").text
     assert "<h1>Glencore: General meeting</h1>" in text
+
+
+def test_a_london_meeting_at_the_repeated_hour_shows_london_time_once(app, client, make_agm):
+    # 01:30 the second time (GMT) on the night the clocks go back: 01:30 UTC. Reading that
+    # UTC clock as a London wall time gave BST, and the page showed London time twice.
+    from agmtool import i18n
+
+    agm = make_agm(local_date=date(2027, 10, 31), local_time=time(1, 30),
+                   timezone="Europe/London", fold=1)
+    with app.test_request_context("/en/agms/"):
+        assert i18n.format_meeting_time(datetime(2027, 10, 31, 1, 30, tzinfo=UTC),
+                                        "Europe/London") == [
+            "Sunday, 31 October 2027, 01:30, London time"]
+    assert client.get(f"/en/agms/{agm.id}").text.count(", London time") == 1
+
+
+def test_a_zug_meeting_an_hour_before_the_clocks_change(app):
+    # 00:30 UTC on the last Sunday of March: London still GMT, Zug still CET.
+    from agmtool import i18n
+
+    with app.test_request_context("/en/agms/"):
+        assert i18n.format_meeting_time(datetime(2027, 3, 28, 0, 30, tzinfo=UTC),
+                                        "Europe/Zurich") == [
+            "Sunday, 28 March 2027, 01:30, Zurich time", "00:30, London time"]

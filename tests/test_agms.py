@@ -136,13 +136,19 @@ def test_a_cancelled_meeting_cannot_become_confirmed_directly(db, make_agm):
     assert list(refused.value.errors) == ["status"]
 
 
-def test_the_calendar_generation_moves_only_when_a_change_commits(db, make_agm):
+def test_the_calendar_generation_follows_the_database(db, make_agm):
     agm = make_agm()
     before = agms.calendar_generation()
-    agms.update_agm(agm, None, {"venue": "Somewhere"}, agm.version)
     assert agms.calendar_generation() == before
+    agms.update_agm(agm, None, {"venue": "Somewhere"}, agm.version)
     db.session.commit()
-    assert agms.calendar_generation() != before
+    changed = agms.calendar_generation()
+    assert changed != before
+    agms.update_agm(agm, None, {"notes": "private"}, agm.version)
+    db.session.commit()
+    db.session.delete(agm)
+    db.session.commit()
+    assert agms.calendar_generation() not in (before, changed)
 
 
 def test_a_dual_listed_company_is_one_company_with_two_listings(db, make_user):
@@ -243,3 +249,55 @@ def test_control_characters_are_stripped_before_storing(db, make_company):
                                        notes="\x00"))
     db.session.commit()
     assert (agm.venue, agm.notes) == ("Zug Casino\nHall 2", None)
+
+
+def test_the_domain_refuses_an_edit_without_a_seen_version(db, make_agm):
+    agm = make_agm()
+    with pytest.raises(TypeError):
+        agms.update_agm(agm, None, {"venue": "Somewhere"}, None)
+    with pytest.raises(TypeError):
+        agms.save_company(agm.company, None, {"name": "X", "slug": "glencore"}, [], [], None)
+    # A script says explicitly that it edits whatever is current.
+    agms.update_agm(agm, None, {"venue": "Somewhere"}, agms.UNCHECKED)
+    assert (agm.venue, agm.version) == ("Somewhere", 2)
+
+
+def test_save_company_keeps_the_slug_of_an_existing_company(db, make_company):
+    company = make_company()
+    agms.save_company(company, None, {"name": "Glencore", "slug": "other"}, [], [],
+                      company.version)
+    assert company.slug == "glencore"
+
+
+def test_postponing_without_a_new_slot_drops_the_old_time(db, make_agm):
+    agm = make_agm(local_date=date(2027, 5, 26), local_time=time(10, 30))
+    agms.postpone(agm, None, "The board will set a new date.", agm.version)
+    assert (agm.status, agm.local_date, agm.local_time) == (
+        AGMStatus.POSTPONED, date(2027, 5, 26), None)
+
+
+def test_postponing_within_the_day_or_to_a_new_date_keeping_the_time(db, make_agm):
+    agm = make_agm(local_date=date(2027, 5, 26), local_time=time(10, 30))
+    agms.postpone(agm, None, "Later that day.", agm.version, new_time=time(14, 0))
+    assert (agm.local_date, agm.local_time) == (date(2027, 5, 26), time(14, 0))
+    agms.postpone(agm, None, "A week later.", agm.version, new_date=date(2027, 6, 2))
+    assert (agm.local_date, agm.local_time) == (date(2027, 6, 2), time(14, 0))
+
+
+def test_meetings_are_listed_by_the_instant_they_start(db, make_agm, make_company):
+    from datetime import UTC, datetime, timedelta
+
+    day = datetime.now(UTC).date() + timedelta(days=30)
+    company = make_company()
+    london = make_agm(company=company, local_date=day, local_time=time(8, 0),
+                      timezone="Europe/London")
+    perth = make_agm(company=company, local_date=day, local_time=time(9, 0),
+                     timezone="Australia/Perth")  # 01:00 UTC, before London's 08:00
+    unknown = make_agm(company=company, local_date=day, local_time=None,
+                       timezone="Europe/London")  # from London midnight: first
+    bogota = make_agm(company=company, local_date=day - timedelta(days=1),
+                      local_time=time(22, 0), timezone="America/Bogota")  # 03:00 UTC on day
+    expected = [unknown.id, perth.id, bogota.id, london.id]
+    today = datetime.now(UTC).date()
+    assert [agm.id for agm in agms.upcoming(today)] == expected
+    assert [agm.id for agm in agms.for_feed(today)] == expected

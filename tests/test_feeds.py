@@ -32,7 +32,7 @@ def test_the_feed_is_text_calendar_with_validators(client, make_agm):
     assert response.headers["Last-Modified"] == "Sun, 01 Mar 2026 12:00:00 GMT"
     assert response.headers["Cache-Control"] == "public, max-age=900"
     assert "Set-Cookie" not in response.headers
-    assert list(events(response)) == [f"agm-{agm.id}@agm.example.org"]
+    assert list(events(response)) == [f"agm-{agm.id}@agm.agmtool"]
 
 
 def test_repeated_gets_return_the_same_bytes_and_a_304_for_the_etag(client, make_agm):
@@ -56,7 +56,7 @@ def test_no_cookie_is_set_even_for_a_logged_in_browser(client, make_agm, make_us
 def test_postponing_changes_dtstart_and_raises_sequence_keeping_the_uid(client, db, make_agm):
     day = soon()
     agm = make_agm(local_date=day, local_time=time(11, 0), timezone="Europe/London")
-    uid = f"agm-{agm.id}@agm.example.org"
+    uid = f"agm-{agm.id}@agm.agmtool"
     before = events(client.get("/calendar.ics"))[uid]
     agms.postpone(agm, None, "Moved by the board", agm.version, new_date=day + timedelta(7))
     db.session.commit()
@@ -74,18 +74,18 @@ def test_a_cancelled_meeting_stays_in_the_feed_as_cancelled(client, db, make_agm
     db.session.commit()
     found = events(client.get("/calendar.ics"))
     assert {uid: str(e["STATUS"]) for uid, e in found.items()} == {
-        f"agm-{agm.id}@agm.example.org": "CANCELLED",
-        f"agm-{agm.id}-deadline-proxy@agm.example.org": "CANCELLED",
+        f"agm-{agm.id}@agm.agmtool": "CANCELLED",
+        f"agm-{agm.id}-deadline-proxy@agm.agmtool": "CANCELLED",
     }
 
 
 def test_lang_and_deadlines_parameters(client, make_agm):
     agm = make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon(58), time(10, 0)))
     assert list(events(client.get("/calendar.ics?deadlines=0"))) == [
-        f"agm-{agm.id}@agm.example.org"]
-    es = events(client.get("/calendar.ics?lang=es"))[f"agm-{agm.id}@agm.example.org"]
+        f"agm-{agm.id}@agm.agmtool"]
+    es = events(client.get("/calendar.ics?lang=es"))[f"agm-{agm.id}@agm.agmtool"]
     assert str(es["URL"]) == f"https://agm.example.org/es/agms/{agm.id}"
-    unknown = events(client.get("/calendar.ics?lang=xx"))[f"agm-{agm.id}@agm.example.org"]
+    unknown = events(client.get("/calendar.ics?lang=xx"))[f"agm-{agm.id}@agm.agmtool"]
     assert str(unknown["URL"]) == f"https://agm.example.org/en/agms/{agm.id}"
 
 
@@ -96,8 +96,8 @@ def test_the_feed_carries_upcoming_meetings_and_the_last_twelve_months(client, m
     old = make_agm(company=company, local_date=soon(-400))
     coming = make_agm(company=company, local_date=soon(30))
     found = events(client.get("/calendar.ics"))
-    assert sorted(found) == sorted(f"agm-{a.id}@agm.example.org" for a in (recent, coming))
-    assert f"agm-{old.id}@agm.example.org" not in found
+    assert sorted(found) == sorted(f"agm-{a.id}@agm.agmtool" for a in (recent, coming))
+    assert f"agm-{old.id}@agm.agmtool" not in found
 
 
 def test_a_company_feed_has_only_that_company(client, make_agm, make_company):
@@ -106,7 +106,7 @@ def test_a_company_feed_has_only_that_company(client, make_agm, make_company):
     mine = make_agm(company=rio, local_date=soon())
     make_agm(company=make_company(), local_date=soon())
     response = client.get("/calendar/rio-tinto.ics")
-    assert list(events(response)) == [f"agm-{mine.id}@agm.example.org"]
+    assert list(events(response)) == [f"agm-{mine.id}@agm.agmtool"]
     assert client.get("/calendar/nobody.ics").status_code == 404
 
 
@@ -117,9 +117,42 @@ def test_a_change_to_a_company_reaches_its_feed(client, db, make_agm, make_compa
     agms.save_company(company, None, {"name": "Glencore International", "slug": "glencore"},
                       [("Glencore plc", "LSE", "GLEN")], [], company.version)
     db.session.commit()
-    event = events(client.get("/calendar/glencore.ics"))[f"agm-{agm.id}@agm.example.org"]
+    event = events(client.get("/calendar/glencore.ics"))[f"agm-{agm.id}@agm.agmtool"]
     assert str(event["SUMMARY"]) == "Glencore International: Annual general meeting"
     assert event["SEQUENCE"] == 1
+
+
+def test_a_change_committed_by_another_app_instance_reaches_the_feed(app, client, make_agm):
+    # Another worker, or `flask agms import`: its own app, its own cache, the same database.
+    from agmtool import create_app
+    from agmtool.extensions import db as shared_db
+    from agmtool.models import AGM
+
+    agm = make_agm(local_date=soon(), venue="Hall A")
+    uid = f"agm-{agm.id}@agm.agmtool"
+    assert str(events(client.get("/calendar.ics"))[uid]["LOCATION"]) == "Hall A"
+    shared_db.session.remove()
+    other = create_app({**app.config, "CACHE_TYPE": "SimpleCache"})
+    with other.app_context():
+        there = shared_db.session.get(AGM, agm.id)
+        agms.update_agm(there, None, {"venue": "Hall B"}, there.version)
+        shared_db.session.commit()
+        shared_db.session.remove()
+        shared_db.engine.dispose()
+    event = events(client.get("/calendar.ics"))[uid]
+    assert (str(event["LOCATION"]), event["SEQUENCE"]) == ("Hall B", 1)
+
+
+def test_a_postponement_without_a_new_slot_is_tentative_all_day(client, db, make_agm):
+    day = soon()
+    agm = make_agm(local_date=day, local_time=time(11, 0), timezone="Europe/London")
+    agms.postpone(agm, None, "A new date will follow", agm.version)
+    db.session.commit()
+    event = events(client.get("/calendar.ics"))[f"agm-{agm.id}@agm.agmtool"]
+    assert (str(event["STATUS"]), event["DTSTART"].dt, event["SEQUENCE"]) == (
+        "TENTATIVE", day, 1)
+    assert str(event["SUMMARY"]) == "Postponed: Glencore: Annual general meeting"
+    assert "Time to be announced." in str(event["DESCRIPTION"])
 
 
 def test_the_window_moves_with_the_date(app, make_agm):
@@ -129,7 +162,7 @@ def test_the_window_moves_with_the_date(app, make_agm):
     with app.test_request_context("/calendar.ics"):
         inside = agm_pages.build_feed(None, "en", True, date(2027, 1, 10))["body"]
         outside = agm_pages.build_feed(None, "en", True, date(2027, 1, 12))["body"]
-    assert f"UID:agm-{agm.id}@agm.example.org".encode() in inside
+    assert f"UID:agm-{agm.id}@agm.agmtool".encode() in inside
     assert b"BEGIN:VEVENT" not in outside
 
 
@@ -148,3 +181,33 @@ def test_the_uid_domain_can_be_fixed_in_configuration(app, client, make_agm):
     app.config["CALENDAR_UID_DOMAIN"] = "calendar.example.net"
     agm = make_agm(local_date=soon())
     assert list(events(client.get("/calendar.ics"))) == [f"agm-{agm.id}@calendar.example.net"]
+
+
+def test_uids_do_not_depend_on_base_url_or_host_but_links_do(app, client, make_agm):
+    agm = make_agm(local_date=soon())
+    with_base = events(client.get("/calendar.ics"))
+    app.config.update(BASE_URL=None, TRUSTED_HOSTS=None)  # as in local development
+    by_host = events(client.get("/calendar.ics", base_url="http://other.example.net"))
+    assert list(with_base) == list(by_host) == [f"agm-{agm.id}@agm.agmtool"]
+    assert str(with_base[f"agm-{agm.id}@agm.agmtool"]["URL"]) == (
+        f"https://agm.example.org/en/agms/{agm.id}")
+    assert str(by_host[f"agm-{agm.id}@agm.agmtool"]["URL"]) == (
+        f"http://other.example.net/en/agms/{agm.id}")
+
+
+def test_the_uncached_benchmark_starts_every_build_with_empty_formatting_caches(app, make_agm):
+    from agmtool import agm_pages, bench, i18n, ical
+
+    make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon() - timedelta(2),
+                                                                 time(10, 0)))
+    i18n._full_date(date(1900, 1, 1), "en")  # left over from an earlier build
+    i18n._short_clock(time(3, 33), "en")
+    bench.uncached_ms_per_meeting(app, repeats=1)
+    after_bench = (i18n._full_date.cache_info().currsize,
+                   i18n._short_clock.cache_info().currsize)
+    ical.clear_caches()
+    app.extensions["agm_event_cache"].clear()
+    with app.test_request_context("/calendar.ics"):
+        agm_pages.build_feed(None, "en", True, agm_pages.today())
+    assert after_bench == (i18n._full_date.cache_info().currsize,
+                           i18n._short_clock.cache_info().currsize)
