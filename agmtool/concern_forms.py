@@ -63,8 +63,9 @@ CHOOSE_COMPANY = _l("Choose a company, or “Not sure, or another company”.")
 class ConcernFields(FlaskForm):
     """What the public form and staff entry share."""
 
+    # Not required: a community may not know which company runs the mine.
     company = SelectField(_l("Which company?"), choices=[], validate_choice=False,
-                          validators=[DataRequired(CHOOSE_COMPANY)])
+                          default="other")
     company_other = StringField(_l("If not in the list: the company's name, if you know it"),
                                 filters=[tidy], validators=capped("company_other"))
     place = StringField(_l("The mine or place"), filters=[tidy], validators=capped("place"))
@@ -92,9 +93,8 @@ class ConcernFields(FlaskForm):
     def offer_companies(self) -> None:
         """The known companies, and "not sure": the choices both forms offer."""
         self.company.choices = options(
-            [("", _l("Choose…"))]
-            + [(company.id, company.name) for company in companies()]
-            + [("other", _l("Not sure, or another company"))])
+            [("other", _l("Not sure, or another company"))]
+            + [(company.id, company.name) for company in companies()])
 
     def submission(self, language: str, **extra) -> Submission:
         """What was entered, as the domain takes it; a choice not offered falls back to the

@@ -61,9 +61,20 @@ def test_form_speaks_the_page_language(client, lang, label):
 def test_form_lists_known_companies_and_not_sure(client, make_company):
     company = make_company()
     page = client.get("/en/concerns/new").text
-    options = re.findall(r'<option value="([^"]*)"', page)
-    assert options[:3] == ["", str(company.id), "other"]
-    assert '<option value="other">Not sure, or another company</option>' in page
+    options = re.findall(r'<option(?: selected)? value="([^"]*)"', page)
+    assert options[:2] == ["other", str(company.id)]
+    # Not knowing the company is fine: "not sure" is chosen until the person picks one.
+    assert '<option selected value="other">Not sure, or another company</option>' in page
+
+
+def test_only_what_is_happening_is_needed(client, db):
+    page = client.get("/en/concerns/new").text
+    form = {"idempotency_key": hidden(page, "idempotency_key"), "started": hidden(page, "started"),
+            "body": "The river is brown."}
+    response = client.post("/en/concerns/new", data=form)
+    assert response.status_code == 200
+    concern = only_concern(db)
+    assert (concern.body, concern.company_id) == ("The river is brown.", None)
 
 
 def test_form_shows_every_cap(client):
