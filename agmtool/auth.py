@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from agmtool import accounts
 from agmtool.extensions import db
@@ -96,9 +97,10 @@ def _pending_user() -> User | None:
 
 
 def _locked_message(minutes: int) -> str:
-    return _(
-        "Too many failed attempts. This account is locked for %(minutes)s more minutes.",
-        minutes=minutes,
+    return ngettext(
+        "Too many failed attempts. This account is locked for %(num)s more minute.",
+        "Too many failed attempts. This account is locked for %(num)s more minutes.",
+        minutes,
     )
 
 

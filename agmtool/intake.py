@@ -53,6 +53,8 @@ FORM_PROBLEMS = {
                   "your text is still here."),
     "busy": _l("We are very busy right now. Please wait a minute and press “Send” again; your "
                "text is still here."),
+    "status_busy": _l("Too many codes were tried from here in a short time. For your safety, "
+                      "wait a minute before trying again."),
     "locked": _l("We could not save your concern just now. Please press “Send” again; your "
                  "text is still here."),
 }
@@ -281,4 +283,4 @@ def busy(_error):
     if request.endpoint == "intake.new_concern":
         return _show_form(_concern_form(data), "busy", 429)
     form = StatusForm(formdata=data)
-    return _show_status(form, message=FORM_PROBLEMS["busy"], code=429)
+    return _show_status(form, message=FORM_PROBLEMS["status_busy"], code=429)

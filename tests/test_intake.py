@@ -314,9 +314,10 @@ def test_cookie_less_junk_does_not_use_up_a_real_browser_s_budget(app, db):
 @pytest.mark.parametrize("app_config", [{
     "RATELIMIT_ENABLED": True, "STATUS_RATE_LIMIT": "3/minute", "STATUS_LOOKUP_SECONDS": 0}])
 def test_status_lookups_are_rate_limited(client):
-    codes = [client.post("/en/status", data={"code": "AAAA-BBBB"}).status_code
-             for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
+    responses = [client.post("/es/status", data={"code": "AAAA-BBBB"}) for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert ("Se probaron demasiados códigos desde aquí en poco tiempo. Por su seguridad, "
+            "espere un minuto antes de volver a intentarlo.") in responses[-1].text
 
 
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True,
