@@ -115,6 +115,8 @@ def meeting_view(agm: AGM) -> dict:
         "start": start,
         "times": i18n.format_meeting_time(start, agm.timezone) if start else [],
         "day": i18n.format_day(agm.local_date),
+        "month": i18n.format_month(agm.local_date),
+        "past": agm.local_date < today(),
         "deadlines": [
             {"label": label, "when": i18n.format_in_zone(moment, agm.timezone),
              "in": in_how_long(moment), "passed": moment < now, "instant": moment}

@@ -12,7 +12,13 @@ from zoneinfo import ZoneInfo
 
 import click
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, get_timezone_location
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_skeleton,
+    format_time,
+    get_timezone_location,
+)
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -73,6 +79,11 @@ def zone_city(zone: str) -> str:
 
 def format_day(day: date, fmt: str = "full") -> str:
     return format_date(day, fmt, locale=format_locale())
+
+
+def format_month(day: date) -> str:
+    """'April 2027', 'abril de 2027': for a date that is only an estimate."""
+    return format_skeleton("yMMMM", datetime.combine(day, time()), locale=format_locale())
 
 
 def format_instant(moment: datetime, zone: str, fmt: str = "medium") -> str:

@@ -56,11 +56,26 @@ def test_a_meeting_shows_local_and_london_time(client, make_company, make_agm):
 
 
 def test_a_meeting_without_a_time_says_time_to_be_announced(client, make_agm):
-    agm = make_agm(local_date=date(2030, 5, 29), local_time=None, status=AGMStatus.EXPECTED)
+    agm = make_agm(local_date=date(2030, 5, 29), local_time=None, status=AGMStatus.ANNOUNCED)
     text = client.get(f"/en/agms/{agm.id}").text
+    assert '<p class="agm-time">Wednesday, 29 May 2030</p>' in text
     assert '<p class="agm-tba">Time to be announced</p>' in text
-    assert "Expected (date not yet announced)" in text
-    assert "The company has not announced this date yet." in text
+
+
+def test_an_expected_meeting_shows_only_the_month(client, make_agm):
+    # A precise day that the company has not announced would be planned around.
+    agm = make_agm(local_date=date(2030, 5, 29), local_time=None, status=AGMStatus.EXPECTED)
+    text = client.get(f"/es/agms/{agm.id}").text
+    assert '<p class="agm-time">Prevista hacia mayo de 2030</p>' in text
+    assert "29 de mayo" not in text
+    assert "Prevista (fecha aún sin anunciar)" in text
+
+
+def test_a_past_meeting_says_it_took_place(client, make_agm):
+    agm = make_agm(local_date=date(2024, 5, 29), local_time=None, status=AGMStatus.CONFIRMED)
+    text = client.get(f"/en/agms/{agm.id}").text
+    assert "This meeting took place on Wednesday, 29 May 2024." in text
+    assert "No deadlines were recorded for this meeting." in text
 
 
 def test_deadlines_are_shown_in_days(client, make_agm):

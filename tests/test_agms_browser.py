@@ -66,7 +66,10 @@ def test_the_list_and_a_meeting_in_four_languages(live_server, london_page, meet
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot(page, f"agms-detail-{lang}-1280")
     page.goto(f"{live_server}/{lang}/agms/{zug.id}")
-    assert page.locator(".agm-tba").count() == 1
+    # Expected, not announced: only the month it is expected in, no day and no time line.
+    assert page.locator(".agm-when .agm-time").count() == 1
+    assert page.locator(".agm-tba").count() == 0
+    screenshot(page, f"agms-expected-{lang}-1280")
 
 
 def test_the_readers_own_time_is_added(live_server, browser, meetings):
