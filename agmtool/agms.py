@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import click
 import sqlalchemy as sa
+from babel.core import get_global
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -88,14 +89,27 @@ def _seen(record, seen_version) -> int:
 
 # --- zones and instants ------------------------------------------------------------------
 
+# Where London-listed mining companies hold their meetings: offered first in the zone menu.
+USUAL_ZONES = (
+    "Europe/London", "Europe/Zurich", "Australia/Perth", "Australia/Melbourne",
+    "Australia/Sydney", "Australia/Adelaide", "Australia/Brisbane", "Africa/Johannesburg",
+    "America/Toronto", "America/Santiago", "America/Lima", "America/Bogota",
+    "America/Sao_Paulo", "Asia/Jakarta", "Asia/Jayapura",
+)
+
+
 @memoize
 def zone_names() -> tuple[str, ...]:
-    """Every real place-based IANA zone, for the zone menu (no Etc/ or legacy aliases)."""
-    return tuple(sorted(
+    """The zone menu: the usual AGM zones, then every other place-based IANA zone under its
+    current name (no Etc/ zones, no legacy aliases such as Asia/Calcutta)."""
+    aliases = get_global("zone_aliases")
+    others = sorted(
         z for z in available_timezones()
-        if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "Canada/", "Brazil/",
-                                          "Chile/", "Mexico/"))
-    ))
+        if "/" in z and z not in aliases and z not in USUAL_ZONES
+        and not z.startswith(("Etc/", "SystemV/", "US/", "Canada/", "Brazil/", "Chile/",
+                              "Mexico/"))
+    )
+    return (*USUAL_ZONES, *others)
 
 
 def valid_zone(name: str | None) -> bool:

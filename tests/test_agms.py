@@ -301,3 +301,11 @@ def test_meetings_are_listed_by_the_instant_they_start(db, make_agm, make_compan
     today = datetime.now(UTC).date()
     assert [agm.id for agm in agms.upcoming(today)] == expected
     assert [agm.id for agm in agms.for_feed(today)] == expected
+
+
+def test_the_zone_menu_offers_the_usual_zones_first_and_no_legacy_aliases():
+    zones = agms.zone_names()
+    assert zones[:3] == ("Europe/London", "Europe/Zurich", "Australia/Perth")
+    assert "Asia/Kolkata" in zones
+    assert "Asia/Calcutta" not in zones and "Australia/ACT" not in zones
+    assert len(zones) == len(set(zones))
