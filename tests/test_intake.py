@@ -507,3 +507,13 @@ def test_concurrent_resends_store_one_concern(app, live_server, db, client):
         results = set(pool.map(send, range(8)))
     assert len(results) == 1 and next(iter(results))[0] == 200
     assert db.session.query(Concern).count() == 1
+
+
+def test_the_receipt_page_offers_no_way_away_from_the_code(client, db):
+    page = client.get("/pt/concerns/new").text
+    assert '<nav class="languages"' in page
+    form = {"idempotency_key": hidden(page, "idempotency_key"), "started": hidden(page, "started"),
+            "body": "Lá a Vale enterrou meu coração"}
+    receipt = client.post("/pt/concerns/new", data=form).text
+    assert '<p class="receipt" lang="en">' in receipt
+    assert '<nav class="languages"' not in receipt
