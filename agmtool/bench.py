@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import os
 import secrets
 import statistics
@@ -154,6 +155,8 @@ def paired_ratio(port, a: tuple, b: tuple, deadline: float) -> tuple[float, floa
 
 
 def main() -> int:
+    # One log line per request would bury the table and slow both sides of every ratio.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     deadline = clock.monotonic() + TIME_LIMIT_SECONDS
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
