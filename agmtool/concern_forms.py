@@ -187,6 +187,14 @@ class ActionForm(FlaskForm):
     seen_status = HiddenField()
 
 
+class EraseContactForm(FlaskForm):
+    """Deleting contact details cannot be undone, so it takes a tick as well as a click."""
+
+    confirm = BooleanField(
+        _l("I understand that they are deleted for good and cannot be brought back."),
+        validators=[DataRequired(_l("Tick the box to confirm."))])
+
+
 class TranslationForm(FlaskForm):
     seen_version = HiddenField()
     text = TextAreaField(_l("English translation"), filters=[tidy], validators=[

@@ -15,6 +15,7 @@ from agmtool.concern_forms import (
     CAPS,
     ActionForm,
     DeclineForm,
+    EraseContactForm,
     MergeForm,
     StaffConcernForm,
     TranslationForm,
@@ -183,6 +184,7 @@ def _render_detail(concern: Concern, translation_form: TranslationForm | None = 
         "inbox/detail.html", concern=concern, translation=concerns.english(concern),
         translation_form=translation_form or _translation_form(concern),
         action_form=ActionForm(formdata=None, **seen),
+        erase_form=EraseContactForm(formdata=None),
         decline_form=decline_form or DeclineForm(formdata=None, **seen),
         merge_form=merge_form or MergeForm(formdata=None, **seen),
         allowed=concerns.allowed(concern), history=_history(concern),
@@ -277,7 +279,10 @@ def merge(concern_id: int):
 @roles_required(*TRIAGERS)
 def erase_contact(concern_id: int):
     concern = _get_concern(concern_id)
-    if ActionForm().validate_on_submit() and concerns.erase_contact(concern, g.user):
+    form = EraseContactForm()
+    if not form.validate_on_submit():
+        flash(_("Nothing was deleted: tick the box to confirm."), "error")
+    elif concerns.erase_contact(concern, g.user):
         db.session.commit()
         flash(_("The contact details have been deleted."), "info")
     return redirect(url_for("inbox.detail", concern_id=concern.id))

@@ -443,3 +443,17 @@ def test_quarantine_reason_is_explained_in_words(staff_client, make_concern):
     page = staff_client.get(f"/staff/concerns/{concern.id}").text
     assert ("Quarantined as possibly automated (it was sent faster than a person can type)."
             in page)
+
+
+def test_deleting_contact_details_takes_a_tick_as_well_as_a_click(staff_client, make_concern,
+                                                                  db):
+    concern = make_concern(contact_name="Ana", contact_details="+57 300 555 0199")
+    url = f"/staff/concerns/{concern.id}/erase-contact"
+    refused = staff_client.post(url, follow_redirects=True)
+    assert "Nothing was deleted: tick the box to confirm." in refused.text
+    db.session.refresh(concern)
+    assert concern.contact_details == "+57 300 555 0199"
+    done = staff_client.post(url, data={"confirm": "y"}, follow_redirects=True)
+    assert "The contact details have been deleted." in done.text
+    db.session.refresh(concern)
+    assert (concern.contact_name, concern.contact_details) == (None, None)
