@@ -208,12 +208,13 @@ CHANGED_MEANWHILE = _l("Someone else changed this concern in the meantime. Here 
                       "is now.")
 
 
-def _triage(concern: Concern, step) -> None:
-    """Run one triage ``step`` (a domain call), commit, and say how it went."""
+def _triage(concern: Concern, step, done: str | None = None, refused: str | None = None) -> None:
+    """Run one triage ``step`` (a domain call), commit, and say how it went: ``done`` or the
+    new status; ``refused`` when a merge is not possible."""
     try:
         step()
         db.session.commit()
-        flash(_("Saved: %(status)s.", status=concern.status.label), "info")
+        flash(done or _("Saved: %(status)s.", status=concern.status.label), "info")
     except concerns.StaleEdit:
         db.session.rollback()
         flash(CHANGED_MEANWHILE, "error")
@@ -221,6 +222,9 @@ def _triage(concern: Concern, step) -> None:
         db.session.rollback()
         flash(_("That step is not possible from “%(status)s”.",
                 status=concern.status.label), "error")
+    except concerns.MergeNotPossible:
+        db.session.rollback()
+        flash(refused, "error")
 
 
 @bp.post("/<int:concern_id>/<any(accept, clarify, release, reopen):action>")
@@ -256,22 +260,10 @@ def merge(concern_id: int):
             form.into.errors.append(_("There is no concern with this number."))
     if form.errors:
         return _render_detail(concern, None, 422, merge_form=form)
-    try:
-        concerns.merge(concern, into, g.user, form.seen_status.data)
-        db.session.commit()
-        flash(_("Merged into concern %(number)s.", number=into.id), "info")
-    except concerns.MergeNotPossible:
-        db.session.rollback()
-        flash(_("Concern %(number)s cannot take in others: it is merged, declined, "
-                "withdrawn or quarantined, or it is this concern.", number=into.id),
-              "error")
-    except concerns.StaleEdit:
-        db.session.rollback()
-        flash(CHANGED_MEANWHILE, "error")
-    except concerns.TransitionNotAllowed:
-        db.session.rollback()
-        flash(_("That step is not possible from “%(status)s”.",
-                status=concern.status.label), "error")
+    _triage(concern, lambda: concerns.merge(concern, into, g.user, form.seen_status.data),
+            done=_("Merged into concern %(number)s.", number=into.id),
+            refused=_("Concern %(number)s cannot take in others: it is merged, declined, "
+                      "withdrawn or quarantined, or it is this concern.", number=into.id))
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
