@@ -80,7 +80,7 @@ class Channel(LabelledEnum):
     PHONE = "phone", _l("Phone call")
     MESSAGE = "message", _l("Message")
     LETTER = "letter", _l("Letter")
-    MEETING = "meeting", _l("Meeting")
+    MEETING = "meeting", lazy_pgettext("how a concern arrived", "Meeting")
 
 
 class ConcernStatus(LabelledEnum):
