@@ -23,6 +23,7 @@ from agmtool.models import (
     AGM,
     AGMStatus,
     Company,
+    Concern,
     Listing,
     MeetingFormat,
     MeetingKind,
@@ -574,8 +575,6 @@ def _sync_listings(company: Company, rows) -> list:
 
 
 def _sync_sites(company: Company, rows) -> list:
-    from agmtool.models import Concern
-
     by_name = {site.name: site for site in company.sites}
     wanted = {name for name, _c, _r in rows}
     before = sorted(f"{s.name}; {s.country}; {s.region or ''}" for s in company.sites)
