@@ -174,6 +174,15 @@ class DeclineForm(FlaskForm):
                                Length(max=2000, message=TOO_LONG)])
 
 
+class ClarifyForm(FlaskForm):
+    seen_status = HiddenField()
+    question = TextAreaField(_l("What do you need to ask? (the community reads it on the "
+                                "status page)"),
+                             filters=[tidy], validators=[
+                                 DataRequired(_l("Write the question for the community.")),
+                                 Length(max=2000, message=TOO_LONG)])
+
+
 class MergeForm(FlaskForm):
     seen_status = HiddenField()
     into = IntegerField(_l("Number of the concern to merge into"), validators=[
@@ -182,7 +191,7 @@ class MergeForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    """A button that moves a concern (accept, clarify, release, reopen, erase contacts)."""
+    """A button that moves a concern (accept, release, reopen)."""
 
     seen_status = HiddenField()
 

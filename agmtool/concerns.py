@@ -292,9 +292,11 @@ def accept(concern: Concern, user: User, seen: str | None = None) -> None:
     move(concern, S.ACCEPTED, user, "accepted", seen)
 
 
-def ask_clarification(concern: Concern, user: User, seen: str | None = None) -> None:
-    """Mark that staff need to ask the community something (see move)."""
-    move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked", seen)
+def ask_clarification(concern: Concern, user: User, question: str,
+                      seen: str | None = None) -> None:
+    """Ask the community something; the question shows on its status page (see move)."""
+    move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked", seen,
+         clarification=question)
 
 
 def release(concern: Concern, user: User, seen: str | None = None) -> None:
@@ -372,7 +374,8 @@ def withdraw(concern: Concern) -> None:
     had_contact = bool(concern.contact_name or concern.contact_details)
     _apply(concern, S.WITHDRAWN, None, "withdrawn", dict(
         body=None, wanted=None, place=None, community_name=None, company_other=None,
-        speaker_name=None, contact_name=None, contact_details=None, withdrawn_on=today,
+        speaker_name=None, contact_name=None, contact_details=None, clarification=None,
+        withdrawn_on=today,
         version=concern.version + 1,
         contact_erased_on=today if had_contact else concern.contact_erased_on))
 

@@ -14,6 +14,7 @@ from agmtool.auth import roles_required
 from agmtool.concern_forms import (
     CAPS,
     ActionForm,
+    ClarifyForm,
     DeclineForm,
     EraseContactForm,
     MergeForm,
@@ -47,7 +48,6 @@ QUARANTINE_REASONS = {
 # Buttons that move a concern without asking for anything more.
 SIMPLE_ACTIONS = {
     "accept": concerns.accept,
-    "clarify": concerns.ask_clarification,
     "release": concerns.release,
     "reopen": concerns.reopen,
 }
@@ -178,7 +178,7 @@ def _translation_form(concern: Concern) -> TranslationForm:
 
 def _render_detail(concern: Concern, translation_form: TranslationForm | None = None,
                    code: int = 200, decline_form: DeclineForm | None = None,
-                   merge_form: MergeForm | None = None):
+                   merge_form: MergeForm | None = None, clarify_form: ClarifyForm | None = None):
     seen = {"seen_status": concern.status.value}
     return render_template(
         "inbox/detail.html", concern=concern, translation=concerns.english(concern),
@@ -186,6 +186,7 @@ def _render_detail(concern: Concern, translation_form: TranslationForm | None = 
         action_form=ActionForm(formdata=None, **seen),
         erase_form=EraseContactForm(formdata=None),
         decline_form=decline_form or DeclineForm(formdata=None, **seen),
+        clarify_form=clarify_form or ClarifyForm(formdata=None, **seen),
         merge_form=merge_form or MergeForm(formdata=None, **seen),
         allowed=concerns.allowed(concern), history=_history(concern),
         asked_before=concerns.asked_before(concern, _translator_limits().get("languages")),
@@ -227,7 +228,7 @@ def _triage(concern: Concern, step, done: str | None = None, refused: str | None
         flash(refused, "error")
 
 
-@bp.post("/<int:concern_id>/<any(accept, clarify, release, reopen):action>")
+@bp.post("/<int:concern_id>/<any(accept, release, reopen):action>")
 @roles_required(*TRIAGERS)
 def act(concern_id: int, action: str):
     concern = _get_concern(concern_id)
@@ -246,6 +247,18 @@ def decline(concern_id: int):
         return _render_detail(concern, None, 422, decline_form=form)
     _triage(concern, lambda: concerns.decline(concern, g.user, form.reason.data,
                                               form.seen_status.data))
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
+@bp.post("/<int:concern_id>/clarify")
+@roles_required(*TRIAGERS)
+def clarify(concern_id: int):
+    concern = _get_concern(concern_id)
+    form = ClarifyForm()
+    if not form.validate_on_submit():
+        return _render_detail(concern, None, 422, clarify_form=form)
+    _triage(concern, lambda: concerns.ask_clarification(concern, g.user, form.question.data,
+                                                        form.seen_status.data))
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 

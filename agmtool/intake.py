@@ -29,8 +29,7 @@ STATUS_WORDING = {
     S.RECEIVED: _l("We have received your concern. Our team will read it soon."),
     S.QUARANTINED: _l("We have received your concern. Our team will read it soon."),
     S.NEEDS_CLARIFICATION: _l("Our team needs to ask you something about your concern. If you "
-                              "left contact details, we will get in touch. If not, you can "
-                              "send a new concern that explains more."),
+                              "left contact details, we may also get in touch."),
     S.ACCEPTED: _l("Your concern has been accepted. We are preparing a question for the "
                    "company's annual meeting."),
     S.MERGED: _l("Other people raised the same problem. We have joined your concern with "

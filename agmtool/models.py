@@ -281,6 +281,8 @@ class Concern(db.Model):
     question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("concern.id"))
     decline_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # What staff asked the community, shown on its status page, in its reply language.
+    clarification: Mapped[str | None] = mapped_column(sa.Text)
     quarantine_reason: Mapped[str | None] = mapped_column(sa.String(40))
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 

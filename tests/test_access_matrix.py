@@ -19,6 +19,7 @@ ALLOWED = {
     "inbox.export": TRIAGERS,
     "inbox.act": TRIAGERS,
     "inbox.decline": TRIAGERS,
+    "inbox.clarify": TRIAGERS,
     "inbox.merge": TRIAGERS,
     "inbox.erase_contact": TRIAGERS,
     "staff.index": ACCOUNTS,

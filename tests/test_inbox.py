@@ -249,9 +249,33 @@ def test_triage_moves_and_records_history(staff_client, staff, make_concern, db)
 
 def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
     concern = make_concern(status=S.ACCEPTED)
-    staff_client.post(f"/staff/concerns/{concern.id}/clarify", data={"seen_status": "received"})
+    staff_client.post(f"/staff/concerns/{concern.id}/clarify",
+                      data={"seen_status": "received", "question": "¿Qué río?"})
     db.session.refresh(concern)
-    assert concern.status == S.ACCEPTED
+    assert (concern.status, concern.clarification) == (S.ACCEPTED, None)
+
+
+def test_staff_ask_a_question_the_community_reads_on_its_status_page(staff_client, db, app):
+    from agmtool import concerns
+
+    submission = concerns.Submission(language="es", reply_language="es", body="El río")
+    concern, code = concerns.submit(submission, "clarify-test-key")
+    db.session.commit()
+    url = f"/staff/concerns/{concern.id}/clarify"
+    refused = staff_client.post(url, data={"seen_status": "received", "question": ""})
+    assert refused.status_code == 422
+    assert "Write the question for the community." in refused.text
+    staff_client.post(url, data={"seen_status": "received",
+                                 "question": "¿Qué arroyo se secó, y desde cuándo?"})
+    db.session.refresh(concern)
+    assert (concern.status, concern.clarification) == (
+        S.NEEDS_CLARIFICATION, "¿Qué arroyo se secó, y desde cuándo?")
+    community = app.test_client()
+    page = community.post("/es/status", data={"code": code}).text
+    assert '<blockquote lang="es">¿Qué arroyo se secó, y desde cuándo?</blockquote>' in page
+    community.post("/es/status/withdraw", data={"code": code, "confirm": "y"})
+    db.session.refresh(concern)
+    assert concern.clarification is None
 
 
 def test_release_from_quarantine(staff_client, make_concern, db):
