@@ -36,8 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from agmtool import (
         admin,
         agm_admin,
+        agm_import,
         agm_pages,
-        agms,
         auth,
         cli,
         database,
@@ -69,7 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(intake.bp)
     app.register_blueprint(inbox.bp)
-    agms.init_app(app)
+    agm_import.init_app(app)
     agm_pages.init_app(app)
     agm_admin.init_app(app)
 

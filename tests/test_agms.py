@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from agmtool import agms, history
+from agmtool import agm_import, agms, history
 from agmtool.models import AGM, AGMStatus, Company, MeetingKind
 
 
@@ -206,7 +206,7 @@ def rio(make_company):
 
 def test_csv_import_creates_every_meeting(db, make_company):
     rio(make_company)
-    created = agms.import_csv(CSV_GOOD)
+    created = agm_import.import_csv(CSV_GOOD)
     db.session.commit()
     assert [(a.listing.entity_name, a.timezone, agms.start_instant(a)) for a in created] == [
         ("Rio Tinto plc", "Europe/London", datetime(2025, 4, 3, 10, 0, tzinfo=UTC)),
@@ -220,7 +220,7 @@ def test_csv_with_a_bad_row_imports_nothing_and_names_the_lines(db, make_company
         "rio-tinto,,agm,2025-13-01,11:00,Europe/London,,,,confirmed\n"
         "nobody,,agm,2025-05-01,09:30,Mars/Olympus,,,,confirmed\n")
     with pytest.raises(agms.Invalid) as refused:
-        agms.import_csv(bad)
+        agm_import.import_csv(bad)
     db.session.rollback()
     assert refused.value.errors == {
         "4": ["date '2025-13-01' is not a date like 2026-04-30"],
