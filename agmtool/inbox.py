@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
-from agmtool import concerns, history, i18n
+from agmtool import concern_search, concerns, history, i18n
 from agmtool.auth import roles_required
 from agmtool.concern_forms import (
     CAPS,
@@ -79,11 +79,11 @@ def _translator_limits() -> dict:
     return {}
 
 
-def _filters() -> concerns.Filters:
+def _filters() -> concern_search.Filters:
     args = request.args
     season = args.get("season", "")
     company = args.get("company", "")
-    return concerns.Filters(
+    return concern_search.Filters(
         status=args.get("status") if args.get("status") in S._value2member_map_ else None,
         language=args.get("language") if args.get("language") in i18n.languages() else None,
         company=company if company == "none" or company.isdigit() else None,
@@ -109,13 +109,13 @@ def _get_concern(concern_id: int) -> Concern:
 @roles_required(*READERS)
 def index():
     filters = _filters()
-    page = db.paginate(concerns.search(filters), page=request.args.get("page", 1, type=int),
+    page = db.paginate(concern_search.search(filters), page=request.args.get("page", 1, type=int),
                        per_page=PER_PAGE, error_out=False, count=True)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "inbox/index.html", page=page, filters=filters, args=args,
-        counts=concerns.counts(filters), companies=concerns.companies(),
-        seasons=concerns.seasons(), statuses=list(S), topics=list(Topic),
+        counts=concern_search.counts(filters), companies=concerns.companies(),
+        seasons=concern_search.seasons(), statuses=list(S), topics=list(Topic),
     )
 
 
@@ -123,7 +123,7 @@ def index():
 @roles_required(*TRIAGERS)
 def export():
     with_contacts = g.user.role == Role.ADMIN and request.args.get("contacts") == "1"
-    body = concerns.export_csv(_filters(), with_contacts=with_contacts)
+    body = concern_search.export_csv(_filters(), with_contacts=with_contacts)
     name = f"concerns-{utcnow().date().isoformat()}.csv"
     return body, 200, {
         "Content-Type": "text/csv; charset=utf-8",
@@ -189,7 +189,7 @@ def _render_detail(concern: Concern, translation_form: TranslationForm | None = 
         clarify_form=clarify_form or ClarifyForm(formdata=None, **seen),
         merge_form=merge_form or MergeForm(formdata=None, **seen),
         allowed=concerns.allowed(concern), history=_history(concern),
-        asked_before=concerns.asked_before(concern, _translator_limits().get("languages")),
+        asked_before=concern_search.asked_before(concern, _translator_limits().get("languages")),
         sees_contacts=sees_contacts(),
         retention_ends=concerns.retention_ends(concern), states=TranslationState,
         quarantine_reasons=QUARANTINE_REASONS,

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agmtool import concerns, history
-from agmtool.concerns import TRANSITIONS, Filters, Submission
+from agmtool import concern_search, concerns, history
+from agmtool.concern_search import Filters
+from agmtool.concerns import TRANSITIONS, Submission
 from agmtool.models import (
     Attribution,
     Concern,
@@ -314,9 +315,9 @@ def test_translation_keeps_its_own_state_and_refuses_stale_saves(db, make_concer
 def test_search_escapes_like_wildcards(db, make_concern):
     make_concern(body="100% contaminated")
     make_concern(body="1000 contaminated")
-    found = db.session.scalars(concerns.search(Filters(q="100%"))).all()
+    found = db.session.scalars(concern_search.search(Filters(q="100%"))).all()
     assert [c.body for c in found] == ["100% contaminated"]
-    assert db.session.scalars(concerns.search(Filters(q="_"))).all() == []
+    assert db.session.scalars(concern_search.search(Filters(q="_"))).all() == []
 
 
 def test_search_runs_no_python_function_per_row_on_sqlite(db):
@@ -329,14 +330,14 @@ def test_search_runs_no_python_function_per_row_on_sqlite(db):
 def test_search_ignores_case_in_the_query(db, make_concern):
     found = make_concern(body="el río está café")
     make_concern(body="la mina")
-    assert db.session.scalars(concerns.search(Filters(q="RÍO"))).all() == [found]
+    assert db.session.scalars(concern_search.search(Filters(q="RÍO"))).all() == [found]
 
 
 def test_search_reads_the_english_translation(db, make_concern, make_user):
     concern = make_concern(language="id", body="Kami bukan mau minta saham")
     make_concern(body="something else")
     concerns.save_translation(concern, "We are not asking for shares", make_user(), None)
-    found = db.session.scalars(concerns.search(Filters(q="NOT ASKING"))).all()
+    found = db.session.scalars(concern_search.search(Filters(q="NOT ASKING"))).all()
     assert [c.id for c in found] == [concern.id]
 
 
@@ -344,7 +345,7 @@ def test_counts_per_status_ignore_the_status_filter(db, make_concern):
     make_concern()
     make_concern()
     make_concern(status=S.ACCEPTED)
-    assert concerns.counts(Filters(status="accepted")) == {"received": 2, "accepted": 1}
+    assert concern_search.counts(Filters(status="accepted")) == {"received": 2, "accepted": 1}
 
 
 def test_asked_before_finds_same_company_and_shared_topic(db, make_concern, make_company):
@@ -362,8 +363,8 @@ def test_asked_before_finds_same_company_and_shared_topic(db, make_concern, make
                          received_on=date(2026, 4, 1))
     same_day_after = make_concern(company=glencore, topic_rows=topic(Topic.WATER),
                                   received_on=date(2026, 3, 1))
-    assert concerns.asked_before(new) == [old]
-    assert concerns.asked_before(later) == [same_day_after, new, old]
+    assert concern_search.asked_before(new) == [old]
+    assert concern_search.asked_before(later) == [same_day_after, new, old]
 
 
 def test_asked_before_keeps_to_a_translator_s_languages(db, make_concern, make_company):
@@ -376,28 +377,28 @@ def test_asked_before_keeps_to_a_translator_s_languages(db, make_concern, make_c
     new = make_concern(company=glencore, language="pt",
                        topic_rows=[ConcernTopic(topic=Topic.WATER)],
                        received_on=date(2026, 1, 1))
-    assert concerns.asked_before(new, languages=["pt"]) == [in_pt]
+    assert concern_search.asked_before(new, languages=["pt"]) == [in_pt]
 
 
 # --- export -------------------------------------------------------------------------------
 
 @given(st.text())
 def test_neutralized_cells_never_start_a_formula(value):
-    cell = concerns.neutralize(value)
-    assert not cell.startswith(concerns.FORMULA_STARTS)
+    cell = concern_search.neutralize(value)
+    assert not cell.startswith(concern_search.FORMULA_STARTS)
     assert cell in (value, "'" + value)
 
 
 def test_export_is_utf8_with_bom_and_contacts_only_on_request(db, make_concern):
     make_concern(language="pt", body="=HYPERLINK(\"http://x\")", wanted="Lá a Vale",
                  contact_details="+55 31 0000", attribution=Attribution.COMMUNITY)
-    plain = concerns.export_csv(Filters())
+    plain = concern_search.export_csv(Filters())
     assert plain.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(plain.decode("utf-8-sig"))))
-    assert rows[0] == concerns.EXPORT_COLUMNS
+    assert rows[0] == concern_search.EXPORT_COLUMNS
     assert rows[1][13:15] == ["'=HYPERLINK(\"http://x\")", "Lá a Vale"]
     assert b"+55" not in plain
     full = list(csv.reader(io.StringIO(
-        concerns.export_csv(Filters(), with_contacts=True).decode("utf-8-sig"))))
+        concern_search.export_csv(Filters(), with_contacts=True).decode("utf-8-sig"))))
     assert full[0][-2:] == ["contact_name", "contact_details"]
     assert full[1][-1] == "'+55 31 0000"

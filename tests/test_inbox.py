@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, insert
 
-from agmtool import concerns, history
+from agmtool import concern_search, concerns, history
 from agmtool.models import (
     Channel,
     Concern,
@@ -419,7 +419,7 @@ def test_export_follows_the_filter_and_hides_contacts(staff_client, make_concern
     response = staff_client.get("/staff/concerns/export.csv?language=es&contacts=1")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     table = read_csv(response)
-    assert table[0] == concerns.EXPORT_COLUMNS
+    assert table[0] == concern_search.EXPORT_COLUMNS
     assert [row[13] for row in table[1:]] == ["'@SUM(A1)"]
     assert "+57 300 1" not in response.data.decode()
 

@@ -1,0 +1,185 @@
+"""Finding concerns: the inbox's filters, search and counts, "asked before?", and the CSV
+export of the current filter."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from agmtool.concerns import clean_text, english
+from agmtool.extensions import db
+from agmtool.models import (
+    Concern,
+    ConcernStatus,
+    ConcernTopic,
+    Question,
+    Translation,
+)
+
+S = ConcernStatus
+
+
+@dataclass
+class Filters:
+    status: str | None = None
+    language: str | None = None
+    company: str | None = None  # a company id, or "none"
+    topic: str | None = None
+    season: int | None = None
+    q: str | None = None
+    languages: list[str] | None = None  # a translator's languages: nothing else is shown
+    hide: set[ConcernStatus] = field(default_factory=set)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(filters: Filters, with_status: bool = True) -> list:
+    where = []
+    if filters.languages is not None:
+        where.append(Concern.language.in_(filters.languages))
+    if filters.hide:
+        where.append(Concern.status.not_in(list(filters.hide)))
+    if with_status and filters.status:
+        where.append(Concern.status == filters.status)
+    if filters.language:
+        where.append(Concern.language == filters.language)
+    if filters.company == "none":
+        where.append(Concern.company_id.is_(None))
+    elif filters.company:
+        where.append(Concern.company_id == int(filters.company))
+    if filters.topic:
+        where.append(Concern.topic_rows.any(ConcernTopic.topic == filters.topic))
+    if filters.season:
+        where.append(Concern.received_on.between(date(filters.season, 1, 1),
+                                                 date(filters.season, 12, 31)))
+    if filters.q:
+        text = clean_text(filters.q).strip()
+        where.append(sa.or_(
+            _contains(Concern.body, text),
+            _contains(Concern.wanted, text),
+            Concern.translations.any(sa.and_(Translation.language == "en",
+                                             _contains(Translation.text, text))),
+        ))
+    return where
+
+
+def _contains(column, text: str):
+    """``column`` contains ``text``, ignoring case, in plain SQL (no function per row).
+
+    PostgreSQL's ILIKE folds every letter. SQLite's LIKE folds ASCII letters only, so
+    there the query is tried as typed and lower-cased: "RÍO" finds "río" and "RÍO", but
+    not "Río" (an accepted limit of the SQLite setup, which is for small deployments).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column.ilike(_like(text), escape="\\")
+    return sa.or_(*(column.like(_like(variant), escape="\\")
+                    for variant in dict.fromkeys([text.lower(), text])))
+
+
+def search(filters: Filters):
+    """The SELECT for the inbox: newest first, with what a list row shows loaded eagerly."""
+    return (
+        sa.select(Concern).where(*_conditions(filters))
+        .options(selectinload(Concern.topic_rows), selectinload(Concern.company),
+                 selectinload(Concern.translations))
+        .order_by(Concern.received_on.desc(), Concern.id.desc())
+    )
+
+
+def counts(filters: Filters) -> dict[str, int]:
+    """Concerns per status under every filter but the status one."""
+    rows = db.session.execute(
+        sa.select(Concern.status, sa.func.count(Concern.id))
+        .where(*_conditions(filters, with_status=False)).group_by(Concern.status)
+    ).all()
+    return {str(status): number for status, number in rows}
+
+
+def seasons() -> list[int]:
+    first, last = db.session.execute(
+        sa.select(sa.func.min(Concern.received_on), sa.func.max(Concern.received_on))
+    ).one()
+    if first is None:
+        return []
+    return list(range(last.year, first.year - 1, -1))
+
+
+def asked_before(concern: Concern, languages: list[str] | None = None,
+                 limit: int = 20) -> list[Concern]:
+    """Earlier concerns about the same company that share a topic, across AGMs, with the
+    question each became (if any); only in ``languages`` when given (a translator's).
+
+    "Earlier" is by the day received, then by number within a day: a concern entered by
+    staff later can still have been received before. The public form and staff entry
+    set no site, so the company is what links concerns (the place is free text).
+    """
+    if not concern.company_id or not concern.topics:
+        return []
+    where = [
+        Concern.id != concern.id,
+        Concern.company_id == concern.company_id,
+        sa.or_(Concern.received_on < concern.received_on,
+               sa.and_(Concern.received_on == concern.received_on,
+                       Concern.id < concern.id)),
+        Concern.topic_rows.any(ConcernTopic.topic.in_(concern.topics)),
+        Concern.status.not_in([S.WITHDRAWN, S.QUARANTINED]),
+    ]
+    if languages is not None:
+        where.append(Concern.language.in_(languages))
+    return list(db.session.scalars(
+        sa.select(Concern).where(*where)
+        .options(selectinload(Concern.topic_rows),
+                 selectinload(Concern.question).selectinload(Question.agm))
+        .order_by(Concern.received_on.desc(), Concern.id.desc())
+        .limit(limit)
+    ))
+
+
+# --- export -------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+EXPORT_COLUMNS = ["id", "received_on", "status", "channel", "language", "reply_language",
+                  "company", "place", "community", "topics", "attribution", "may_quote",
+                  "speaker_name", "body", "wanted", "english", "english_state",
+                  "merged_into", "decline_reason"]
+CONTACT_COLUMNS = ["contact_name", "contact_details"]
+
+
+def export_csv(filters: Filters, with_contacts: bool = False) -> bytes:
+    """The concerns under ``filters`` as CSV, UTF-8 with a BOM; contacts only on request."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS + (CONTACT_COLUMNS if with_contacts else []))
+    for concern in db.session.scalars(search(filters)):
+        translation = english(concern)
+        row = [
+            concern.id, concern.received_on.isoformat(), concern.status.value,
+            concern.channel.value, concern.language, concern.reply_language,
+            concern.company.name if concern.company else concern.company_other,
+            concern.place, concern.community_name,
+            " ".join(topic.value for topic in concern.topics), concern.attribution.value,
+            "yes" if concern.may_quote else "no", concern.speaker_name, concern.body,
+            concern.wanted, translation.text if translation else None,
+            translation.state.value if translation else None, concern.merged_into_id,
+            concern.decline_reason,
+        ]
+        if with_contacts:
+            row += [concern.contact_name, concern.contact_details]
+        writer.writerow([neutralize(cell) for cell in row])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
