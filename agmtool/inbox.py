@@ -238,28 +238,31 @@ def act(concern_id: int, action: str):
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
+def _written_step(concern_id: int, form_class, form_name: str, step):
+    """A triage step with a text the community reads on its status page (decline, clarify):
+    re-show the page with the text kept when it is missing, else run ``step(concern, form)``."""
+    concern = _get_concern(concern_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _render_detail(concern, None, 422, **{form_name: form})
+    _triage(concern, lambda: step(concern, form))
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
 @bp.post("/<int:concern_id>/decline")
 @roles_required(*TRIAGERS)
 def decline(concern_id: int):
-    concern = _get_concern(concern_id)
-    form = DeclineForm()
-    if not form.validate_on_submit():
-        return _render_detail(concern, None, 422, decline_form=form)
-    _triage(concern, lambda: concerns.decline(concern, g.user, form.reason.data,
-                                              form.seen_status.data))
-    return redirect(url_for("inbox.detail", concern_id=concern.id))
+    return _written_step(concern_id, DeclineForm, "decline_form", lambda concern, form:
+                         concerns.decline(concern, g.user, form.reason.data,
+                                          form.seen_status.data))
 
 
 @bp.post("/<int:concern_id>/clarify")
 @roles_required(*TRIAGERS)
 def clarify(concern_id: int):
-    concern = _get_concern(concern_id)
-    form = ClarifyForm()
-    if not form.validate_on_submit():
-        return _render_detail(concern, None, 422, clarify_form=form)
-    _triage(concern, lambda: concerns.ask_clarification(concern, g.user, form.question.data,
-                                                        form.seen_status.data))
-    return redirect(url_for("inbox.detail", concern_id=concern.id))
+    return _written_step(concern_id, ClarifyForm, "clarify_form", lambda concern, form:
+                         concerns.ask_clarification(concern, g.user, form.question.data,
+                                                    form.seen_status.data))
 
 
 @bp.post("/<int:concern_id>/merge")
