@@ -13,6 +13,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from agmtool import history
 from agmtool.extensions import db
@@ -195,8 +196,11 @@ def start_session(user: User) -> str:
 
 def load_session(token: str) -> UserSession | None:
     """The live session for a cookie's token, or None when ended, idle or too old."""
+    # Every staff request runs this: load the user in the same query.
     record = db.session.scalar(
-        db.select(UserSession).where(UserSession.token_hash == token_hash(token))
+        db.select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == token_hash(token))
     )
     if record is None or record.ended_at is not None:
         return None
