@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cache.init_app(app)
     i18n.init_app(app)
     app.jinja_env.filters["action_label"] = history.action_label
+    app.jinja_env.filters["history_changes"] = history.changes_shown
     security.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

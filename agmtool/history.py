@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import Enum
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from agmtool import i18n
 from agmtool.extensions import db
-from agmtool.models import History, User, utcnow
+from agmtool.models import (
+    AGM,
+    QUARANTINE_REASONS,
+    AGMStatus,
+    Channel,
+    Company,
+    Concern,
+    ConcernStatus,
+    History,
+    Listing,
+    MeetingFormat,
+    MeetingKind,
+    Role,
+    Translation,
+    TranslationState,
+    User,
+    utcnow,
+)
 
 # What each recorded action is called on screen; the stored key stays language-neutral.
 ACTION_LABELS = {
@@ -91,3 +111,146 @@ def for_object(obj) -> list[History]:
         .where(History.object_type == obj.__tablename__, History.object_id == obj.id)
         .order_by(History.at, History.id)
     ).all()
+
+
+# --- showing an entry -----------------------------------------------------------------------
+# Labels reuse the wording of the forms where the field is edited, so that a field is called
+# the same on the form and in its history.
+_MEETING_LABELS = {
+    "company_id": _l("Company"),
+    "company": _l("Company"),
+    "listing_id": _l("Listed entity holding the meeting"),
+    "kind": _l("Kind of meeting"),
+    "local_date": _l("Date (local)"),
+    "local_time": _l("Start time (local)"),
+    "timezone": _l("Timezone"),
+    "fold": _l("If the time happens twice (clocks going back)"),
+    "duration_minutes": _l("Duration in minutes"),
+    "venue": _l("Venue"),
+    "address": _l("Address"),
+    "format": _l("Format"),
+    "webcast_url": _l("Webcast or platform link"),
+    "questions_deadline": _l("Deadline for written questions (local)"),
+    "proxy_deadline": _l("Deadline for proxy appointment (local)"),
+    "registration_deadline": _l("Deadline for registration (local)"),
+    "status": _l("Status"),
+    "status_note": _l("Public note"),
+    "notes": _l("Private notes (staff only, never published)"),
+}
+FIELD_LABELS = {
+    Concern.__tablename__: {
+        "status": _l("Status"),
+        "channel": _l("How it arrived"),
+        "quarantine_reason": _l("Held back because"),
+        "closed_on": _l("Closed on"),
+        "decline_reason": _l("Reason for declining"),
+        "clarification": _l("Question for the community"),
+        "merged_into_id": _l("Merged into"),
+        "body": _l("What is happening?"),
+        "wanted": _l("What the community wants"),
+        "place": _l("Mine or place"),
+        "community_name": _l("Community"),
+        "company_other": _l("Company"),
+        "speaker_name": _l("The name we may say"),
+        "contact_name": _l("Contact details"),
+        "contact_details": _l("Contact details"),
+    },
+    Translation.__tablename__: {
+        "state": _l("Translation"),
+        "text": _l("English translation"),
+    },
+    AGM.__tablename__: _MEETING_LABELS,
+    Company.__tablename__: {
+        "name": _l("Name"),
+        "slug": _l("Short name for links"),
+        "website": _l("Website"),
+        "listings": _l("Listings"),
+        "sites": _l("Sites (mines and projects)"),
+        "notes": _l("Private notes (staff only, never published)"),
+    },
+    User.__tablename__: {
+        "email": _l("Email"),
+        "name": _l("Name"),
+        "role": _l("Role"),
+        "languages": _l("Translation languages"),
+        "active": _l("Account active"),
+    },
+}
+# Bookkeeping that the entry itself already says (who approved, which version).
+UNSHOWN = {"approved_by_id", "source_version"}
+ENUMS = {
+    (Concern.__tablename__, "status"): ConcernStatus,
+    (Concern.__tablename__, "channel"): Channel,
+    (Translation.__tablename__, "state"): TranslationState,
+    (AGM.__tablename__, "status"): AGMStatus,
+    (AGM.__tablename__, "kind"): MeetingKind,
+    (AGM.__tablename__, "format"): MeetingFormat,
+    (User.__tablename__, "role"): Role,
+}
+DAYS = {"closed_on", "local_date"}
+MOMENTS = {"questions_deadline", "proxy_deadline", "registration_deadline"}
+LONGEST_VALUE = 160
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed field as shown: ``old`` and ``new`` are None where the values are not
+    kept (the community's own words, contact details)."""
+    label: str
+    old: str | None
+    new: str | None
+
+
+def changes_shown(entry: History) -> list[Change]:
+    """The entry's changes in the reader's language, in the order of FIELD_LABELS; fields
+    sharing a label show once."""
+    labels = FIELD_LABELS.get(entry.object_type, {})
+    order = {field: n for n, field in enumerate(labels)}
+    shown: dict[str, Change] = {}
+    for field, (old, new) in sorted(entry.changes.items(),
+                                    key=lambda item: order.get(item[0], len(order))):
+        if field in UNSHOWN:
+            continue
+        label = str(labels.get(field, field))
+        if old == "…" and new == "…":
+            shown.setdefault(label, Change(label, None, None))
+        else:
+            shown[label] = Change(label, _value(entry.object_type, field, old),
+                                  _value(entry.object_type, field, new))
+    return list(shown.values())
+
+
+def _value(object_type: str, field: str, value) -> str:
+    if value is None or value == "":
+        return "–"
+    enum = ENUMS.get((object_type, field))
+    if enum is not None:
+        return str(enum(value).label)
+    if field in DAYS:
+        return i18n.format_day(date.fromisoformat(value), "medium")
+    if field in MOMENTS:
+        return i18n.format_wall_clock(datetime.fromisoformat(value))
+    if field == "local_time":
+        return i18n.format_wall_clock(time.fromisoformat(value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field == "quarantine_reason":
+        return str(QUARANTINE_REASONS.get(value, value))
+    if field == "merged_into_id":
+        return _("concern %(number)s", number=value)
+    if field == "languages":
+        return ", ".join(i18n.native_name(code) for code in value.split(",") if code) or "–"
+    if field in {"company_id", "listing_id"}:
+        return _reference(field, value)
+    if isinstance(value, list):
+        value = " · ".join(map(str, value))
+    text = str(value)
+    return text if len(text) <= LONGEST_VALUE else text[: LONGEST_VALUE - 1] + "…"
+
+
+def _reference(field: str, value: int) -> str:
+    if field == "company_id":
+        company = db.session.get(Company, value)
+        return company.name if company else str(value)
+    listing = db.session.get(Listing, value)
+    return listing.entity_name if listing else str(value)

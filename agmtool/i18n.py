@@ -86,6 +86,15 @@ def format_month(day: date) -> str:
     return format_skeleton("yMMMM", datetime.combine(day, time()), locale=format_locale())
 
 
+def format_wall_clock(value: datetime | time) -> str:
+    """A local date and time (naive), or a time, as the clock on the wall reads it."""
+    locale = format_locale()
+    if isinstance(value, datetime):
+        day = format_date(value, "medium", locale=locale)
+        return f"{day}, {_short_clock(value.time(), locale)}"
+    return _short_clock(value, locale)
+
+
 def format_instant(moment: datetime, zone: str, fmt: str = "medium") -> str:
     """An aware instant in ``zone``, as date and time in the reader's locale."""
     return format_datetime(moment, fmt, tzinfo=ZoneInfo(zone), locale=format_locale())

@@ -24,6 +24,7 @@ from agmtool.concern_forms import (
 from agmtool.extensions import cache, db
 from agmtool.forms import options
 from agmtool.models import (
+    QUARANTINE_REASONS,
     Channel,
     Concern,
     ConcernStatus,
@@ -40,11 +41,6 @@ S = ConcernStatus
 READERS = (Role.STAFF, Role.ADMIN, Role.TRANSLATOR)
 TRIAGERS = (Role.STAFF, Role.ADMIN)
 PER_PAGE = 25
-QUARANTINE_REASONS = {
-    "honeypot": _l("the hidden field was filled in"),
-    "too_fast": _l("it was sent faster than a person can type"),
-    "no_timestamp": _l("the form's timestamp was missing or altered"),
-}
 # Buttons that move a concern without asking for anything more.
 SIMPLE_ACTIONS = {
     "accept": concerns.accept,

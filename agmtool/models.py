@@ -243,6 +243,14 @@ class ConcernTopic(db.Model):
     topic: Mapped[Topic] = mapped_column(enum_column(Topic), primary_key=True, index=True)
 
 
+# Why the public form held a concern back (Concern.quarantine_reason), as staff read it.
+QUARANTINE_REASONS = {
+    "honeypot": _l("the hidden field was filled in"),
+    "too_fast": _l("it was sent faster than a person can type"),
+    "no_timestamp": _l("the form's timestamp was missing or altered"),
+}
+
+
 class Concern(db.Model):
     """What a community submitted. Contact details are for staff only.
 

@@ -3,7 +3,7 @@
 import re
 
 from agmtool.models import History, Role, User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, history_lines
 
 
 def test_admin_creates_a_translator_and_hands_over_a_one_time_link(client, make_user, log_in, db):
@@ -55,7 +55,8 @@ def test_admin_deactivates_an_account_and_history_records_it(client, make_user, 
     ).one()
     assert (entry.user_id, entry.changes) == (admin.id, {"active": [True, False]})
     page = client.get(f"/staff/users/{target.id}").text
-    assert "Changed (admin@example.org)</li>" in page
+    assert history_lines(page)[-1] == (
+        "Changed (admin@example.org) | Account active: Yes → No")
 
 
 def test_admin_cannot_lock_themselves_out(client, make_user, log_in, db):

@@ -4,6 +4,7 @@ language, stale edits, postponing and cancelling."""
 from datetime import date, time
 
 import pytest
+from conftest import history_lines
 
 from agmtool.models import AGM, AGMStatus, Company, Role
 
@@ -211,9 +212,14 @@ def test_the_history_names_actions_and_fields_in_the_users_language(client, db, 
     agms.save_company(agm.company, None, {"name": "Glencore International"},
                       [("Glencore plc", "LSE", "GLEN")], [], agms.UNCHECKED)
     db.session.commit()
-    text = client.get(f"/staff/agms/{agm.id}/edit").text
-    assert "<td>Postponed: Date (local), Status, Public note</td>" in text
-    assert "<td>The company's name or listings changed: Company</td>" in text
+    lines = history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
+    assert lines == [  # newest first
+        "Postponed (staff@example.org) | Date (local): 29 Apr 2027 → 20 May 2027"
+        " | Status: Announced → Postponed | Public note: Moved",
+        "The company's name or listings changed | Company: Glencore International",
+    ]
     client.get("/language/es?next=/staff/")
-    text = client.get(f"/staff/agms/{agm.id}/edit").text
-    assert "<td>Aplazada: " in text
+    lines = history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
+    assert lines[0] == (
+        "Aplazada (staff@example.org) | Fecha (local): 29 abr 2027 → 20 may 2027"
+        " | Estado: Anunciada → Aplazada | Nota pública: Moved")

@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from conftest import history_lines
 from sqlalchemy import event, insert
 
 from agmtool import concern_search, concerns, history
@@ -243,8 +244,7 @@ def test_triage_moves_and_records_history(staff_client, staff, make_concern, db)
     assert (entry.action, entry.user_id, entry.changes) == (
         "accepted", staff.id, {"status": ["received", "accepted"]})
     page = staff_client.get(f"/staff/concerns/{concern.id}").text
-    listed = page.split('<ul class="history">')[1].split("</ul>")[0]
-    assert re.findall(r": ([A-Za-z ]+) \(staff@example.org\)", listed) == ["Accepted"]
+    assert history_lines(page) == ["Accepted (staff@example.org) | Status: Received → Accepted"]
 
 
 def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):

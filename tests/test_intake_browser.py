@@ -2,8 +2,10 @@
 four languages, then follows it with the receipt code; staff find it in the inbox."""
 
 import re
+from datetime import date
 
 import pytest
+from babel.dates import format_date
 
 from agmtool.models import Concern, ConcernStatus, Role
 from tests.conftest import screenshot
@@ -102,5 +104,30 @@ def test_desktop_form_and_busy_inbox(browser, live_server, app, db, make_user, m
         page.click("text=1")
         screenshot(page, "inbox-concern-desktop")
         assert "+57 300 1" in page.content()
+    finally:
+        context.close()
+
+
+def test_staff_decline_in_indonesian_and_read_the_history(browser, live_server, app, db,
+                                                          make_user, make_company,
+                                                          make_concern, log_in):
+    concern = make_concern(language="id", body=TEXTS["id"], company=make_company())
+    context, page = new_page(browser, javascript=True)
+    try:
+        client = app.test_client()
+        log_in(client, make_user("staff@example.org", role=Role.STAFF))
+        client.get("/language/id?next=/staff/")
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server}])
+        page.goto(f"{live_server}/staff/concerns/{concern.id}")
+        page.fill("#reason", "Perusahaan ini tidak terdaftar di London.")
+        page.click("button:has-text('Tolak')")
+        page.goto(f"{live_server}/staff/concerns/{concern.id}")
+        entry = " ".join(page.locator("ul.history > li").last.inner_text().split())
+        today = format_date(date.today(), "medium", locale="id")
+        assert entry.split(": ", 1)[1] == (
+            f"Ditolak (staff@example.org) Status: Diterima → Ditolak Ditutup pada: {today}"
+            " Alasan penolakan: Perusahaan ini tidak terdaftar di London.")
+        screenshot(page, "concern-history-id")
     finally:
         context.close()
