@@ -174,12 +174,13 @@ def reset_totp(user: User, by: User) -> None:
 
 def update_user(user: User, by: User, role: Role, languages: list[str], active: bool,
                 name: str | None) -> dict:
-    """Change role, languages, name or active flag; deactivation ends every session."""
+    """Change role, languages, name or active flag. Deactivation and a new role end every
+    session: a role that needs two-factor login must not ride on a session that had none."""
     changes = history.diff(
         user,
         {"role": Role(role), "languages": ",".join(languages), "active": active, "name": name},
     )
-    if "active" in changes and not active:
+    if "role" in changes or ("active" in changes and not active):
         end_sessions(user)
     if changes:
         history.record(user, by, "updated", changes)

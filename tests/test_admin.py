@@ -113,3 +113,20 @@ def test_attendee_start_page_says_what_will_come(client, make_user, log_in):
     page = client.get("/staff/").text
     assert "once staff add you to a meeting" in page
     assert 'href="/en/agms/"' in page
+
+
+def test_a_new_role_ends_the_sessions_opened_under_the_old_one(app, client, make_user, log_in,
+                                                                db):
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    translator = make_user("tr@example.org", role=Role.TRANSLATOR, languages=["es"])
+    theirs = app.test_client()
+    log_in(theirs, translator)
+    assert theirs.get("/staff/concerns/").status_code == 200
+    log_in(client, admin)
+    client.post(f"/staff/users/{translator.id}", data={"role": "staff", "languages": ["es"],
+                                                      "active": "y", "name": ""})
+    db.session.refresh(translator)
+    assert translator.role == Role.STAFF
+    response = theirs.get("/staff/concerns/")
+    assert (response.status_code, response.headers["Location"]) == (
+        302, "/staff/login?next=/staff/concerns/")
