@@ -171,7 +171,9 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
         wanted=data.wanted or None,
         attribution=data.attribution,
         may_quote=data.may_quote,
-        speaker_name=data.speaker_name or None,
+        # A name is kept only where the person agreed to be named.
+        speaker_name=(data.speaker_name or None) if data.attribution == Attribution.NAMED
+        else None,
         contact_name=data.contact_name or None,
         contact_details=data.contact_details or None,
         entered_by_id=user.id if user else None,
@@ -215,7 +217,7 @@ TRANSITIONS: dict[ConcernStatus, set[ConcernStatus]] = {
 CLOSING = {S.MERGED, S.DECLINED, S.CLOSED}
 # Fields whose values never go into the history: their old values are what gets deleted.
 PRIVATE_FIELDS = {"body", "wanted", "place", "community_name", "company_other",
-                  "speaker_name", "contact_name", "contact_details", "text"}
+                  "speaker_name", "contact_name", "contact_details", "text", "clarification"}
 
 
 class TransitionNotAllowed(ValueError):

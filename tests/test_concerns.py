@@ -266,6 +266,7 @@ def test_withdraw_deletes_words_and_contacts_and_keeps_a_record(db, make_concern
                            contact_details="+57 300 000 0000", place="Ranchería",
                            speaker_name="Ana")
     concerns.save_translation(concern, "secret words in English", user, None)
+    concerns.ask_clarification(concern, user, "¿Qué pasó en Ranchería el martes?")
     db.session.commit()
     concerns.withdraw(concern)
     db.session.commit()
@@ -276,6 +277,7 @@ def test_withdraw_deletes_words_and_contacts_and_keeps_a_record(db, make_concern
     assert db.session.query(Translation).count() == 0
     stored = repr([h.changes for h in history.for_object(concern)])
     assert "secret" not in stored and "+57" not in stored and "Ana" not in stored
+    assert "Ranchería" not in stored and concern.clarification is None
 
 
 def test_purge_erases_contacts_only_after_the_retention(app, db, make_concern):
@@ -402,3 +404,14 @@ def test_export_is_utf8_with_bom_and_contacts_only_on_request(db, make_concern):
         concern_search.export_csv(Filters(), with_contacts=True).decode("utf-8-sig"))))
     assert full[0][-2:] == ["contact_name", "contact_details"]
     assert full[1][-1] == "'+55 31 0000"
+
+
+@pytest.mark.parametrize(("attribution", "kept"), [
+    (Attribution.NAMED, "María Pérez"), (Attribution.COMMUNITY, None),
+    (Attribution.ANONYMOUS, None)])
+def test_a_name_is_kept_only_with_consent_to_be_named(db, attribution, kept):
+    concern, _code = concerns.submit(submission(attribution=attribution,
+                                                speaker_name="María Pérez"),
+                                     "key-" + attribution.value * 4)
+    db.session.commit()
+    assert db.session.get(Concern, concern.id).speaker_name == kept

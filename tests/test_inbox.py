@@ -12,6 +12,7 @@ from sqlalchemy import event, insert
 
 from agmtool import concern_search, concerns, history
 from agmtool.models import (
+    Attribution,
     Channel,
     Concern,
     ConcernStatus,
@@ -223,10 +224,11 @@ def test_translator_sees_no_contacts_and_only_their_languages(client, make_user,
                                                               make_concern):
     translator = make_user("t@example.org", role=Role.TRANSLATOR, languages=["es"])
     log_in(client, translator)
-    mine = make_concern(language="es", body="el agua", contact_details="+57 300 1")
+    mine = make_concern(language="es", body="el agua", contact_details="+57 300 1",
+                        attribution=Attribution.NAMED, speaker_name="Rosa Díaz")
     other = make_concern(language="pt", body="a água")
     page = client.get(f"/staff/concerns/{mine.id}").text
-    assert "el agua" in page and "+57 300 1" not in page
+    assert "el agua" in page and "+57 300 1" not in page and "Rosa Díaz" not in page
     assert client.get(f"/staff/concerns/{other.id}").status_code == 404
     assert rows(client.get("/staff/concerns/").text) == [mine.id]
     assert client.post(f"/staff/concerns/{mine.id}/accept",
