@@ -27,6 +27,7 @@ from agmtool.models import (
     User,
     utcnow,
 )
+from agmtool.text import clean_text
 
 # A meeting's deadlines: (attribute on AGM, key used in UIDs and URLs, label).
 DEADLINES = (
@@ -259,14 +260,9 @@ def check_meeting(values: dict) -> dict[str, list]:
 
 # C0 and C1 controls except tab and newline, DEL, lone surrogates and non-characters: none
 # belongs in stored text, PostgreSQL refuses NUL, and calendars break on some.
-_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
 def plain_text(text: str | None) -> str:
-    """``text`` with line ends normalised to \\n and control characters removed."""
-    if not text:
-        return ""
-    return _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """``text`` cleaned as every stored text is (agmtool.text.clean_text); '' for None."""
+    return clean_text(text) or ""
 
 
 def _normalise(values: dict) -> dict:

@@ -27,9 +27,10 @@ from wtforms.validators import (
 )
 
 from agmtool import i18n
-from agmtool.concerns import Submission, clean_text, companies
+from agmtool.concerns import Submission, companies
 from agmtool.forms import REQUIRED, MultiCheckboxField, enum_choices, options
 from agmtool.models import Attribution, Channel, Topic
+from agmtool.text import clean_text
 
 # Caps in characters, shown beside each field. Their sum, even in 4-byte characters sent
 # percent-encoded, stays well under MAX_CONTENT_LENGTH: only abuse meets the 413 page.

@@ -11,7 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from agmtool.concerns import clean_text, english
+from agmtool.concerns import english
 from agmtool.extensions import db
 from agmtool.models import (
     Concern,
@@ -20,6 +20,7 @@ from agmtool.models import (
     Question,
     Translation,
 )
+from agmtool.text import clean_text
 
 S = ConcernStatus
 

@@ -8,7 +8,6 @@ import hmac
 import re
 import secrets
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,30 +30,11 @@ from agmtool.models import (
     User,
     utcnow,
 )
+from agmtool.text import clean_text
 
 S = ConcernStatus
 
 # --- text ---------------------------------------------------------------------------------
-
-# Bidi embeddings, overrides and isolates: they can make text read differently than it is.
-BIDI_CONTROLS = {chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
-
-
-def clean_text(value: str | None) -> str | None:
-    """NFC, without NUL, control characters (but newline and tab) and bidi controls.
-
-    PostgreSQL refuses NUL and SQLite keeps it: cleaning first makes both store the same.
-    Line endings become \\n so that a cap counts what the person typed.
-    """
-    if value is None:
-        return None
-    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(
-        ch for ch in value
-        if ch in "\n\t"
-        or (ch not in BIDI_CONTROLS and unicodedata.category(ch) not in {"Cc", "Cs"})
-    )
-
 
 # --- receipt codes ------------------------------------------------------------------------
 

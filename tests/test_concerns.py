@@ -25,6 +25,7 @@ from agmtool.models import (
     Translation,
     TranslationState,
 )
+from agmtool.text import BIDI_CONTROLS, clean_text
 
 S = ConcernStatus
 
@@ -45,22 +46,22 @@ def submission(**values) -> Submission:
 
 @given(st.text())
 def test_clean_text_leaves_no_control_or_bidi_character_and_is_nfc(value):
-    cleaned = concerns.clean_text(value)
+    cleaned = clean_text(value)
     assert unicodedata.is_normalized("NFC", cleaned)
     assert all(ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs"} for ch in cleaned)
-    assert not set(cleaned) & concerns.BIDI_CONTROLS
-    assert concerns.clean_text(cleaned) == cleaned
+    assert not set(cleaned) & BIDI_CONTROLS
+    assert clean_text(cleaned) == cleaned
 
 
 @given(st.text(alphabet=st.characters(exclude_categories=["Cc", "Cs"],
-                                      exclude_characters=concerns.BIDI_CONTROLS)))
+                                      exclude_characters=BIDI_CONTROLS)))
 def test_clean_text_keeps_ordinary_text_as_nfc(value):
-    assert concerns.clean_text(value) == unicodedata.normalize("NFC", value)
+    assert clean_text(value) == unicodedata.normalize("NFC", value)
 
 
 def test_clean_text_examples():
-    assert concerns.clean_text("a\x00b\u202ec\r\nd\te\x07") == "abc\nd\te"
-    assert concerns.clean_text("Lá") == "Lá"  # decomposed "a" + acute, composed
+    assert clean_text("a\x00b\u202ec\r\nd\te\x07") == "abc\nd\te"
+    assert clean_text("Lá") == "Lá"  # decomposed "a" + acute, composed
 
 
 # --- receipt codes ------------------------------------------------------------------------

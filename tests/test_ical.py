@@ -220,3 +220,7 @@ def test_any_venue_or_note_stays_inside_one_event(venue, note):
     assert len(events) == 1
     assert str(events[0].get("LOCATION", "")) == ical.clean(venue)
     assert ical.clean(note) in str(events[0]["DESCRIPTION"])
+
+
+def test_bidi_controls_never_reach_a_feed(app):
+    assert ical.clean("Rio\u202eTinto\u2066 plc\x00") == "RioTinto plc"

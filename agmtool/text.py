@@ -1,0 +1,23 @@
+"""Text from outside (forms, CSV files, the database) made safe to store and to render."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Bidi embeddings, overrides and isolates: they can make text read differently than it is.
+BIDI_CONTROLS = frozenset(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+# Control characters but tab and newline, lone surrogates, and the bidi controls.
+_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value: str | None) -> str | None:
+    """NFC, without NUL, control characters (but newline and tab) and bidi controls.
+
+    PostgreSQL refuses NUL and SQLite keeps it: cleaning first makes both store the same.
+    Line endings become \\n so that a cap counts what the person typed.
+    """
+    if value is None:
+        return None
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNWANTED.sub("", unicodedata.normalize("NFC", value))
