@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
-from flask import Flask, Response
+from flask import Flask, Response, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 KNOWN_WEAK_KEYS = {"dev", "development", "secret", "changeme", "change-me", "test", "default"}
@@ -118,7 +118,17 @@ def init_app(app: Flask) -> None:
             x_proto=app.config["PROXY_FIX_X_PROTO"],
             x_host=app.config["PROXY_FIX_X_HOST"],
         )
+    app.before_request(refuse_nul)
     app.after_request(add_security_headers)
+
+
+def refuse_nul() -> None:
+    """A NUL in the path or the query string is never typed by a person, and PostgreSQL
+    would refuse it halfway through the request: answer 400 first. (Form fields are cleaned
+    by agmtool.forms.Form instead, so that typed text is kept.)"""
+    if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        abort(400)
 
 
 def add_security_headers(response: Response) -> Response:
@@ -130,4 +140,10 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.path.startswith("/staff"):
+        # Staff pages show contact details and drafts: no copy in any cache, the browser's
+        # back-forward cache included.
+        headers["Cache-Control"] = "no-store"
     return response

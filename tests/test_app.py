@@ -4,6 +4,7 @@ import pytest
 
 from agmtool import create_app
 from agmtool.extensions import db
+from agmtool.models import Role
 from agmtool.security import CONTENT_SECURITY_POLICY
 
 
@@ -33,6 +34,26 @@ def test_security_headers_on_every_page(client):
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in headers  # the tests run over plain HTTP
+
+
+def test_https_pages_ask_for_https_from_then_on(app):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    response = app.test_client().get("/en/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_no_staff_page_is_kept_in_a_cache(client, make_user, log_in):
+    log_in(client, make_user("staff@example.org", role=Role.STAFF))
+    for path in ("/staff/", "/staff/concerns/", "/staff/login"):
+        assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/calendar/x%00.ics", "/en/agms/?q=%00", "/en/%00"])
+def test_a_nul_in_the_address_is_a_bad_request(client, path):
+    response = client.get(path)
+    assert (response.status_code, response.headers["Content-Type"]) == (
+        400, "text/html; charset=utf-8")
 
 
 def test_environment_overrides_defaults(_schema, monkeypatch):
