@@ -4,7 +4,6 @@ because WTForms ships no Indonesian catalogue."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 )
 
 from agmtool import agms
-from agmtool.forms import enum_choices, options
+from agmtool.forms import Form, enum_choices, options
 from agmtool.models import AGMStatus, MeetingFormat, MeetingKind
 
 REQUIRED = _l("This field is required.")
@@ -51,7 +50,7 @@ def _whole_number(form, field) -> None:
         raise ValidationError(REQUIRED)
 
 
-class Versioned(FlaskForm):
+class Versioned(Form):
     # The version the user saw: saving compares it in the database (a stale edit check).
     # Not used when creating; every form that edits a record requires it (Edits).
     version = HiddenField(validators=[Optional()])
@@ -64,7 +63,7 @@ class Versioned(FlaskForm):
             return None
 
 
-class Edits(FlaskForm):
+class Edits(Form):
     """Mixed into a form that edits a record: without the version the user saw, no save."""
 
     version = HiddenField(validators=[InputRequired(REQUIRED), _whole_number])
@@ -123,7 +122,7 @@ class MeetingForm(Versioned):
 
 
 # WTForms' own parse errors ("Not a valid date value.") have no Indonesian: replace them.
-def _translated_parse_errors(form: FlaskForm) -> None:
+def _translated_parse_errors(form: Form) -> None:
     messages = {DateField: BAD_DATE, TimeField: BAD_TIME, DateTimeLocalField: BAD_MOMENT,
                 IntegerField: BAD_NUMBER}
     for field in form:
@@ -134,7 +133,7 @@ def _translated_parse_errors(form: FlaskForm) -> None:
                 field.errors = [message, *rest]
 
 
-def validate(form: FlaskForm) -> bool:
+def validate(form: Form) -> bool:
     ok = form.validate_on_submit()
     _translated_parse_errors(form)
     return ok

@@ -6,7 +6,6 @@ Every validator carries its own translated message: WTForms ships no Indonesian 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -28,7 +27,7 @@ from wtforms.validators import (
 
 from agmtool import i18n
 from agmtool.concerns import Submission, companies
-from agmtool.forms import REQUIRED, MultiCheckboxField, enum_choices, options
+from agmtool.forms import REQUIRED, Form, MultiCheckboxField, enum_choices, options
 from agmtool.models import Attribution, Channel, Topic
 from agmtool.text import clean_text
 
@@ -61,7 +60,7 @@ def capped(name: str) -> list:
 CHOOSE_COMPANY = _l("Choose a company, or “Not sure, or another company”.")
 
 
-class ConcernFields(FlaskForm):
+class ConcernFields(Form):
     """What the public form and staff entry share."""
 
     # Not required: a community may not know which company runs the mine.
@@ -152,7 +151,7 @@ class StaffConcernForm(ConcernFields):
         InputRequired(_l("Enter the day it arrived, like 2026-03-14."))])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     class Meta:
         csrf = False
 
@@ -167,7 +166,7 @@ class WithdrawForm(StatusForm):
                            validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     seen_status = HiddenField()
     reason = TextAreaField(_l("Reason (the community reads it on the status page)"),
                            filters=[tidy], validators=[
@@ -175,7 +174,7 @@ class DeclineForm(FlaskForm):
                                Length(max=2000, message=TOO_LONG)])
 
 
-class ClarifyForm(FlaskForm):
+class ClarifyForm(Form):
     seen_status = HiddenField()
     question = TextAreaField(_l("What do you need to ask? (the community reads it on the "
                                 "status page)"),
@@ -184,20 +183,20 @@ class ClarifyForm(FlaskForm):
                                  Length(max=2000, message=TOO_LONG)])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     seen_status = HiddenField()
     into = IntegerField(_l("Number of the concern to merge into"), validators=[
         InputRequired(_l("Enter the number of a concern.")),
         NumberRange(min=1, message=_l("Enter the number of a concern."))])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that moves a concern (accept, release, reopen)."""
 
     seen_status = HiddenField()
 
 
-class EraseContactForm(FlaskForm):
+class EraseContactForm(Form):
     """Deleting contact details cannot be undone, so it takes a tick as well as a click."""
 
     confirm = BooleanField(
@@ -205,7 +204,7 @@ class EraseContactForm(FlaskForm):
         validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
-class TranslationForm(FlaskForm):
+class TranslationForm(Form):
     seen_version = HiddenField()
     text = TextAreaField(_l("English translation"), filters=[tidy], validators=[
         DataRequired(_l("Write the translation first.")),

@@ -1,6 +1,11 @@
-"""Forms for accounts. Every validator carries its own translated message, because WTForms
-ships no Indonesian catalogue."""
+"""The base of every form, and the forms for accounts.
 
+Every validator carries its own translated message. WTForms' own messages ("Not a valid
+choice.") are looked up in agmtool's catalogue, which translates them in every language:
+WTForms ships no Indonesian.
+"""
+
+from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,6 +21,52 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from agmtool.models import Role
+from agmtool.text import clean_text
+
+# WTForms' messages that our forms can show, marked here so that `flask i18n extract` puts
+# them in the catalogue.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    lazy_ngettext("'%(value)s' is not a valid choice for this field.",
+                  "'%(value)s' are not valid choices for this field.", 1),
+    _l("Not a valid date value."),
+    _l("Not a valid time value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid integer value."),
+)
+
+
+class _Catalogue:
+    """WTForms' translations interface over agmtool's catalogue (no formatting here: WTForms
+    fills in the values itself)."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ngettext(singular, plural, n)
+
+
+def _clean(value):
+    return clean_text(value) if isinstance(value, str) else value
+
+
+class Form(FlaskForm):
+    """Every form of agmtool: typed text arrives cleaned (no NUL, control or bidi
+    characters: PostgreSQL refuses NUL) and WTForms speaks the reader's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _Catalogue()
+
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                options = {**options,
+                           "filters": [_clean, *unbound_field.kwargs.get("filters", ())]}
+            return unbound_field.bind(form=form, **options)
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -36,7 +87,7 @@ class MultiCheckboxField(SelectMultipleField):
 REQUIRED = _l("This field is required.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email"),
         validators=[DataRequired(REQUIRED), Length(max=254, message=_l("This email is too long."))],
@@ -44,7 +95,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Six-digit code from your authenticator app"),
         validators=[
@@ -54,7 +105,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[
@@ -73,7 +124,7 @@ class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField(
         _l("Name"), validators=[Optional(), Length(max=200, message=_l("At most 200 characters."))]
     )

@@ -205,7 +205,7 @@ def _extract(pot: Path) -> None:
     root = Path(current_app.root_path).parent
     _pybabel(
         "extract", "-F", str(_translations() / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-        "-k", "lazy_pgettext:1c,2",
+        "-k", "lazy_pgettext:1c,2", "-k", "lazy_ngettext:1,2",
         "--no-location", "--sort-output", "--project", "agmtool", "-o", str(pot), str(root),
     )
 

@@ -74,6 +74,14 @@ def test_wrong_password_is_refused_with_one_message(client, make_user):
         assert "That email and password do not match an active account." in response.text
 
 
+def test_a_nul_in_the_email_is_an_ordinary_wrong_login(client, make_user):
+    make_user("tr@example.org", role=Role.TRANSLATOR)
+    response = post_login(client, "tr\x00@example.org", "wrong password here")
+    assert response.status_code == 200  # PostgreSQL would refuse the NUL with a 500
+    assert "That email and password do not match an active account." in response.text
+    assert 'value="tr@example.org"' in response.text
+
+
 def test_logins_are_throttled_per_account(client, make_user, db):
     user = make_user("tr@example.org", role=Role.TRANSLATOR)
     for _ in range(5):
