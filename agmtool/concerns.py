@@ -420,10 +420,15 @@ def save_translation(concern: Concern, text: str, user: User, seen_version: int 
     if translation is None:
         if seen_version is not None:
             raise StaleEdit("the translation was deleted")
-        translation = Translation(concern=concern, language="en", text=text, state=state,
-                                  source_version=concern.version, translator_id=user.id)
-        db.session.add(translation)
-        db.session.flush()
+        translation = Translation(concern_id=concern.id, language="en", text=text,
+                                  state=state, source_version=concern.version,
+                                  translator_id=user.id)
+        try:
+            with db.session.begin_nested():  # two first saves at once: one wins
+                db.session.add(translation)
+        except IntegrityError:
+            raise StaleEdit("someone else saved the first translation meanwhile") from None
+        db.session.expire(concern, ["translations"])
         history.record(translation, user, "created", {"state": [None, state]})
         db.session.flush()
         return translation

@@ -416,3 +416,18 @@ def test_a_name_is_kept_only_with_consent_to_be_named(db, attribution, kept):
                                      "key-" + attribution.value * 4)
     db.session.commit()
     assert db.session.get(Concern, concern.id).speaker_name == kept
+
+
+def test_two_first_translations_at_once_keep_one_and_refuse_the_other(db, make_concern,
+                                                                     make_user):
+    user = make_user()
+    concern = make_concern(language="es", body="el agua")
+    assert concerns.english(concern) is None  # this editor's view: no translation yet
+    with db.engine.begin() as other:  # meanwhile someone else's first save lands
+        other.execute(sa.insert(Translation).values(
+            concern_id=concern.id, language="en", text="theirs", state="draft", version=1,
+            source_version=concern.version))
+    with pytest.raises(concerns.StaleEdit):
+        concerns.save_translation(concern, "mine", user, None)
+    db.session.rollback()
+    assert [t.text for t in db.session.get(Concern, concern.id).translations] == ["theirs"]
