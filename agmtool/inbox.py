@@ -306,32 +306,28 @@ def _seen_version(form: TranslationForm) -> int | None:
 @bp.post("/<int:concern_id>/translation")
 @roles_required(*READERS)
 def translate(concern_id: int):
+    """Save the English translation as a draft or for review, or approve it. Approval is of
+    the text in the box: an edit made before pressing Approve is saved first."""
     concern = _get_concern(concern_id)
     form = TranslationForm()
     step = request.form.get("step", "save")
-    if step == "approve":
-        if g.user.role not in TRIAGERS:
-            abort(403)
-        try:
-            concerns.approve_translation(concern, g.user, _seen_version(form))
-            db.session.commit()
-            flash(_("The translation is approved."), "info")
-        except concerns.ConcernWithdrawn:
-            db.session.rollback()
-            flash(WITHDRAWN_NO_TRANSLATION, "error")
-        except concerns.StaleEdit:
-            db.session.rollback()
-            flash(_("Someone else saved a newer translation meanwhile. Read it before "
-                    "approving."), "error")
-        except ValueError:
-            db.session.rollback()
-            flash(_("Save a translation before approving it."), "error")
-        return redirect(url_for("inbox.detail", concern_id=concern.id))
+    if step == "approve" and g.user.role not in TRIAGERS:
+        abort(403)
     if not form.validate_on_submit():
         return _render_detail(concern, form, 422)
+    seen = _seen_version(form)
     try:
-        concerns.save_translation(concern, form.text.data, g.user, _seen_version(form),
-                                  ready=step == "ready")
+        if step == "approve":
+            current = concerns.english(concern)
+            if current is None or current.version != seen or current.text != form.text.data:
+                seen = concerns.save_translation(concern, form.text.data, g.user, seen,
+                                                 ready=True).version
+            concerns.approve_translation(concern, g.user, seen)
+            done = _("The translation is approved.")
+        else:
+            concerns.save_translation(concern, form.text.data, g.user, seen,
+                                      ready=step == "ready")
+            done = _("The translation is saved.")
         db.session.commit()
     except concerns.ConcernWithdrawn:
         db.session.rollback()
@@ -343,7 +339,7 @@ def translate(concern_id: int):
         current = concerns.english(concern)
         form.seen_version.data = str(current.version) if current else ""
         return _render_detail(concern, form, 409)
-    flash(_("The translation is saved."), "info")
+    flash(done, "info")
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 

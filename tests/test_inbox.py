@@ -315,6 +315,19 @@ def test_merge_into_a_missing_concern_is_explained(staff_client, make_concern):
     assert "There is no concern with this number." in response.text
 
 
+def test_wtforms_own_messages_come_in_the_staff_members_language(staff_client, make_concern):
+    concern = make_concern()
+    staff_client.get("/language/id?next=/staff/")
+    response = staff_client.post(f"/staff/concerns/{concern.id}/merge",
+                                 data={"seen_status": "received", "into": "dua"})
+    assert response.status_code == 422
+    (error,) = re.findall(r'<p class="error" id="into-error">([^<]*)</p>', response.text)
+    assert error == "Masukkan bilangan bulat. Isi nomor sebuah laporan."
+    response = staff_client.post("/staff/concerns/new", data={"channel": "pigeon"})
+    (error,) = re.findall(r'<p class="error" id="channel-error">([^<]*)</p>', response.text)
+    assert error == "Pilih salah satu pilihan yang ada."
+
+
 def test_translation_save_then_approve(client, make_user, log_in, staff, make_concern, db):
     translator = make_user("t@example.org", role=Role.TRANSLATOR, languages=["pt"])
     concern = make_concern(language="pt", body="Lá a Vale enterrou meu coração")
@@ -323,7 +336,8 @@ def test_translation_save_then_approve(client, make_user, log_in, staff, make_co
     client.post(url, data={"text": "There, Vale buried my heart", "step": "ready"})
     assert client.post(url, data={"step": "approve"}).status_code == 403
     log_in(client, staff)
-    client.post(url, data={"step": "approve", "seen_version": "1"})
+    client.post(url, data={"step": "approve", "seen_version": "1",
+                           "text": "There, Vale buried my heart"})
     translation = concerns.english(db.session.get(Concern, concern.id))
     assert (translation.text, translation.state, translation.translator_id,
             translation.approved_by_id) == ("There, Vale buried my heart",
@@ -351,12 +365,28 @@ def test_approving_a_translation_saved_meanwhile_is_refused(staff_client, staff,
     concerns.save_translation(concern, "the water", staff, 1, ready=True)
     db.session.commit()
     response = staff_client.post(f"/staff/concerns/{concern.id}/translation",
-                                 data={"step": "approve", "seen_version": "1"},
-                                 follow_redirects=True)
-    assert "Someone else saved a newer translation meanwhile." in response.text
+                                 data={"step": "approve", "seen_version": "1",
+                                       "text": "the watr"})
+    assert response.status_code == 409
+    assert "Someone else saved a newer translation while you were writing." in response.text
+    assert "the watr</textarea>" in response.text
     translation = concerns.english(db.session.get(Concern, concern.id))
-    assert (translation.state, translation.approved_by_id) == (
-        TranslationState.NEEDS_REVIEW, None)
+    assert (translation.text, translation.state, translation.approved_by_id) == (
+        "the water", TranslationState.NEEDS_REVIEW, None)
+
+
+def test_approving_an_edited_translation_approves_the_edit(staff_client, staff, make_user,
+                                                          make_concern, db):
+    translator = make_user("t@example.org", role=Role.TRANSLATOR, languages=["es"])
+    concern = make_concern(language="es", body="el agua")
+    concerns.save_translation(concern, "the watr", translator, None, ready=True)
+    db.session.commit()
+    staff_client.post(f"/staff/concerns/{concern.id}/translation",
+                      data={"step": "approve", "seen_version": "1", "text": "the water"})
+    translation = concerns.english(db.session.get(Concern, concern.id))
+    assert (translation.text, translation.state, translation.approved_by_id,
+            translation.translator_id) == ("the water", TranslationState.APPROVED, staff.id,
+                                           staff.id)
 
 
 def test_a_withdrawn_concern_cannot_be_translated(staff_client, staff, make_concern, db):
@@ -369,8 +399,8 @@ def test_a_withdrawn_concern_cannot_be_translated(staff_client, staff, make_conc
     url = f"/staff/concerns/{concern.id}/translation"
     saved = staff_client.post(url, data={"text": "secret words", "seen_version": "1"},
                               follow_redirects=True)
-    approved = staff_client.post(url, data={"step": "approve", "seen_version": "1"},
-                                 follow_redirects=True)
+    approved = staff_client.post(url, data={"step": "approve", "seen_version": "1",
+                                            "text": "secret words"}, follow_redirects=True)
     assert 'name="step"' in page
     for response in (saved, approved):
         assert ("The submitter withdrew this concern and its text was deleted, so it cannot "
