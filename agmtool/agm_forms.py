@@ -34,6 +34,9 @@ BAD_DATE = _l("Enter a date.")
 BAD_TIME = _l("Enter a time, like 11:00.")
 BAD_MOMENT = _l("Enter a date and a time.")
 BAD_NUMBER = _l("Enter a whole number.")
+# A public note is shown as written, whatever the reader's language.
+PUBLIC_NOTE_HELP = _l("Shown on the public page and in calendars, as written, to readers in "
+                      "every language: keep it short and plain.")
 
 
 def _max(n: int):
@@ -102,7 +105,8 @@ class MeetingForm(Versioned):
     status = SelectField(_l("Status"), choices=options([
         (s.value, s.label) for s in (AGMStatus.EXPECTED, AGMStatus.ANNOUNCED,
                                      AGMStatus.CONFIRMED)]))
-    status_note = TextAreaField(_l("Public note"), validators=[Optional(), _max(1000)])
+    status_note = TextAreaField(_l("Public note"), description=PUBLIC_NOTE_HELP,
+                                validators=[Optional(), _max(1000)])
     notes = TextAreaField(_l("Private notes (staff only, never published)"),
                           validators=[Optional(), _max(5000)])
 
@@ -148,11 +152,13 @@ class PostponeForm(Edits, Versioned):
     new_time = TimeField(_l("New start time (local), if known"), validators=[Optional()])
     time_to_be_announced = BooleanField(_l("The new start time is not known yet"))
     note = TextAreaField(_l("Public note: why, and what happens next"),
+                         description=PUBLIC_NOTE_HELP,
                          validators=[DataRequired(REQUIRED), _max(1000)])
 
 
 class CancelForm(Edits, Versioned):
     note = TextAreaField(_l("Public note: why the meeting is cancelled"),
+                         description=PUBLIC_NOTE_HELP,
                          validators=[DataRequired(REQUIRED), _max(1000)])
 
 

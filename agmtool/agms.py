@@ -265,7 +265,9 @@ def plain_text(text: str | None) -> str:
     return clean_text(text) or ""
 
 
-def _normalise(values: dict) -> dict:
+def _normalise(values: dict, date_estimated: bool = False) -> dict:
+    """The editable fields cleaned, plus the derived ``date_estimated`` (``date_estimated``:
+    the meeting's current one, which a cancellation keeps)."""
     values = {key: values.get(key) for key in EDITABLE_FIELDS}
     for key in ("venue", "address", "webcast_url", "status_note", "notes"):
         if isinstance(values[key], str):
@@ -279,6 +281,8 @@ def _normalise(values: dict) -> dict:
     values["kind"] = MeetingKind(values["kind"] or MeetingKind.AGM)
     values["format"] = MeetingFormat(values["format"]) if values["format"] else None
     values["status"] = AGMStatus(values["status"] or AGMStatus.EXPECTED)
+    values["date_estimated"] = values["status"] == AGMStatus.EXPECTED or (
+        values["status"] == AGMStatus.CANCELLED and date_estimated)
     return values
 
 
@@ -342,7 +346,8 @@ def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | No
     the fields, bumps ``sequence`` and ``updated_at`` when a calendar shows the change,
     records history 'updated', flushes. Raises Invalid with every problem found.
     """
-    values = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values})
+    values = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values},
+                        agm.date_estimated)
     errors = check_meeting(values)
     if errors:
         raise Invalid(errors)
@@ -393,7 +398,8 @@ def cancel(agm: AGM, user: User | None, note: str, seen_version: int | None) -> 
 
 
 def _status_change(agm: AGM, user, values: dict, seen_version, action: str) -> dict:
-    merged = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values})
+    merged = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values},
+                        agm.date_estimated)
     errors = check_meeting(merged)
     if errors:
         raise Invalid(errors)

@@ -171,7 +171,6 @@ def load() -> dict[str, int]:
         db.session.add(AGM(
             company=companies[slug], listing=listing(slug, entity), kind=MeetingKind.AGM,
             local_date=day, timezone=zone, status=AGMStatus.EXPECTED,
-            status_note="Expected in the usual AGM season; the company has not announced it.",
         ))
         meetings += 1
 

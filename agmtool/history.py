@@ -134,6 +134,7 @@ _MEETING_LABELS = {
     "proxy_deadline": _l("Deadline for proxy appointment (local)"),
     "registration_deadline": _l("Deadline for registration (local)"),
     "status": _l("Status"),
+    "date_estimated": _l("Date not yet announced"),
     "status_note": _l("Public note"),
     "notes": _l("Private notes (staff only, never published)"),
 }

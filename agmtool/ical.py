@@ -63,6 +63,9 @@ class Words:
         self.online = _("Online")
         self.status_line = _("Status: %(status)s")
         self.to_be_announced = _("%(day)s. Time to be announced.")
+        self.estimated = _("Expected around %(month)s: the company has not announced the "
+                           "date yet.")
+        self._months: dict[tuple[int, int], str] = {}
         self.format_line = _("Format: %(format)s")
         self.webcast = _("Webcast: %(link)s")
         self.deadlines = _("Deadlines:")
@@ -71,6 +74,12 @@ class Words:
 
     def day(self, day: date) -> str:
         return i18n.format_day(day)
+
+    def month(self, day: date) -> str:
+        key = (day.year, day.month)
+        if key not in self._months:
+            self._months[key] = i18n.format_month(day)
+        return self._months[key]
 
     def in_zone(self, moment: datetime, zone: str) -> str:
         return i18n.format_in_zone(moment, zone)
@@ -127,7 +136,9 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> s
     lines = [words.status_line % {"status": words.status[agm.status]}]
     if agm.status_note:
         lines.append(clean(agm.status_note))
-    if start is None:
+    if agm.date_estimated:
+        lines.append(words.estimated % {"month": words.month(agm.local_date)})
+    elif start is None:
         lines.append(words.to_be_announced % {"day": words.day(agm.local_date)})
     else:
         lines.extend(words.meeting_time(start, agm.timezone))
@@ -169,7 +180,8 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     sequence = vInt(agm.sequence)
     url = vUri(page_url(agm, options))
     status = vText(status_value(agm))
-    start = agms.start_instant(agm)
+    # An estimated date is a whole day at most: a time on it would be invented twice over.
+    start = None if agm.date_estimated else agms.start_instant(agm)
     found = agms.deadlines(agm)
     event = _event(f"agm-{agm.id}@{options.uid_domain}", stamp, sequence)
     if start is None:

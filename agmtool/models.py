@@ -221,6 +221,11 @@ class AGM(db.Model):
     proxy_deadline: Mapped[datetime | None]
     registration_deadline: Mapped[datetime | None]
     status: Mapped[AGMStatus] = mapped_column(enum_column(AGMStatus), default=AGMStatus.EXPECTED)
+    # The date is the usual season's, not the company's: true while expected, and kept when
+    # an expected meeting is cancelled, so that no page or feed presents it as announced.
+    date_estimated: Mapped[bool] = mapped_column(
+        default=lambda context: context.get_current_parameters()["status"] == "expected",
+        server_default=sa.false())
     status_note: Mapped[str | None] = mapped_column(sa.Text)
     notes: Mapped[str | None] = mapped_column(sa.Text)  # private: never in a feed
     sequence: Mapped[int] = mapped_column(default=0)

@@ -71,6 +71,18 @@ def test_an_expected_meeting_shows_only_the_month(client, make_agm):
     assert "Prevista (fecha aún sin anunciar)" in text
 
 
+def test_a_cancelled_expected_meeting_still_shows_only_the_month(client, db, make_agm):
+    from agmtool import agms
+
+    agm = make_agm(local_date=date(2030, 5, 29), local_time=None, status=AGMStatus.EXPECTED)
+    agms.cancel(agm, None, "The company is being taken over.", agm.version)
+    db.session.commit()
+    assert agm.date_estimated is True
+    text = client.get(f"/pt/agms/{agm.id}").text
+    assert '<p class="agm-time">Estava prevista para maio de 2030, aproximadamente</p>' in text
+    assert "29 de maio" not in text
+
+
 def test_a_past_meeting_says_it_took_place(client, make_agm):
     agm = make_agm(local_date=date(2024, 5, 29), local_time=None, status=AGMStatus.CONFIRMED)
     text = client.get(f"/en/agms/{agm.id}").text

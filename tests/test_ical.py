@@ -224,3 +224,19 @@ def test_any_venue_or_note_stays_inside_one_event(venue, note):
 
 def test_bidi_controls_never_reach_a_feed(app):
     assert ical.clean("Rio\u202eTinto\u2066 plc\x00") == "RioTinto plc"
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "Expected around April 2027: the company has not announced the date yet."),
+    ("es", "Prevista hacia abril de 2027: la empresa aún no ha anunciado la fecha."),
+    ("pt", "Prevista para abril de 2027, aproximadamente: a empresa ainda não anunciou a data."),
+    ("id", "Diperkirakan sekitar April 2027: perusahaan belum mengumumkan tanggalnya.")])
+def test_an_estimated_date_is_a_whole_day_that_names_only_the_month(make_agm, lang, line):
+    agm = make_agm(status=AGMStatus.EXPECTED, local_date=date(2027, 4, 8),
+                   local_time=time(11, 0))
+    event = events_by_uid(feed([agm], lang))[f"agm-{agm.id}@agm.example.org"]
+    assert (event["DTSTART"].dt, event["DTEND"].dt, str(event["TRANSP"])) == (
+        date(2027, 4, 8), date(2027, 4, 9), "TRANSPARENT")
+    description = str(event["DESCRIPTION"]).split("\n")
+    assert description[1] == line
+    assert not any("8" in part for part in description[:-1])
