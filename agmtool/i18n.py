@@ -43,6 +43,12 @@ def native_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def language_name(code: str) -> str:
+    """The language called as the reader's language calls it, for use inside a sentence:
+    'Spanish', 'español', 'Spanyol'."""
+    return Locale.parse(code).get_display_name(format_locale())
+
+
 def best_language() -> str:
     return request.accept_languages.best_match(languages()) or current_app.config[
         "DEFAULT_LANGUAGE"
@@ -180,7 +186,8 @@ def init_app(app: Flask) -> None:
         languages=languages,
         switch_language_url=switch_language_url,
     )
-    app.jinja_env.filters.update(native_name=native_name, format_number=format_number)
+    app.jinja_env.filters.update(native_name=native_name, language_name=language_name,
+                                 format_number=format_number)
     app.cli.add_command(i18n_cli)
 
 

@@ -133,7 +133,8 @@ def _staff_form() -> StaffConcernForm:
     form.offer_companies()
     languages = options((code, i18n.native_name(code)) for code in i18n.languages())
     form.language.choices = languages
-    form.reply_language.choices = languages
+    # Replies go in the concern's own language unless the person asked otherwise.
+    form.reply_language.choices = options([("", _("The language of the concern"))]) + languages
     if request.method == "GET":
         form.idempotency_key.data = concerns.new_idempotency_key()
         form.received_on.data = utcnow().date()

@@ -178,6 +178,19 @@ def test_a_searched_page_at_20000_concerns_makes_the_same_queries_and_finds_the_
 
 # --- staff entry --------------------------------------------------------------------------
 
+def test_a_concern_entered_by_staff_is_answered_in_its_own_language(staff_client, db):
+    page = staff_client.get("/staff/concerns/new").text
+    select = page.split('id="reply_language"')[1].split("</select>")[0]
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", select)[0] == (
+        "The language of the concern")
+    staff_client.post("/staff/concerns/new", data={
+        "idempotency_key": "k" * 30, "channel": "letter", "received_on": "2026-03-14",
+        "language": "pt", "reply_language": "", "company": "other", "body": "A lama chegou.",
+        "attribution": "anonymous"})
+    concern = db.session.scalars(db.select(Concern)).one()
+    assert (concern.language, concern.reply_language) == ("pt", "pt")
+
+
 def test_staff_enter_a_concern_and_get_a_receipt_to_pass_on(staff_client, staff, db, client):
     page = staff_client.get("/staff/concerns/new").text
     key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)

@@ -131,3 +131,33 @@ def test_staff_decline_in_indonesian_and_read_the_history(browser, live_server, 
         screenshot(page, "concern-history-id")
     finally:
         context.close()
+
+
+def test_a_long_link_never_widens_the_page_on_a_phone(browser, live_server, app, db,
+                                                      make_user, make_company, log_in):
+    from agmtool import concerns
+
+    link = "https://drive.google.com/drive/folders/" + "1AbCdEfGhIjKlMnOpQrStUvWxYz" * 6
+    concern, code = concerns.submit(concerns.Submission(
+        language="es", reply_language="es", company_id=make_company().id,
+        body=f"Las fotos del río están aquí: {link}", community_name="Comunidad" * 12),
+        "key-" + "l" * 20)
+    db.session.commit()
+    context, page = new_page(browser, javascript=False)
+    try:
+        page.goto(f"{live_server}/es/status")
+        page.fill("#code", code)
+        page.click("button[type=submit]")
+        assert link in page.locator("blockquote.text").first.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        client = app.test_client()
+        log_in(client, make_user("staff@example.org", role=Role.STAFF))
+        client.get("/staff/")
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server}])
+        for path in (f"/staff/concerns/{concern.id}", "/staff/concerns/"):
+            page.goto(live_server + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        screenshot(page, "inbox-long-link-360")
+    finally:
+        context.close()
