@@ -16,6 +16,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
     )
+    from agmtool.links import RowId
+
+    app.url_map.converters["int"] = RowId  # before any route is added
     app.config.from_object("agmtool.config")
     app.config.update(
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),

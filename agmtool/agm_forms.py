@@ -27,6 +27,7 @@ from wtforms.validators import (
 
 from agmtool import agms
 from agmtool.forms import Form, enum_choices, options
+from agmtool.links import number
 from agmtool.models import AGMStatus, MeetingFormat, MeetingKind
 
 REQUIRED = _l("This field is required.")
@@ -49,7 +50,7 @@ def _int_or_none(value):
 
 
 def _whole_number(form, field) -> None:
-    if not (field.data or "").isdigit():
+    if number(field.data) is None:
         raise ValidationError(REQUIRED)
 
 

@@ -28,6 +28,7 @@ from wtforms.validators import (
 from agmtool import i18n
 from agmtool.concerns import Submission, companies
 from agmtool.forms import REQUIRED, Form, MultiCheckboxField, enum_choices, options
+from agmtool.links import LARGEST_ID, number
 from agmtool.models import Attribution, Channel, Topic
 from agmtool.text import clean_text
 
@@ -106,7 +107,7 @@ class ConcernFields(Form):
             reply_language=reply if reply in i18n.languages() else language,
             body=self.body.data,
             wanted=self.wanted.data,
-            company_id=int(company) if company.isdigit() else None,
+            company_id=number(company),
             company_other=self.company_other.data,
             place=self.place.data,
             community_name=self.community_name.data,
@@ -187,7 +188,7 @@ class MergeForm(Form):
     seen_status = HiddenField()
     into = IntegerField(_l("Number of the concern to merge into"), validators=[
         InputRequired(_l("Enter the number of a concern.")),
-        NumberRange(min=1, message=_l("Enter the number of a concern."))])
+        NumberRange(min=1, max=LARGEST_ID, message=_l("Enter the number of a concern."))])
 
 
 class ActionForm(Form):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
-from agmtool import concern_search, concerns, history, i18n
+from agmtool import concern_search, concerns, history, i18n, links
 from agmtool.auth import roles_required
 from agmtool.concern_forms import (
     CAPS,
@@ -82,7 +82,7 @@ def _filters() -> concern_search.Filters:
     return concern_search.Filters(
         status=args.get("status") if args.get("status") in S._value2member_map_ else None,
         language=args.get("language") if args.get("language") in i18n.languages() else None,
-        company=company if company == "none" or company.isdigit() else None,
+        company=company if company == "none" or links.number(company) else None,
         topic=args.get("topic") if args.get("topic") in Topic._value2member_map_ else None,
         season=int(season) if season.isdigit() and 1900 < int(season) < 3000 else None,
         q=(args.get("q") or "").strip()[:200] or None,
@@ -105,7 +105,8 @@ def _get_concern(concern_id: int) -> Concern:
 @roles_required(*READERS)
 def index():
     filters = _filters()
-    page = db.paginate(concern_search.search(filters), page=request.args.get("page", 1, type=int),
+    page = db.paginate(concern_search.search(filters),
+                       page=links.number(request.args.get("page"), 1),
                        per_page=PER_PAGE, error_out=False, count=True)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
@@ -300,8 +301,7 @@ STALE_TRANSLATION = _l("Someone else saved a newer translation while you were wr
 
 
 def _seen_version(form: TranslationForm) -> int | None:
-    seen = form.seen_version.data
-    return int(seen) if seen and seen.isdigit() else None
+    return links.number(form.seen_version.data)
 
 
 @bp.post("/<int:concern_id>/translation")

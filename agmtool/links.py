@@ -1,9 +1,29 @@
-"""Links: absolute ones for things read away from the site (feeds, PDFs, reset links), and
-the check that keeps a ``?next=`` redirect on this site."""
+"""Links: absolute ones for things read away from the site (feeds, PDFs, reset links), the
+check that keeps a ``?next=`` redirect on this site, and numbers read from addresses."""
 
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
+from werkzeug.routing import IntegerConverter
+
+# Row ids are 32-bit in PostgreSQL, and SQLite overflows past 64 bits: a bigger number in an
+# address can name nothing, so it is a 404 rather than a database error.
+LARGEST_ID = 2**31 - 1
+
+
+class RowId(IntegerConverter):
+    """``<int:...>`` in every route: a non-negative number up to LARGEST_ID."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def number(text: str | None, default: int | None = None) -> int | None:
+    """A positive whole number from a query argument, or ``default``."""
+    if text and text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID:
+        return int(text)
+    return default
 
 
 def external_url(endpoint: str, **values) -> str:
