@@ -207,13 +207,15 @@ CHANGED_MEANWHILE = _l("Someone else changed this concern in the meantime. Here 
                       "is now.")
 
 
-def _triage(concern: Concern, step, done: str | None = None, refused: str | None = None) -> None:
+def _triage(concern: Concern, step, done: str | None = None, refused: str | None = None
+            ) -> bool:
     """Run one triage ``step`` (a domain call), commit, and say how it went: ``done`` or the
-    new status; ``refused`` when a merge is not possible."""
+    new status; ``refused`` when a merge is not possible. True when it was done."""
     try:
         step()
         db.session.commit()
         flash(done or _("Saved: %(status)s.", status=concern.status.label), "info")
+        return True
     except concerns.StaleEdit:
         db.session.rollback()
         flash(CHANGED_MEANWHILE, "error")
@@ -224,6 +226,7 @@ def _triage(concern: Concern, step, done: str | None = None, refused: str | None
     except concerns.MergeNotPossible:
         db.session.rollback()
         flash(refused, "error")
+    return False
 
 
 @bp.post("/<int:concern_id>/<any(accept, release, reopen):action>")
@@ -238,12 +241,16 @@ def act(concern_id: int, action: str):
 
 def _written_step(concern_id: int, form_class, form_name: str, step):
     """A triage step with a text the community reads on its status page (decline, clarify):
-    re-show the page with the text kept when it is missing, else run ``step(concern, form)``."""
+    run ``step(concern, form)``; re-show the page with the text kept when the text is
+    missing or the step could not be taken."""
     concern = _get_concern(concern_id)
     form = form_class()
     if not form.validate_on_submit():
         return _render_detail(concern, None, 422, **{form_name: form})
-    _triage(concern, lambda: step(concern, form))
+    if not _triage(concern, lambda: step(concern, form)):
+        # Someone moved the concern meanwhile: the page as it is now, with the text kept.
+        form.seen_status.data = concern.status.value
+        return _render_detail(concern, None, 409, **{form_name: form})
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 

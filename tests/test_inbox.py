@@ -264,10 +264,15 @@ def test_triage_moves_and_records_history(staff_client, staff, make_concern, db)
 
 def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
     concern = make_concern(status=S.ACCEPTED)
-    staff_client.post(f"/staff/concerns/{concern.id}/clarify",
-                      data={"seen_status": "received", "question": "¿Qué río?"})
+    response = staff_client.post(f"/staff/concerns/{concern.id}/clarify",
+                                 data={"seen_status": "received", "question": "¿Qué río?"})
     db.session.refresh(concern)
     assert (concern.status, concern.clarification) == (S.ACCEPTED, None)
+    # The page as it is now, with the question kept and ready to send again.
+    assert response.status_code == 409
+    assert "Someone else changed this concern in the meantime." in response.text
+    assert "¿Qué río?</textarea>" in response.text
+    assert re.search(r'name="seen_status" type="hidden" value="accepted"', response.text)
 
 
 def test_staff_ask_a_question_the_community_reads_on_its_status_page(staff_client, db, app):
