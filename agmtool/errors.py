@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from urllib.parse import urlsplit
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from agmtool.extensions import db
+from agmtool.links import safe_next
+from agmtool.text import clean_text
 
 MESSAGES = {
     400: (_l("Something in that request was not right"),
@@ -36,6 +41,41 @@ EXPIRED_FORM = (
     _l("For your safety, forms stop working after a while. Go back, reload the page and send "
        "it again."),
 )
+KEPT_TEXT = _l("What you typed is below: copy it before you leave this page, then paste it "
+               "into the form again.")
+# Fields of a posted form that are not text a person typed.
+NOT_TYPED = {"csrf_token", "version", "seen_status", "seen_version", "idempotency_key", "step",
+             "started", "website", "password", "current", "confirm", "code"}
+
+
+def typed_text() -> list[str]:
+    """The text a person typed into the form just posted (not choices or hidden fields), to
+    show back when it cannot be saved, so that nothing they wrote is lost."""
+    if request.method != "POST":
+        return []
+    kept = []
+    for key, value in request.form.items(multi=True):
+        value = (clean_text(value) or "").strip()
+        if key not in NOT_TYPED and (len(value) >= 30 or any(ch.isspace() for ch in value)):
+            kept.append(value)
+    return kept
+
+
+def page_posted_from() -> str:
+    """The page whose form was posted, when it is on this site (else the staff start)."""
+    referrer = urlsplit(request.referrer or "")
+    same_site = referrer.netloc == request.host
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else "")
+                     if same_site else None)
+
+
+def kept_text_page(title, explanation, code: int, again_url: str, again_label):
+    """An explanation, then what the person typed, ready to copy, and a way back."""
+    kept = typed_text()
+    return render_template("errors/error.html", code=code, title=title,
+                           explanation=explanation, kept=kept,
+                           kept_explanation=KEPT_TEXT if kept else None,
+                           again_url=again_url, again_label=again_label), code
 
 
 def render_error(error: HTTPException):
@@ -46,10 +86,12 @@ def render_error(error: HTTPException):
         title, explanation = MESSAGES[400]
         return render_template("errors/error.html", code=error.code, title=title,
                                explanation=explanation), error.code
+    if isinstance(error, CSRFError):
+        return kept_text_page(*EXPIRED_FORM, 400, page_posted_from(), _("Open the form again"))
     code = error.code if error.code in MESSAGES else 500
     if code == 500:
         db.session.rollback()
-    title, explanation = EXPIRED_FORM if isinstance(error, CSRFError) else MESSAGES[code]
+    title, explanation = MESSAGES[code]
     return render_template("errors/error.html", code=code, title=title,
                            explanation=explanation), code
 

@@ -1,6 +1,11 @@
 """Error pages speak the reader's language; bodies over the limit meet a localized 413."""
 
+import re
+from html import unescape
+
 import pytest
+
+from agmtool.models import Role
 
 
 @pytest.fixture
@@ -47,3 +52,39 @@ def test_a_form_without_its_token_says_it_expired(csrf_client):
                                 headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "<h1>This form has expired</h1>" in response.text
+
+
+def kept(html: str) -> list[str]:
+    return [unescape(text) for text in re.findall(
+        r'<textarea class="kept" readonly rows="\d+" aria-label="[^"]*">(.*?)</textarea>',
+        html, re.S)]
+
+
+def test_an_expired_staff_form_shows_back_what_was_typed(csrf_client, make_user, log_in,
+                                                         make_concern):
+    log_in(csrf_client, make_user("staff@example.org", role=Role.STAFF))
+    concern = make_concern()
+    csrf_client.get("/language/pt?next=/staff/")
+    response = csrf_client.post(
+        f"/staff/concerns/{concern.id}/translation",
+        data={"csrf_token": "expired", "seen_version": "", "step": "save",
+              "text": "The river <b>turned</b> red after the dam burst."},
+        headers={"Referer": f"http://localhost/staff/concerns/{concern.id}"})
+    assert response.status_code == 400
+    assert "<h1>Este formulário expirou</h1>" in response.text
+    assert kept(response.text) == ["The river <b>turned</b> red after the dam burst."]
+    assert f'<a href="/staff/concerns/{concern.id}">Abrir o formulário de novo</a>' in (
+        response.text)
+
+
+def test_logged_out_while_writing_shows_back_what_was_typed(client, make_concern):
+    concern = make_concern()
+    response = client.post(f"/staff/concerns/{concern.id}/decline",
+                           data={"seen_status": "received",
+                                 "reason": "Esta empresa no cotiza en Londres."},
+                           headers={"Referer": f"http://localhost/staff/concerns/{concern.id}"})
+    assert response.status_code == 401
+    assert "<h1>You were logged out</h1>" in response.text
+    assert kept(response.text) == ["Esta empresa no cotiza en Londres."]
+    assert (f'<a href="/staff/login?next=/staff/concerns/{concern.id}">Log in again</a>'
+            in response.text)
