@@ -42,7 +42,7 @@ class FeedOptions:
     uid_domain: str
     name: str
     description: str
-    reference_zone: str = "Europe/London"
+    reference_zone: str  # config REFERENCE_TIMEZONE: London, where the companies are listed
 
 
 class Words:

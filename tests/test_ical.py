@@ -22,7 +22,8 @@ def _request(app):
 
 def options(lang="en", deadlines=True):
     return ical.FeedOptions(lang=lang, deadlines=deadlines, base_url="https://agm.example.org",
-                            uid_domain="agm.example.org", name="AGMs", description="Meetings")
+                            uid_domain="agm.example.org", name="AGMs", description="Meetings",
+                            reference_zone="Europe/London")
 
 
 def feed(meetings, lang="en", deadlines=True) -> bytes:
