@@ -289,7 +289,7 @@ def _normalise(values: dict, date_estimated: bool = False) -> dict:
 def check_status(old: AGMStatus, new: AGMStatus) -> None:
     """Raise Invalid unless the workflow allows ``old`` to become ``new``."""
     if old != new and new not in STATUS_TRANSITIONS[old]:
-        raise Invalid({"status": [_l("A meeting that is %(old)s cannot become %(new)s.",
+        raise Invalid({"status": [_l("A meeting that is “%(old)s” cannot become “%(new)s”.",
                                      old=old.label, new=new.label)]})
 
 
