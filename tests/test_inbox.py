@@ -17,6 +17,8 @@ from agmtool.models import (
     Concern,
     ConcernStatus,
     ConcernTopic,
+    Question,
+    QuestionStatus,
     Role,
     Topic,
     TranslationState,
@@ -454,6 +456,23 @@ def test_asked_before_is_listed(staff_client, make_concern, make_company):
     first = staff_client.get(f"/staff/concerns/{old.id}").text
     assert ("No earlier concern about the same company shares a topic with this one."
             in first.split("Asked before?")[1])
+
+
+@pytest.mark.parametrize(("status", "said"), [
+    (QuestionStatus.DRAFT, "Question for the AGM of 29 Apr 2027 (Draft):"),
+    (QuestionStatus.ASKED, "Asked at the AGM of 29 Apr 2027:")])
+def test_asked_before_says_whether_the_question_was_asked(staff_client, db, make_concern,
+                                                          make_company, make_agm, status, said):
+    company = make_company()
+    question = Question(agm=make_agm(company=company, local_date=date(2027, 4, 29)),
+                        status=status, text="Will you restore the river?")
+    db.session.add(question)
+    make_concern(company=company, topic_rows=[ConcernTopic(topic=Topic.WATER)],
+                 received_on=date(2024, 4, 1), question=question)
+    new = make_concern(company=company, topic_rows=[ConcernTopic(topic=Topic.WATER)])
+    section = staff_client.get(f"/staff/concerns/{new.id}").text.split("Asked before?")[1]
+    assert " ".join(section.split("<h2>")[0].split()).count(
+        f"{said} Will you restore the river?") == 1
 
 
 # --- export -------------------------------------------------------------------------------
