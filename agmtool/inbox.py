@@ -109,10 +109,13 @@ def index():
                        page=links.number(request.args.get("page"), 1),
                        per_page=PER_PAGE, error_out=False, count=True)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    limits = _translator_limits()  # offer only what this reader can open
     return render_template(
         "inbox/index.html", page=page, filters=filters, args=args,
         counts=concern_search.counts(filters), companies=concerns.companies(),
-        seasons=concern_search.seasons(), statuses=list(S), topics=list(Topic),
+        seasons=concern_search.seasons(), topics=list(Topic),
+        statuses=[s for s in S if s not in limits.get("hide", ())],
+        filter_languages=limits.get("languages", i18n.languages()),
     )
 
 

@@ -245,7 +245,13 @@ def test_translator_sees_no_contacts_and_only_their_languages(client, make_user,
     page = client.get(f"/staff/concerns/{mine.id}").text
     assert "el agua" in page and "+57 300 1" not in page and "Rosa Díaz" not in page
     assert client.get(f"/staff/concerns/{other.id}").status_code == 404
-    assert rows(client.get("/staff/concerns/").text) == [mine.id]
+    index = client.get("/staff/concerns/").text
+    assert rows(index) == [mine.id]
+    options = {name: re.findall(r'<option value="([^"]+)"',
+                                index.split(f'<select id="{name}"')[1].split("</select>")[0])
+               for name in ("status", "language")}
+    assert options["language"] == ["es"]
+    assert "quarantined" not in options["status"] and "withdrawn" not in options["status"]
     assert client.post(f"/staff/concerns/{mine.id}/accept",
                        data={"seen_status": "received"}).status_code == 403
 
