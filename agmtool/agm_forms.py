@@ -19,14 +19,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 
 from agmtool import agms
-from agmtool.forms import Form, enum_choices, options
+from agmtool.forms import Cap, Form, enum_choices, options
 from agmtool.links import number
 from agmtool.models import AGMStatus, MeetingFormat, MeetingKind
 
@@ -41,7 +40,7 @@ PUBLIC_NOTE_HELP = _l("Shown on the public page and in calendars, as written, to
 
 
 def _max(n: int):
-    return Length(max=n, message=_l("At most %(n)s characters.", n=n))
+    return Cap(n, _l("At most %(max)s characters."))
 
 
 

@@ -27,7 +27,7 @@ from wtforms.validators import (
 
 from agmtool import i18n
 from agmtool.concerns import Submission, companies
-from agmtool.forms import REQUIRED, Form, MultiCheckboxField, enum_choices, options
+from agmtool.forms import REQUIRED, Cap, Form, MultiCheckboxField, enum_choices, options
 from agmtool.links import LARGEST_ID, number
 from agmtool.models import Attribution, Channel, Topic
 from agmtool.text import clean_text
@@ -44,7 +44,7 @@ CAPS = {
     "contact_name": 200,
     "contact_details": 500,
 }
-TOO_LONG = _l("This text is longer than %(max)d characters. Shorten it a little; "
+TOO_LONG = _l("This text is longer than %(max)s characters. Shorten it a little; "
               "nothing you wrote has been lost.")
 
 
@@ -55,7 +55,7 @@ def tidy(value):
 
 
 def capped(name: str) -> list:
-    return [Optional(), Length(max=CAPS[name], message=TOO_LONG)]
+    return [Optional(), Cap(CAPS[name], TOO_LONG)]
 
 
 CHOOSE_COMPANY = _l("Choose a company, or “Not sure, or another company”.")
@@ -76,7 +76,7 @@ class ConcernFields(Form):
                                 choices=enum_choices(Topic), validate_choice=False)
     body = TextAreaField(_l("What is happening?"), filters=[tidy], validators=[
         DataRequired(_l("Tell us what is happening: this is the one field we need.")),
-        Length(max=CAPS["body"], message=TOO_LONG)])
+        Cap(CAPS["body"], TOO_LONG)])
     wanted = TextAreaField(_l("What do you want the company to do or to answer?"),
                            filters=[tidy], validators=capped("wanted"))
     attribution = RadioField(_l("When we ask your question, may we say who it comes from?"),
@@ -172,7 +172,7 @@ class DeclineForm(Form):
     reason = TextAreaField(_l("Reason (the community reads it on the status page)"),
                            filters=[tidy], validators=[
                                DataRequired(_l("Give a reason.")),
-                               Length(max=2000, message=TOO_LONG)])
+                               Cap(2000, TOO_LONG)])
 
 
 class ClarifyForm(Form):
@@ -181,7 +181,7 @@ class ClarifyForm(Form):
                                 "status page)"),
                              filters=[tidy], validators=[
                                  DataRequired(_l("Write the question for the community.")),
-                                 Length(max=2000, message=TOO_LONG)])
+                                 Cap(2000, TOO_LONG)])
 
 
 class MergeForm(Form):
@@ -209,4 +209,4 @@ class TranslationForm(Form):
     seen_version = HiddenField()
     text = TextAreaField(_l("English translation"), filters=[tidy], validators=[
         DataRequired(_l("Write the translation first.")),
-        Length(max=20000, message=TOO_LONG)])
+        Cap(20000, TOO_LONG)])

@@ -17,9 +17,18 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from agmtool.i18n import format_number
 from agmtool.models import Role
 from agmtool.text import clean_text
 
@@ -77,6 +86,19 @@ def options(pairs) -> list[SelectChoice]:
 def enum_choices(members) -> list[SelectChoice]:
     """Options for enum members (a whole enum, or some of it): stored key, translated label."""
     return [SelectChoice(member.value, member.label) for member in members]
+
+
+class Cap:
+    """At most ``limit`` characters. Unlike WTForms' Length, it puts no ``maxlength`` on the
+    input, so a browser never cuts pasted text silently: the person reads ``message`` (with
+    ``%(max)s`` written the reader's way) and keeps every word to shorten."""
+
+    def __init__(self, limit: int, message):
+        self.limit, self.message = limit, message
+
+    def __call__(self, form, field) -> None:
+        if field.data and len(field.data) > self.limit:
+            raise ValidationError(str(self.message) % {"max": format_number(self.limit)})
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -81,6 +81,8 @@ def test_form_shows_every_cap(client):
     page = client.get("/en/concerns/new").text
     for name, cap in CAPS.items():
         assert f'<p class="cap" id="{name}-cap">Up to {cap:,} characters.</p>' in page
+    # The browser must not cut a long paste silently: the server explains and keeps it.
+    assert "maxlength" not in page
 
 
 def test_form_page_and_what_it_loads_weigh_under_30000_bytes(client):
@@ -142,7 +144,9 @@ def test_text_over_its_cap_is_kept_and_explained(client, db):
     response = client.post("/es/concerns/new", data=fresh_form(client) | {"body": long})
     assert response.status_code == 422
     assert long.strip() in response.text
-    assert re.search(r'id="body-error">[^<]*5000', response.text)
+    (error,) = re.findall(r'id="body-error">([^<]*)</p>', response.text)
+    assert error == ("Este texto tiene más de 5.000 caracteres. Acórtelo un poco; no se ha "
+                     "perdido nada de lo que escribió.")
     assert db.session.query(Concern).count() == 0
 
 
