@@ -282,12 +282,14 @@ def merge(concern_id: int):
         into = db.session.get(Concern, form.into.data)
         if into is None:
             form.into.errors.append(_("There is no concern with this number."))
+        elif into.id == concern.id:
+            form.into.errors.append(_("A concern cannot be merged into itself."))
     if form.errors:
         return _render_detail(concern, None, 422, merge_form=form)
     _triage(concern, lambda: concerns.merge(concern, into, g.user, form.seen_status.data),
             done=_("Merged into concern %(number)s.", number=into.id),
             refused=_("Concern %(number)s cannot take in others: it is merged, declined, "
-                      "withdrawn or quarantined, or it is this concern.", number=into.id))
+                      "withdrawn or quarantined.", number=into.id))
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 

@@ -556,3 +556,12 @@ def test_deleting_contact_details_takes_a_tick_as_well_as_a_click(staff_client, 
     assert "The contact details have been deleted." in done.text
     db.session.refresh(concern)
     assert (concern.contact_name, concern.contact_details) == (None, None)
+
+
+def test_merging_a_concern_into_itself_is_explained(staff_client, make_concern):
+    concern = make_concern()
+    response = staff_client.post(f"/staff/concerns/{concern.id}/merge",
+                                 data={"seen_status": "received", "into": str(concern.id)})
+    assert response.status_code == 422
+    (error,) = re.findall(r'id="into-error">([^<]*)</p>', response.text)
+    assert error == "A concern cannot be merged into itself."
