@@ -46,6 +46,9 @@ STATUS_WORDING = {
 FORM_PROBLEMS = {
     "csrf": _l("This page was open for a long time, so for your safety we could not accept it "
                "yet. Your text is still here: check it and press “Send” again."),
+    # The status and withdrawal forms carry no text of the person's to keep.
+    "csrf_status": _l("This page was open for a long time, so for your safety we could not "
+                      "accept it yet. Press the button again."),
     "encoding": _l("Some characters could not be read, and are shown as �. Check your text, "
                    "correct them and send again."),
     "invalid": _l("Something needs your attention. Look for the messages in red below; "
@@ -241,7 +244,7 @@ def status():
     data, _readable = _posted()
     form = StatusForm(formdata=data)
     if not _csrf_ok(data):
-        return _show_status(form, message=FORM_PROBLEMS["csrf"], code=400)
+        return _show_status(form, message=FORM_PROBLEMS["csrf_status"], code=400)
     if not form.validate():
         return _show_status(form, code=422)
     concern = concerns.find_by_receipt(form.code.data)
@@ -259,7 +262,7 @@ def withdraw():
     withdraw_form = WithdrawForm(formdata=data)
     form = StatusForm(formdata=None, code=withdraw_form.code.data)
     if not _csrf_ok(data):
-        return _show_status(form, message=FORM_PROBLEMS["csrf"], code=400)
+        return _show_status(form, message=FORM_PROBLEMS["csrf_status"], code=400)
     valid = withdraw_form.validate()
     concern = concerns.find_by_receipt(withdraw_form.code.data or "")
     if concern is None:

@@ -521,3 +521,13 @@ def test_the_receipt_page_offers_no_way_away_from_the_code(client, db):
     receipt = client.post("/pt/concerns/new", data=form).text
     assert '<p class="receipt" lang="en">' in receipt
     assert '<nav class="languages"' not in receipt
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_an_expired_status_form_asks_only_to_press_the_button_again(client):
+    response = client.post("/pt/status", data={"code": "DEMO-0002",
+                                               "csrf_token": "expired-or-forged"})
+    assert response.status_code == 400
+    assert ("Esta página ficou aberta por muito tempo e, para sua segurança, ainda não pudemos "
+            "aceitá-la. Toque no botão de novo.") in response.text
+    assert "texto" not in response.text.split("<main")[1].split("</main>")[0]
