@@ -312,9 +312,14 @@ def _claim_version(agm: AGM, seen_version: int | str) -> None:
 
 
 def _calendar_touch(agm: AGM, changes: dict) -> None:
+    """Raise the sequence when a calendar shows a change. The increment happens in the
+    database (SET sequence = sequence + 1), so a meeting edit and a company rename landing at
+    once both count."""
     if any(field in CALENDAR_FIELDS for field in changes):
-        agm.sequence = (agm.sequence or 0) + 1
+        agm.sequence = AGM.sequence + 1
         agm.updated_at = utcnow()
+        db.session.flush()
+        db.session.refresh(agm, attribute_names=["sequence"])
 
 
 def create_agm(user: User | None, values: dict) -> AGM:

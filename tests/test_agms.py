@@ -4,6 +4,7 @@ postponing, cancelling, companies and the CSV import."""
 from datetime import UTC, date, datetime, time
 
 import pytest
+import sqlalchemy as sa
 
 from agmtool import agm_import, agms, history
 from agmtool.models import AGM, AGMStatus, Company, MeetingKind
@@ -309,3 +310,16 @@ def test_the_zone_menu_offers_the_usual_zones_first_and_no_legacy_aliases():
     assert "Asia/Kolkata" in zones
     assert "Asia/Calcutta" not in zones and "Australia/ACT" not in zones
     assert len(zones) == len(set(zones))
+
+
+def test_a_sequence_bump_made_meanwhile_is_not_lost(db, make_agm):
+    agm = make_agm(sequence=3)
+    assert agm.sequence == 3  # loaded: what this editor's session holds
+    with db.engine.begin() as other:  # a company rename lands while staff edit the meeting
+        other.execute(sa.update(AGM).where(AGM.id == agm.id)
+                      .values(sequence=AGM.sequence + 1))
+    agms.update_agm(agm, None, {"venue": "Theater-Casino Zug"}, agm.version)
+    db.session.commit()
+    assert agm.sequence == 5
+    db.session.expire_all()
+    assert db.session.get(AGM, agm.id).sequence == 5
