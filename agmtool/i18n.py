@@ -83,8 +83,15 @@ def zone_city(zone: str) -> str:
     return get_timezone_location(ZoneInfo(zone), locale=format_locale(), return_city=True)
 
 
+# CLDR writes Indonesian full dates with a zero-padded day ("Kamis, 08 Mei 2025"), unlike
+# its long dates and unlike browsers' Intl ("Kamis, 8 Mei 2025"), which the pages show
+# side by side: one way of writing a day.
+DATE_PATTERNS = {("id", "full"): "EEEE, d MMMM y"}
+
+
 def format_day(day: date, fmt: str = "full") -> str:
-    return format_date(day, fmt, locale=format_locale())
+    locale = format_locale()
+    return format_date(day, DATE_PATTERNS.get((locale, fmt), fmt), locale=locale)
 
 
 def format_month(day: date) -> str:
@@ -111,7 +118,7 @@ def format_instant(moment: datetime, zone: str, fmt: str = "medium") -> str:
 
 @lru_cache(maxsize=8192)
 def _full_date(day: date, locale: str) -> str:
-    return format_date(day, "full", locale=locale)
+    return format_date(day, DATE_PATTERNS.get((locale, "full"), "full"), locale=locale)
 
 
 @lru_cache(maxsize=4096)

@@ -52,7 +52,7 @@ def test_meeting_time_in_its_zone_and_in_london(app):
 def test_london_meeting_is_shown_once(app):
     with force_locale("id"):
         assert i18n.format_meeting_time(LONDON_MEETING, "Europe/London") == [
-            "Kamis, 03 April 2025, 11.00, waktu London"]
+            "Kamis, 3 April 2025, 11.00, waktu London"]
 
 
 @pytest.fixture
