@@ -370,6 +370,8 @@ def test_translation_save_then_approve(client, make_user, log_in, staff, make_co
                                             TranslationState.APPROVED, translator.id, staff.id)
     page = client.get(f"/staff/concerns/{concern.id}").text
     assert "English translation: Approved" in page
+    assert ('<p class="help" id="text-help">Saving a change takes the approval away: the '
+            'translation goes back for review.</p>') in page
 
 
 def test_a_stale_translation_save_keeps_the_text(staff_client, staff, make_concern, db):
