@@ -150,6 +150,18 @@ class StaffConcernForm(ConcernFields):
                            validators=[DataRequired(REQUIRED)])
     received_on = DateField(_l("Received on"), validators=[
         InputRequired(_l("Enter the day it arrived, like 2026-03-14."))])
+    # The same fields as the public form, worded for the staff member who writes them down.
+    community_name = StringField(_l("Community or group (optional)"), filters=[tidy],
+                                 validators=capped("community_name"))
+    body = TextAreaField(_l("What is happening?"), filters=[tidy], validators=[
+        DataRequired(_l("Write down what is happening: this is the one field needed.")),
+        Cap(CAPS["body"], TOO_LONG)])
+    wanted = TextAreaField(_l("What they want the company to do or to answer"),
+                           filters=[tidy], validators=capped("wanted"))
+    attribution = RadioField(_l("When the question is asked, may we say who it comes from?"),
+                             choices=enum_choices(Attribution),
+                             default=Attribution.ANONYMOUS.value, validate_choice=False)
+    may_quote = BooleanField(_l("They agreed to be quoted word for word."))
 
 
 class StatusForm(Form):

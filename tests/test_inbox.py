@@ -182,6 +182,9 @@ def test_a_searched_page_at_20000_concerns_makes_the_same_queries_and_finds_the_
 
 def test_a_concern_entered_by_staff_is_answered_in_its_own_language(staff_client, db):
     page = staff_client.get("/staff/concerns/new").text
+    # Worded for the staff member writing it down, not as if they were the community.
+    assert "Your community" not in page and "You may quote my words" not in page
+    assert "They agreed to be quoted word for word." in page
     select = page.split('id="reply_language"')[1].split("</select>")[0]
     assert re.findall(r"<option[^>]*>([^<]+)</option>", select)[0] == (
         "The language of the concern")
