@@ -18,9 +18,8 @@ from agmtool.models import (
     ConcernStatus,
     ConcernTopic,
     Question,
-    Translation,
 )
-from agmtool.text import clean_text
+from agmtool.text import clean_text, folded
 
 S = ConcernStatus
 
@@ -62,27 +61,9 @@ def _conditions(filters: Filters, with_status: bool = True) -> list:
         where.append(Concern.received_on.between(date(filters.season, 1, 1),
                                                  date(filters.season, 12, 31)))
     if filters.q:
-        text = clean_text(filters.q).strip()
-        where.append(sa.or_(
-            _contains(Concern.body, text),
-            _contains(Concern.wanted, text),
-            Concern.translations.any(sa.and_(Translation.language == "en",
-                                             _contains(Translation.text, text))),
-        ))
+        where.append(Concern.search_text.like(_like(folded(clean_text(filters.q).strip())),
+                                              escape="\\"))
     return where
-
-
-def _contains(column, text: str):
-    """``column`` contains ``text``, ignoring case, in plain SQL (no function per row).
-
-    PostgreSQL's ILIKE folds every letter. SQLite's LIKE folds ASCII letters only, so
-    there the query is tried as typed and lower-cased: "RÍO" finds "río" and "RÍO", but
-    not "Río" (an accepted limit of the SQLite setup, which is for small deployments).
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column.ilike(_like(text), escape="\\")
-    return sa.or_(*(column.like(_like(variant), escape="\\")
-                    for variant in dict.fromkeys([text.lower(), text])))
 
 
 def search(filters: Filters):

@@ -30,7 +30,7 @@ from agmtool.models import (
     User,
     utcnow,
 )
-from agmtool.text import clean_text
+from agmtool.text import clean_text, folded
 
 S = ConcernStatus
 
@@ -170,6 +170,7 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
         if existing is None:
             raise
         return existing, code
+    refresh_search_text(concern)
     history.record(concern, user, "entered" if user else "submitted", {
         "status": [None, concern.status], "channel": [None, concern.channel],
         **({"quarantine_reason": [None, suspect]} if suspect else {}),
@@ -350,6 +351,7 @@ def withdraw(concern: Concern) -> None:
     today = utcnow().date()
     for translation in list(concern.translations):
         db.session.delete(translation)
+    concern.search_text = None
     had_contact = bool(concern.contact_name or concern.contact_details)
     _apply(concern, S.WITHDRAWN, None, "withdrawn", dict(
         body=None, wanted=None, place=None, community_name=None, company_other=None,
@@ -385,6 +387,14 @@ def purge_contacts(today: date | None = None) -> int:
 
 
 # --- the English translation --------------------------------------------------------------
+
+def refresh_search_text(concern: Concern) -> None:
+    """Fold the concern's words and English translation into the column search reads."""
+    translation = english(concern)
+    concern.search_text = folded(
+        concern.body, concern.wanted, concern.place, concern.community_name,
+        concern.company_other, translation.text if translation else None) or None
+
 
 def english(concern: Concern) -> Translation | None:
     return next((t for t in concern.translations if t.language == "en"), None)
@@ -429,6 +439,7 @@ def save_translation(concern: Concern, text: str, user: User, seen_version: int 
         except IntegrityError:
             raise StaleEdit("someone else saved the first translation meanwhile") from None
         db.session.expire(concern, ["translations"])
+        refresh_search_text(concern)
         history.record(translation, user, "created", {"state": [None, state]})
         db.session.flush()
         return translation
@@ -436,6 +447,7 @@ def save_translation(concern: Concern, text: str, user: User, seen_version: int 
     _claim_translation(translation, seen_version, text=text, state=state,
                        source_version=concern.version, translator_id=user.id,
                        updated_at=utcnow())
+    refresh_search_text(concern)
     history.record(translation, user, "saved", {"text": ["…", "…"], "state": [old_state, state]}
                    if old_state != state else {"text": ["…", "…"]})
     db.session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from agmtool.concerns import receipt_hash
+from agmtool.concerns import receipt_hash, refresh_search_text
 from agmtool.extensions import db
 from agmtool.models import (
     AGM,
@@ -182,7 +182,7 @@ def load() -> dict[str, int]:
     for number, (lang, slug, community, topics, body, wanted, attribution) in enumerate(
         CONCERNS, start=1
     ):
-        db.session.add(Concern(
+        concern = Concern(
             status=ConcernStatus.RECEIVED, channel=Channel.FORM, language=lang,
             reply_language=lang, company=companies.get(slug),
             company_other=None if slug else "",
@@ -192,7 +192,9 @@ def load() -> dict[str, int]:
             # (The status page reads the letter O as zero, as in every receipt code.)
             receipt_hash=receipt_hash(f"DEMO-{number:04d}"),
             topic_rows=[ConcernTopic(topic=topic) for topic in topics],
-        ))
+        )
+        refresh_search_text(concern)
+        db.session.add(concern)
     db.session.flush()
     return {"companies": len(companies), "sites": len(SITES), "meetings": meetings,
             "communities": len(communities), "concerns": len(CONCERNS)}

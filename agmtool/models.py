@@ -283,6 +283,9 @@ class Concern(db.Model):
 
     body: Mapped[str | None] = mapped_column(sa.Text)  # what is happening
     wanted: Mapped[str | None] = mapped_column(sa.Text)  # what the community wants answered
+    # The concern's words and their English translation, folded for search (agmtool.text):
+    # kept by agmtool.concerns.refresh_search_text, emptied with the words on withdrawal.
+    search_text: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
     attribution: Mapped[Attribution] = mapped_column(
         enum_column(Attribution), default=Attribution.ANONYMOUS
     )

@@ -21,3 +21,11 @@ def clean_text(value: str | None) -> str | None:
         return None
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _UNWANTED.sub("", unicodedata.normalize("NFC", value))
+
+
+def folded(*parts: str | None) -> str:
+    """``parts`` as search compares them: without accents, case folded ("Fundão" and
+    "FUNDAO" are both "fundao"), so that one LIKE finds them on SQLite and PostgreSQL."""
+    text = "\n".join(part for part in parts if part)
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(ch)).casefold()

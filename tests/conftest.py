@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from agmtool import accounts, create_app
+from agmtool import accounts, concerns, create_app
 from agmtool.extensions import db as _db
 from agmtool.models import (
     AGM,
@@ -173,6 +173,7 @@ def make_concern(db):
         values.setdefault("attribution", Attribution.ANONYMOUS)
         values.setdefault("reply_language", language)
         concern = Concern(body=body, language=language, **values)
+        concerns.refresh_search_text(concern)
         db.session.add(concern)
         db.session.commit()
         return concern

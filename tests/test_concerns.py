@@ -336,6 +336,23 @@ def test_search_ignores_case_in_the_query(db, make_concern):
     assert db.session.scalars(concern_search.search(Filters(q="RÍO"))).all() == [found]
 
 
+@pytest.mark.parametrize("query", ["Fundao", "FUNDÃO", "fundão", "mariana"])
+def test_search_ignores_accents_and_case_on_every_database(db, make_concern, query):
+    found = make_concern(body="A lama de Fundão chegou ao rio", place="Mariana")
+    make_concern(body="Jagüeyes secos en La Guajira")
+    assert db.session.scalars(concern_search.search(Filters(q=query))).all() == [found]
+    assert [c.body for c in db.session.scalars(
+        concern_search.search(Filters(q="jagueyes"))).all()] == ["Jagüeyes secos en La Guajira"]
+
+
+def test_a_withdrawn_concern_leaves_nothing_to_search(db, make_concern):
+    concern = make_concern(body="La represa de Hidroituango")
+    concerns.withdraw(concern)
+    db.session.commit()
+    assert concern.search_text is None
+    assert db.session.scalars(concern_search.search(Filters(q="represa"))).all() == []
+
+
 def test_search_reads_the_english_translation(db, make_concern, make_user):
     concern = make_concern(language="id", body="Kami bukan mau minta saham")
     make_concern(body="something else")

@@ -107,7 +107,8 @@ def _bulk(db, number: int) -> None:
     today = date(2026, 4, 1)
     db.session.execute(insert(Concern), [
         {"status": S.RECEIVED, "channel": Channel.FORM, "language": "es",
-         "reply_language": "es", "body": f"concern {n}", "received_on": today}
+         "reply_language": "es", "body": f"concern {n}", "search_text": f"concern {n}",
+         "received_on": today}
         for n in range(number)
     ])
     ids = db.session.scalars(db.select(Concern.id).where(~Concern.topic_rows.any())).all()
@@ -148,7 +149,8 @@ def _bulk_searchable(db, number: int) -> None:
     db.session.execute(insert(Concern), [
         {"status": S.RECEIVED, "channel": Channel.FORM, "language": "es",
          "reply_language": "es", "received_on": date(2026, 4, 1) - timedelta(days=n % 300),
-         "body": f"el río {n}" if n % 1000 == 0 else f"concern {n}"}
+         "body": f"el río {n}" if n % 1000 == 0 else f"concern {n}",
+         "search_text": f"el rio {n}" if n % 1000 == 0 else f"concern {n}"}
         for n in range(number)
     ])
     ids = db.session.scalars(db.select(Concern.id).where(~Concern.topic_rows.any())).all()

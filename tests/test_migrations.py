@@ -75,3 +75,35 @@ def test_sqlite_connections_are_set_for_concurrent_writers(app, db):
         values = [connection.execute(text(f"PRAGMA {name}")).scalar()
                   for name in ("journal_mode", "busy_timeout", "foreign_keys", "secure_delete")]
     assert values == ["wal", 5000, 1, 1]
+
+
+def test_upgrading_fills_in_what_earlier_rows_lack(empty_database_url):
+    """Rows written before a migration get its derived columns: search text, estimates."""
+    app = create_app(base_config(empty_database_url))
+    with app.app_context():
+        upgrade(revision="73491dd1d466")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO company (id, slug, name, version) VALUES (1, 'vale', 'Vale', 1)"))
+            for number, status in ((1, "expected"), (2, "confirmed")):
+                connection.execute(text(
+                    "INSERT INTO agm (id, company_id, kind, local_date, timezone, fold, status,"
+                    " sequence, version, created_at, updated_at) VALUES (:id, 1, 'agm',"
+                    " '2027-04-29', 'America/Sao_Paulo', 0, :status, 0, 1, '2026-01-01',"
+                    " '2026-01-01')"), {"id": number, "status": status})
+            connection.execute(text(
+                "INSERT INTO concern (id, status, channel, language, reply_language, body,"
+                " place, attribution, may_quote, version, received_on)"
+                " VALUES (1, 'received', 'form', 'pt', 'pt', 'A lama de Fundão chegou.',"
+                " 'Mariana', 'anonymous', false, 1, '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO translation (concern_id, language, text, state, version,"
+                " source_version, updated_at) VALUES (1, 'en', 'The MUD reached us.',"
+                " 'draft', 1, 1, '2026-01-01')"))
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT search_text FROM concern")).scalar() == (
+                "a lama de fundao chegou.\nmariana\nthe mud reached us.")
+            assert connection.execute(text(
+                "SELECT id FROM agm WHERE date_estimated ORDER BY id")).scalars().all() == [1]
+        db.engine.dispose()
