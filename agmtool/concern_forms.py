@@ -179,6 +179,12 @@ class WithdrawForm(StatusForm):
                            validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
+class AnswerForm(StatusForm):
+    """The community's answer to a question from staff, sent from the status page."""
+    answer = TextAreaField(_l("Your answer"), filters=[tidy], validators=[
+        DataRequired(_l("Write your answer first.")), Cap(CAPS["body"], TOO_LONG)])
+
+
 class DeclineForm(Form):
     seen_status = HiddenField()
     reason = TextAreaField(_l("Reason (the community reads it on the status page)"),

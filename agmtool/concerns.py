@@ -185,7 +185,8 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
 TRANSITIONS: dict[ConcernStatus, set[ConcernStatus]] = {
     S.RECEIVED: {S.ACCEPTED, S.NEEDS_CLARIFICATION, S.MERGED, S.DECLINED, S.WITHDRAWN},
     S.QUARANTINED: {S.RECEIVED, S.DECLINED, S.WITHDRAWN},
-    S.NEEDS_CLARIFICATION: {S.ACCEPTED, S.MERGED, S.DECLINED, S.WITHDRAWN},
+    # Received again when the community answers the question from its status page.
+    S.NEEDS_CLARIFICATION: {S.RECEIVED, S.ACCEPTED, S.MERGED, S.DECLINED, S.WITHDRAWN},
     S.ACCEPTED: {S.NEEDS_CLARIFICATION, S.MERGED, S.DECLINED, S.ASKED, S.WITHDRAWN},
     S.ASKED: {S.ANSWERED, S.CLOSED, S.WITHDRAWN},
     S.ANSWERED: {S.CLOSED, S.WITHDRAWN},
@@ -198,7 +199,8 @@ TRANSITIONS: dict[ConcernStatus, set[ConcernStatus]] = {
 CLOSING = {S.MERGED, S.DECLINED, S.CLOSED}
 # Fields whose values never go into the history: their old values are what gets deleted.
 PRIVATE_FIELDS = {"body", "wanted", "place", "community_name", "company_other",
-                  "speaker_name", "contact_name", "contact_details", "text", "clarification"}
+                  "speaker_name", "contact_name", "contact_details", "text", "clarification",
+                  "clarification_answer"}
 
 
 class TransitionNotAllowed(ValueError):
@@ -279,13 +281,30 @@ def ask_clarification(concern: Concern, user: User, question: str,
          clarification=question)
 
 
+def answer_clarification(concern: Concern, answer: str) -> None:
+    """The community answers the question staff asked (from its status page): the answer
+    is kept with the concern, which goes back to the inbox as received. Raises StaleEdit
+    when the concern no longer waits for an answer (see move)."""
+    move(concern, S.RECEIVED, None, "clarification_answered", S.NEEDS_CLARIFICATION,
+         clarification_answer=(clean_text(answer) or "").strip())
+    refresh_search_text(concern)
+
+
+def _only_from(concern: Concern, seen: str | None, status: ConcernStatus) -> None:
+    """Several moves lead back to received; each is only right from its own status."""
+    if (seen or concern.status) != status:
+        raise TransitionNotAllowed(concern, S.RECEIVED)
+
+
 def release(concern: Concern, user: User, seen: str | None = None) -> None:
     """Release from quarantine into the inbox (see move); the quarantine reason stays."""
+    _only_from(concern, seen, S.QUARANTINED)
     move(concern, S.RECEIVED, user, "released", seen)
 
 
 def reopen(concern: Concern, user: User, seen: str | None = None) -> None:
     """Take a declined concern back into the inbox (see move)."""
+    _only_from(concern, seen, S.DECLINED)
     move(concern, S.RECEIVED, user, "reopened", seen, decline_reason=None)
 
 
@@ -356,6 +375,7 @@ def withdraw(concern: Concern) -> None:
     _apply(concern, S.WITHDRAWN, None, "withdrawn", dict(
         body=None, wanted=None, place=None, community_name=None, company_other=None,
         speaker_name=None, contact_name=None, contact_details=None, clarification=None,
+        clarification_answer=None,
         withdrawn_on=today,
         version=concern.version + 1,
         contact_erased_on=today if had_contact else concern.contact_erased_on))
@@ -393,7 +413,8 @@ def refresh_search_text(concern: Concern) -> None:
     translation = english(concern)
     concern.search_text = folded(
         concern.body, concern.wanted, concern.place, concern.community_name,
-        concern.company_other, translation.text if translation else None) or None
+        concern.company_other, concern.clarification_answer,
+        translation.text if translation else None) or None
 
 
 def english(concern: Concern) -> Translation | None:

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "entered": _l("Entered by staff"),
     "accepted": _l("Accepted"),
     "clarification_asked": _l("Clarification asked for"),
+    "clarification_answered": _l("Answered by the community"),
     "released": _l("Released from quarantine"),
     "reopened": _l("Reopened"),
     "declined": _l("Declined"),
@@ -109,7 +110,8 @@ def for_object(obj) -> list[History]:
     return db.session.scalars(
         db.select(History)
         .where(History.object_type == obj.__tablename__, History.object_id == obj.id)
-        .order_by(History.at, History.id)
+        # In the order written: actions from the public form carry their day only.
+        .order_by(History.id)
     ).all()
 
 
@@ -146,6 +148,7 @@ FIELD_LABELS = {
         "closed_on": _l("Closed on"),
         "decline_reason": _l("Reason for declining"),
         "clarification": _l("Question for the community"),
+        "clarification_answer": _l("The community's answer"),
         "merged_into_id": _l("Merged into"),
         "body": _l("What is happening?"),
         "wanted": _l("What the community wants"),

@@ -186,6 +186,9 @@ def init_app(app: Flask) -> None:
     # Flask-Babel keeps the chosen locale on ``g``; when an app context outlives a request
     # (tests keep one open around the test client), each request must choose afresh.
     app.before_request(refresh)
+    # The same goes for the language of the last /<lang>/ page, kept on ``g``; the app's
+    # URL processor runs before the blueprints' that set it again.
+    app.url_value_preprocessor(lambda _endpoint, _values: g.pop("lang", None))
     app.jinja_env.globals.update(
         native_name=native_name,
         current_language=current_language,

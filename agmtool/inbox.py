@@ -203,7 +203,7 @@ def _history(concern: Concern) -> list:
     translation = concerns.english(concern)
     if translation is not None:
         entries += history.for_object(translation)
-    return sorted(entries, key=lambda entry: (entry.at, entry.id))
+    return sorted(entries, key=lambda entry: entry.id)
 
 
 CHANGED_MEANWHILE = _l("Someone else changed this concern in the meantime. Here it is as it "

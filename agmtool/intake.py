@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
 from agmtool import concerns, i18n
-from agmtool.concern_forms import CAPS, ConcernForm, StatusForm, WithdrawForm
+from agmtool.concern_forms import CAPS, AnswerForm, ConcernForm, StatusForm, WithdrawForm
 from agmtool.extensions import csrf, db, give_rate_limit_id, limiter
 from agmtool.forms import options
 from agmtool.models import ConcernStatus
@@ -216,15 +216,19 @@ def new_concern():
 
 
 def _show_status(form: StatusForm, concern=None, withdraw_form: WithdrawForm | None = None,
-                 message: str | None = None, code: int = 200):
+                 message: str | None = None, code: int = 200,
+                 answer_form: AnswerForm | None = None, done: str | None = None):
     if concern is not None and withdraw_form is None:
         withdraw_form = WithdrawForm(formdata=None, code=form.code.data)
+    if concern is not None and answer_form is None:
+        answer_form = AnswerForm(formdata=None, code=form.code.data)
     # Quarantine is ours to know: the submitter sees the same as for any new concern.
     shown = S.RECEIVED if concern is not None and concern.status == S.QUARANTINED else (
         concern.status if concern is not None else None)
     response = current_app.make_response((render_template(
         "intake/status.html", form=form, concern=concern, withdraw_form=withdraw_form,
-        shown=shown, wording=STATUS_WORDING, message=message), code))
+        answer_form=answer_form, shown=shown, wording=STATUS_WORDING, message=message,
+        done=done), code))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -275,7 +279,37 @@ def withdraw():
     return _show_status(form, concern)
 
 
-for _view in (new_concern, status, withdraw):
+@bp.post("/status/answer")
+@limiter.limit(_status_limit)
+@limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
+                      deduct_when=_got_through)
+def answer():
+    """The community answers staff's question; the concern goes back to the inbox."""
+    data, _readable = _posted()
+    answer_form = AnswerForm(formdata=data)
+    form = StatusForm(formdata=None, code=answer_form.code.data)
+    concern = concerns.find_by_receipt(answer_form.code.data or "")
+    if concern is None:
+        return _show_status(form, message=NOT_FOUND)
+    if not _csrf_ok(data):
+        return _show_status(form, concern, answer_form=answer_form,
+                            message=FORM_PROBLEMS["csrf"], code=400)
+    if not answer_form.validate():
+        return _show_status(form, concern, answer_form=answer_form, code=422)
+    try:
+        concerns.answer_clarification(concern, answer_form.answer.data)
+        db.session.commit()
+    except (concerns.StaleEdit, concerns.TransitionNotAllowed):
+        db.session.rollback()  # answered already, or withdrawn: the page says where it is
+        return _show_status(form, concern)
+    return _show_status(form, concern, done=ANSWER_SENT)
+
+
+ANSWER_SENT = _l("Thank you. Your answer has reached our team, and your concern is back in "
+                 "their inbox.")
+
+
+for _view in (new_concern, status, withdraw, answer):
     csrf.exempt(_view)  # checked in the view, which keeps the text when a token expired
 
 

@@ -299,6 +299,8 @@ class Concern(db.Model):
     decline_reason: Mapped[str | None] = mapped_column(sa.Text)
     # What staff asked the community, shown on its status page, in its reply language.
     clarification: Mapped[str | None] = mapped_column(sa.Text)
+    # The community's answer to it, sent from the status page.
+    clarification_answer: Mapped[str | None] = mapped_column(sa.Text)
     quarantine_reason: Mapped[str | None] = mapped_column(sa.String(40))
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 

@@ -311,6 +311,40 @@ def test_staff_ask_a_question_the_community_reads_on_its_status_page(staff_clien
     assert concern.clarification is None
 
 
+def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_client, db, app):
+    from agmtool import concerns
+
+    submission = concerns.Submission(language="pt", reply_language="pt", body="A lama chegou")
+    concern, code = concerns.submit(submission, "answer-test-key-0001")
+    db.session.commit()
+    staff_client.post(f"/staff/concerns/{concern.id}/clarify",
+                      data={"seen_status": "received", "question": "Qual córrego?"})
+    community = app.test_client()
+    empty = community.post("/pt/status/answer", data={"code": code, "answer": " "})
+    assert empty.status_code == 422
+    assert "Escreva sua resposta primeiro." in empty.text
+    sent = community.post("/pt/status/answer",
+                          data={"code": code, "answer": "O córrego do Feijão, desde março."})
+    assert ("Agradecemos. Sua resposta chegou à nossa equipe, e seu relato voltou para a "
+            "lista de trabalho dela.") in sent.text
+    assert 'action="/pt/status/answer"' not in sent.text  # nothing more is asked
+    db.session.refresh(concern)
+    assert (concern.status, concern.clarification_answer) == (
+        S.RECEIVED, "O córrego do Feijão, desde março.")
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert "Question asked of the community: Qual córrego?" in page
+    assert ('<blockquote lang="pt" class="text">O córrego do Feijão, desde março.</blockquote>'
+            in page)
+    assert history_lines(page)[-1] == (
+        "Answered by the community | Status: Needs clarification → Received"
+        " | The community's answer")
+    assert rows(staff_client.get("/staff/concerns/?q=feijao").text) == [concern.id]
+    again = community.post("/pt/status/answer", data={"code": code, "answer": "De novo"})
+    assert again.status_code == 200
+    db.session.refresh(concern)
+    assert concern.clarification_answer == "O córrego do Feijão, desde março."
+
+
 def test_release_from_quarantine(staff_client, make_concern, db):
     concern = make_concern(status=S.QUARANTINED, quarantine_reason="too_fast")
     staff_client.post(f"/staff/concerns/{concern.id}/release",

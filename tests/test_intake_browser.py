@@ -161,3 +161,30 @@ def test_a_long_link_never_widens_the_page_on_a_phone(browser, live_server, app,
         screenshot(page, "inbox-long-link-360")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["es", "pt", "id", "en"])
+def test_the_community_answers_a_question_on_a_phone(browser, live_server, db, make_user,
+                                                    lang):
+    from agmtool import concerns
+
+    concern, code = concerns.submit(concerns.Submission(
+        language=lang, reply_language=lang, body=TEXTS[lang]), f"key-answer-{lang}-0000000")
+    concerns.ask_clarification(concern, make_user(), "¿Dónde? / Onde? / Di mana? / Where?")
+    db.session.commit()
+    context, page = new_page(browser, javascript=False)
+    try:
+        page.goto(f"{live_server}/{lang}/status")
+        page.fill("#code", code)
+        page.click("button[type=submit]")
+        page.fill("#answer", "Río abajo / Rio abaixo / Di hilir / Downstream")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        screenshot(page, f"status-answer-{lang}-360")
+        page.click("form[action$='/status/answer'] button")
+        assert page.locator("p.flash[role=status]").count() == 1
+        assert page.locator("form[action$='/status/answer']").count() == 0
+        db.session.refresh(concern)
+        assert (concern.status, concern.clarification_answer) == (
+            ConcernStatus.RECEIVED, "Río abajo / Rio abaixo / Di hilir / Downstream")
+    finally:
+        context.close()
