@@ -46,6 +46,11 @@ STATUS_WORDING = {
 FORM_PROBLEMS = {
     "csrf": _l("This page was open for a long time, so for your safety we could not accept it "
                "yet. Your text is still here: check it and press “Send” again."),
+    # A browser that refuses cookies fails the token check every time: say so instead.
+    "no_cookie": _l("Your browser did not send back this site's cookie, so we could not accept "
+                    "the form. The cookie only protects this form and holds nothing about you. "
+                    "Allow cookies for this site, then press the button again; anything you "
+                    "typed is still here."),
     # The status and withdrawal forms carry no text of the person's to keep.
     "csrf_status": _l("This page was open for a long time, so for your safety we could not "
                       "accept it yet. Press the button again."),
@@ -110,6 +115,14 @@ def _posted() -> tuple[MultiDict, bool]:
     except UnicodeDecodeError:
         return MultiDict(request.form), False
     return MultiDict(request.form), True
+
+
+def _token_problem(usual: str) -> str:
+    """Which FORM_PROBLEMS message explains a failed token check: ``usual`` (the page was
+    open too long), or that no cookie came back at all."""
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return "no_cookie"
+    return usual
 
 
 def _csrf_ok(data: MultiDict) -> bool:
@@ -192,7 +205,7 @@ def new_concern():
         form.validate()
         return _show_form(form, "encoding", 400)
     if not _csrf_ok(data):
-        return _show_form(form, "csrf", 400)
+        return _show_form(form, _token_problem("csrf"), 400)
     if not form.validate():
         return _show_form(form, "invalid", 422)
     age = _form_age(form)
@@ -248,7 +261,7 @@ def status():
     data, _readable = _posted()
     form = StatusForm(formdata=data)
     if not _csrf_ok(data):
-        return _show_status(form, message=FORM_PROBLEMS["csrf_status"], code=400)
+        return _show_status(form, message=FORM_PROBLEMS[_token_problem("csrf_status")], code=400)
     if not form.validate():
         return _show_status(form, code=422)
     concern = concerns.find_by_receipt(form.code.data)
@@ -266,7 +279,7 @@ def withdraw():
     withdraw_form = WithdrawForm(formdata=data)
     form = StatusForm(formdata=None, code=withdraw_form.code.data)
     if not _csrf_ok(data):
-        return _show_status(form, message=FORM_PROBLEMS["csrf_status"], code=400)
+        return _show_status(form, message=FORM_PROBLEMS[_token_problem("csrf_status")], code=400)
     valid = withdraw_form.validate()
     concern = concerns.find_by_receipt(withdraw_form.code.data or "")
     if concern is None:
@@ -293,7 +306,7 @@ def answer():
         return _show_status(form, message=NOT_FOUND)
     if not _csrf_ok(data):
         return _show_status(form, concern, answer_form=answer_form,
-                            message=FORM_PROBLEMS["csrf"], code=400)
+                            message=FORM_PROBLEMS[_token_problem("csrf")], code=400)
     if not answer_form.validate():
         return _show_status(form, concern, answer_form=answer_form, code=422)
     try:

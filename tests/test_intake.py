@@ -525,9 +525,20 @@ def test_the_receipt_page_offers_no_way_away_from_the_code(client, db):
 
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_an_expired_status_form_asks_only_to_press_the_button_again(client):
+    client.get("/pt/status")  # the page that gave the cookie
     response = client.post("/pt/status", data={"code": "DEMO-0002",
                                                "csrf_token": "expired-or-forged"})
     assert response.status_code == 400
     assert ("Esta página ficou aberta por muito tempo e, para sua segurança, ainda não pudemos "
             "aceitá-la. Toque no botão de novo.") in response.text
     assert "texto" not in response.text.split("<main")[1].split("</main>")[0]
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_a_browser_without_cookies_is_told_so_and_keeps_the_text(app):
+    browser = app.test_client(use_cookies=False)
+    response = browser.post("/es/concerns/new", data={"body": "Sin cookies, el río sigue seco.",
+                                                      "csrf_token": "none-came-back"})
+    assert response.status_code == 400
+    assert "Su navegador no devolvió la cookie de este sitio" in response.text
+    assert "Sin cookies, el río sigue seco.</textarea>" in response.text
