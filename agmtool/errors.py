@@ -5,12 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from agmtool.extensions import db
+from agmtool.i18n import best_language
 from agmtool.links import safe_next
 from agmtool.text import clean_text
 
@@ -80,8 +82,11 @@ def kept_text_page(title, explanation, code: int, again_url: str, again_label):
 
 def render_error(error: HTTPException):
     if isinstance(error, SecurityError):
-        # An untrusted Host: no URL can be built for it, so no page either.
-        return "Bad request: unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
+        # An untrusted Host: no URL can be built for it, so no page either, only a line in
+        # the browser's language.
+        with force_locale(best_language()):
+            text = _("This site is not served at that address.")
+        return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
     if error.code not in MESSAGES and error.code is not None and error.code < 500:
         title, explanation = MESSAGES[400]
         return render_template("errors/error.html", code=error.code, title=title,

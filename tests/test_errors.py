@@ -88,3 +88,13 @@ def test_logged_out_while_writing_shows_back_what_was_typed(client, make_concern
     assert kept(response.text) == ["Esta empresa no cotiza en Londres."]
     assert (f'<a href="/staff/login?next=/staff/concerns/{concern.id}">Log in again</a>'
             in response.text)
+
+
+@pytest.mark.parametrize(("language", "line"), [
+    ("en", "This site is not served at that address."),
+    ("id", "Situs ini tidak dilayani di alamat itu.")])
+def test_an_unknown_host_gets_one_line_in_the_browsers_language(app, client, language, line):
+    app.config["TRUSTED_HOSTS"] = ["agm.example.org"]
+    response = client.get("/en/", base_url="http://evil.example.net",
+                          headers={"Accept-Language": language})
+    assert (response.status_code, response.text) == (400, line)
