@@ -176,7 +176,7 @@ def update_user(user: User, by: User, role: Role, languages: list[str], active: 
                 name: str | None) -> dict:
     """Change role, languages, name or active flag. Deactivation and a new role end every
     session: a role that needs two-factor login must not ride on a session that had none."""
-    changes = history.diff(
+    changes = history.apply_changes(
         user,
         {"role": Role(role), "languages": ",".join(languages), "active": active, "name": name},
     )

@@ -358,7 +358,7 @@ def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | No
         raise Invalid(errors)
     check_status(agm.status, values["status"])
     _claim_version(agm, seen_version)
-    changes = history.diff(agm, values)
+    changes = history.apply_changes(agm, values)
     if changes:
         _calendar_touch(agm, changes)
         history.record(agm, user, "updated", changes)
@@ -410,7 +410,7 @@ def _status_change(agm: AGM, user, values: dict, seen_version, action: str) -> d
         raise Invalid(errors)
     check_status(agm.status, merged["status"])
     _claim_version(agm, seen_version)
-    changes = history.diff(agm, merged)
+    changes = history.apply_changes(agm, merged)
     _calendar_touch(agm, changes)
     history.record(agm, user, action, changes)
     db.session.flush()
@@ -533,7 +533,7 @@ def save_company(company: Company | None, user: User | None, values: dict,
         if result.rowcount != 1:
             raise StaleEdit()
         db.session.refresh(company, attribute_names=["version"])
-    changes = history.diff(company, values)
+    changes = history.apply_changes(company, values)
     db.session.flush()
     listing_changes = _sync_listings(company, listings)
     site_changes = _sync_sites(company, sites)

@@ -264,7 +264,7 @@ def _apply(concern: Concern, to: ConcernStatus, user: User | None, action: str,
         values["closed_on"] = utcnow().date()
     elif to not in {S.WITHDRAWN}:
         values["closed_on"] = None
-    changes = history.diff(concern, values)
+    changes = history.apply_changes(concern, values)
     history.record(concern, user, action, _redacted(changes))
     db.session.flush()
 
@@ -385,7 +385,7 @@ def erase_contact(concern: Concern, user: User | None) -> bool:
     """Delete the contact details. Side effects: history, flush. False when none were kept."""
     if not (concern.contact_name or concern.contact_details):
         return False
-    changes = history.diff(concern, {"contact_name": None, "contact_details": None,
+    changes = history.apply_changes(concern, {"contact_name": None, "contact_details": None,
                                      "contact_erased_on": utcnow().date()})
     history.record(concern, user, "contact_erased", _redacted(changes))
     db.session.flush()

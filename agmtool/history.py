@@ -95,7 +95,7 @@ def record(obj, user: User | None, action: str, changes: dict | None = None) -> 
     return entry
 
 
-def diff(obj, values: dict) -> dict:
+def apply_changes(obj, values: dict) -> dict:
     """Set ``values`` on ``obj`` and return ``{field: [old, new]}`` for those that changed."""
     changes = {}
     for field, new in values.items():

@@ -14,7 +14,6 @@ import click
 from babel import Locale
 from babel.dates import (
     format_date,
-    format_datetime,
     format_skeleton,
     format_time,
     get_timezone_location,
@@ -79,10 +78,6 @@ def format_locale() -> str:
     return FORMAT_LOCALES.get(code, code)
 
 
-def zone_city(zone: str) -> str:
-    return get_timezone_location(ZoneInfo(zone), locale=format_locale(), return_city=True)
-
-
 # CLDR writes Indonesian full dates with a zero-padded day ("Kamis, 08 Mei 2025"), unlike
 # its long dates and unlike browsers' Intl ("Kamis, 8 Mei 2025"), which the pages show
 # side by side: one way of writing a day.
@@ -106,11 +101,6 @@ def format_wall_clock(value: datetime | time) -> str:
         day = format_date(value, "medium", locale=locale)
         return f"{day}, {_short_clock(value.time(), locale)}"
     return _short_clock(value, locale)
-
-
-def format_instant(moment: datetime, zone: str, fmt: str = "medium") -> str:
-    """An aware instant in ``zone``, as date and time in the reader's locale."""
-    return format_datetime(moment, fmt, tzinfo=ZoneInfo(zone), locale=format_locale())
 
 
 # The pieces of format_in_zone, remembered per locale: a calendar feed formats thousands of
