@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from agmtool import agm_forms, agms, forms, history
 from agmtool.auth import roles_required
+from agmtool.database import StaleEdit
 from agmtool.extensions import db
 from agmtool.models import AGM, Company, Role
 
@@ -60,7 +61,7 @@ def _save(form, record, change, saved_message):
         db.session.rollback()
         _show_errors(form, invalid)
         return None
-    except agms.StaleEdit:
+    except StaleEdit:
         db.session.rollback()
         _stale(form, record)
         return None

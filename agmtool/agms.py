@@ -14,6 +14,7 @@ from babel.core import get_global
 from flask_babel import lazy_gettext as _l
 
 from agmtool import history
+from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.models import (
     AGM,
@@ -68,10 +69,6 @@ class Invalid(ValueError):
     def __init__(self, errors: dict[str, list]):
         super().__init__(sorted(errors))  # the messages are lazy: translated when shown
         self.errors = errors
-
-
-class StaleEdit(Exception):
-    """Someone else saved the record after this user opened it."""
 
 
 # Passed as ``seen_version`` by code that edits without a user who saw a version (scripts,
@@ -295,20 +292,11 @@ def check_status(old: AGMStatus, new: AGMStatus) -> None:
 
 # --- meetings ----------------------------------------------------------------------------
 
-def _claim_version(agm: AGM, seen_version: int | str) -> None:
-    """Raise StaleEdit unless the row still has the version the user saw; then bump it.
-
-    The comparison happens in the database (UPDATE ... WHERE version = seen), so two
-    editors racing each other cannot both win.
-    """
-    seen_version = _seen(agm, seen_version)
-    result = db.session.execute(
-        sa.update(AGM).where(AGM.id == agm.id, AGM.version == seen_version)
-        .values(version=AGM.version + 1).execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise StaleEdit()
-    db.session.refresh(agm, attribute_names=["version"])
+def _claim_version(record: AGM | Company, seen_version: int | str) -> None:
+    """Raise StaleEdit unless the row still has the version the user saw; then bump it
+    (see database.claim)."""
+    model = type(record)
+    claim(record, model.version == _seen(record, seen_version), version=model.version + 1)
 
 
 def _calendar_touch(agm: AGM, changes: dict) -> None:
@@ -526,13 +514,7 @@ def save_company(company: Company | None, user: User | None, values: dict,
         company = Company(version=1)
         db.session.add(company)
     else:
-        seen_version = _seen(company, seen_version)
-        result = db.session.execute(
-            sa.update(Company).where(Company.id == company.id, Company.version == seen_version)
-            .values(version=Company.version + 1).execution_options(synchronize_session=False))
-        if result.rowcount != 1:
-            raise StaleEdit()
-        db.session.refresh(company, attribute_names=["version"])
+        _claim_version(company, seen_version)
     changes = history.apply_changes(company, values)
     db.session.flush()
     listing_changes = _sync_listings(company, listings)

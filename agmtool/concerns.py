@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from agmtool import history
+from agmtool.database import StaleEdit, claim
 from agmtool.extensions import db
 from agmtool.models import (
     Attribution,
@@ -218,20 +219,14 @@ def _redacted(changes: dict) -> dict:
             for name, values in changes.items()}
 
 
-class StaleEdit(ValueError):
-    pass
-
-
 def _claim(concern: Concern, to: ConcernStatus, condition) -> bool:
-    """Set the status in the database only where ``condition`` still holds; True if it did.
-
-    The comparison happens in the UPDATE itself, so of two requests that both read the
-    same row, only one can move it (a later one matches no row).
-    """
-    result = db.session.execute(
-        sa.update(Concern).where(Concern.id == concern.id, condition).values(status=to)
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    """Set the status in the database only where ``condition`` still holds; True if it did
+    (see database.claim). The object keeps the status it had, for the history."""
+    try:
+        claim(concern, condition, refresh=False, status=to)
+    except StaleEdit:
+        return False
+    return True
 
 
 def move(concern: Concern, to: ConcernStatus, user: User | None, action: str,
@@ -477,15 +472,8 @@ def save_translation(concern: Concern, text: str, user: User, seen_version: int 
 
 def _claim_translation(translation: Translation, seen_version: int | None, **values) -> None:
     """Write ``values`` and bump the version where the version is still ``seen_version``."""
-    result = db.session.execute(
-        sa.update(Translation)
-        .where(Translation.id == translation.id, Translation.version == seen_version)
-        .values(**values, version=Translation.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise StaleEdit("someone else saved a newer translation")
-    db.session.refresh(translation)
+    claim(translation, Translation.version == seen_version, **values,
+          version=Translation.version + 1)
 
 
 def approve_translation(concern: Concern, user: User, seen_version: int | None) -> Translation:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
@@ -61,3 +62,25 @@ def refuse_stale_schema_when_serving(app: Flask) -> None:
             f"revision {current or 'none (empty)'}, behind the migrations ({', '.join(heads)}). "
             "Run `flask --app agmtool db upgrade` (make run does it) and start again."
         )
+
+
+class StaleEdit(Exception):
+    """Someone else changed the record after this user read it; nothing was written."""
+
+
+def claim(record, condition, refresh: bool = True, **values) -> None:
+    """Write ``values`` to ``record``'s row only where ``condition`` still holds.
+
+    The check is part of the UPDATE itself, so of two requests that read the same row only
+    one writes; the other gets StaleEdit. ``values`` may be SQL expressions such as
+    ``version=Model.version + 1``. With ``refresh`` the written attributes are read back;
+    without, the object keeps the values it had (for a history of what changed).
+    """
+    model = type(record)
+    result = db.session.execute(
+        sa.update(model).where(model.id == record.id, condition).values(**values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise StaleEdit(f"{model.__tablename__} {record.id} changed meanwhile")
+    if refresh:
+        db.session.refresh(record, attribute_names=list(values))

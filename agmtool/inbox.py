@@ -21,6 +21,7 @@ from agmtool.concern_forms import (
     StaffConcernForm,
     TranslationForm,
 )
+from agmtool.database import StaleEdit
 from agmtool.extensions import cache, db
 from agmtool.forms import options
 from agmtool.models import (
@@ -219,7 +220,7 @@ def _triage(concern: Concern, step, done: str | None = None, refused: str | None
         db.session.commit()
         flash(done or _("Saved: %(status)s.", status=concern.status.label), "info")
         return True
-    except concerns.StaleEdit:
+    except StaleEdit:
         db.session.rollback()
         flash(CHANGED_MEANWHILE, "error")
     except concerns.TransitionNotAllowed:
@@ -346,7 +347,7 @@ def translate(concern_id: int):
         db.session.rollback()
         flash(WITHDRAWN_NO_TRANSLATION, "error")
         return redirect(url_for("inbox.detail", concern_id=concern.id))
-    except concerns.StaleEdit:
+    except StaleEdit:
         db.session.rollback()
         flash(STALE_TRANSLATION, "error")
         current = concerns.english(concern)

@@ -16,6 +16,7 @@ from wtforms import ValidationError
 
 from agmtool import concerns, i18n
 from agmtool.concern_forms import CAPS, AnswerForm, ConcernForm, StatusForm, WithdrawForm
+from agmtool.database import StaleEdit
 from agmtool.extensions import csrf, db, give_rate_limit_id, limiter
 from agmtool.forms import options
 from agmtool.models import ConcernStatus
@@ -312,7 +313,7 @@ def answer():
     try:
         concerns.answer_clarification(concern, answer_form.answer.data)
         db.session.commit()
-    except (concerns.StaleEdit, concerns.TransitionNotAllowed):
+    except (StaleEdit, concerns.TransitionNotAllowed):
         db.session.rollback()  # answered already, or withdrawn: the page says where it is
         return _show_status(form, concern)
     return _show_status(form, concern, done=ANSWER_SENT)

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from agmtool import agm_import, agms, history
+from agmtool.database import StaleEdit
 from agmtool.models import AGM, AGMStatus, Company, MeetingKind
 
 
@@ -104,7 +105,7 @@ def test_a_stale_edit_is_refused_and_changes_nothing(db, make_agm):
     seen = agm.version
     agms.update_agm(agm, None, {"venue": "First"}, seen)
     db.session.commit()
-    with pytest.raises(agms.StaleEdit):
+    with pytest.raises(StaleEdit):
         agms.update_agm(agm, None, {"venue": "Second"}, seen)
     db.session.rollback()
     assert (db.session.get(AGM, agm.id).venue, agm.sequence) == ("First", 1)

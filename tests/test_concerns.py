@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from agmtool import concern_search, concerns, history
 from agmtool.concern_search import Filters
 from agmtool.concerns import TRANSITIONS, Submission
+from agmtool.database import StaleEdit
 from agmtool.models import (
     Attribution,
     Concern,
@@ -232,7 +233,7 @@ def test_accept_racing_a_withdrawal_does_not_bring_it_back(db, make_concern, mak
     concern = make_concern(body="secret words")
     assert concern.status == S.RECEIVED  # what the staff member's page showed
     _elsewhere(db, concern.id, status=S.WITHDRAWN, body=None)
-    with pytest.raises(concerns.StaleEdit):
+    with pytest.raises(StaleEdit):
         concerns.accept(concern, user, "received")
     db.session.rollback()
     assert db.session.get(Concern, concern.id).status == S.WITHDRAWN
@@ -306,7 +307,7 @@ def test_translation_keeps_its_own_state_and_refuses_stale_saves(db, make_concer
     concerns.save_translation(concern, "the water!", user, 1, ready=True)
     assert (first.text, first.state, first.version) == (
         "the water!", TranslationState.NEEDS_REVIEW, 2)
-    with pytest.raises(concerns.StaleEdit):
+    with pytest.raises(StaleEdit):
         concerns.save_translation(concern, "an older edit", user, 1)
     concerns.approve_translation(concern, staff, 2)
     assert (first.state, first.approved_by_id, first.stale) == (
@@ -444,7 +445,7 @@ def test_two_first_translations_at_once_keep_one_and_refuse_the_other(db, make_c
         other.execute(sa.insert(Translation).values(
             concern_id=concern.id, language="en", text="theirs", state="draft", version=1,
             source_version=concern.version))
-    with pytest.raises(concerns.StaleEdit):
+    with pytest.raises(StaleEdit):
         concerns.save_translation(concern, "mine", user, None)
     db.session.rollback()
     assert [t.text for t in db.session.get(Concern, concern.id).translations] == ["theirs"]
