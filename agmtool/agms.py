@@ -333,25 +333,8 @@ def create_agm(user: User | None, values: dict) -> AGM:
 
 
 def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | None) -> dict:
-    """Apply ``values`` to ``agm``; return the changes.
-
-    Side effects: checks and bumps ``version`` (StaleEdit when someone saved first), sets
-    the fields, bumps ``sequence`` and ``updated_at`` when a calendar shows the change,
-    records history 'updated', flushes. Raises Invalid with every problem found.
-    """
-    values = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values},
-                        agm.date_estimated)
-    errors = check_meeting(values)
-    if errors:
-        raise Invalid(errors)
-    check_status(agm.status, values["status"])
-    _claim_version(agm, seen_version)
-    changes = history.apply_changes(agm, values)
-    if changes:
-        _calendar_touch(agm, changes)
-        history.record(agm, user, "updated", changes)
-    db.session.flush()
-    return changes
+    """Apply ``values`` to ``agm``; return the changes (see _change, history 'updated')."""
+    return _change(agm, user, values, seen_version, "updated")
 
 
 def postpone(agm: AGM, user: User | None, note: str, seen_version: int | str,
@@ -376,7 +359,7 @@ def postpone(agm: AGM, user: User | None, note: str, seen_version: int | str,
         values["local_date"] = new_date
     if new_time is not None or time_to_be_announced or new_date is None:
         values["local_time"] = new_time
-    return _status_change(agm, user, values, seen_version, "postponed")
+    return _change(agm, user, values, seen_version, "postponed")
 
 
 def cancel(agm: AGM, user: User | None, note: str, seen_version: int | None) -> dict:
@@ -387,10 +370,16 @@ def cancel(agm: AGM, user: User | None, note: str, seen_version: int | None) -> 
     if not (note or "").strip():
         raise Invalid({"note": [_l("Say why, in a short public note.")]})
     values = {"status": AGMStatus.CANCELLED, "status_note": note.strip()}
-    return _status_change(agm, user, values, seen_version, "cancelled")
+    return _change(agm, user, values, seen_version, "cancelled")
 
 
-def _status_change(agm: AGM, user, values: dict, seen_version, action: str) -> dict:
+def _change(agm: AGM, user: User | None, values: dict, seen_version, action: str) -> dict:
+    """``values`` over the meeting's current ones, checked, then written; the changes.
+
+    Side effects: checks and bumps ``version`` (StaleEdit when someone saved first), sets
+    the fields, bumps ``sequence`` and ``updated_at`` when a calendar shows a change,
+    records history ``action``, flushes. Raises Invalid with every problem found.
+    """
     merged = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values},
                         agm.date_estimated)
     errors = check_meeting(merged)
@@ -399,8 +388,9 @@ def _status_change(agm: AGM, user, values: dict, seen_version, action: str) -> d
     check_status(agm.status, merged["status"])
     _claim_version(agm, seen_version)
     changes = history.apply_changes(agm, merged)
-    _calendar_touch(agm, changes)
-    history.record(agm, user, action, changes)
+    if changes:
+        _calendar_touch(agm, changes)
+        history.record(agm, user, action, changes)
     db.session.flush()
     return changes
 
