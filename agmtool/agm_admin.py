@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from agmtool import agm_forms, agms, forms, history
+from agmtool import agm_forms, agms, companies, forms, history
 from agmtool.auth import roles_required
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
@@ -170,8 +170,8 @@ def company_list():
 
 
 def _save_company(company: Company | None, form):
-    listings, listing_problems = agms.parse_listings(form.listings.data)
-    sites, site_problems = agms.parse_sites(form.sites.data)
+    listings, listing_problems = companies.parse_listings(form.listings.data)
+    sites, site_problems = companies.parse_sites(form.sites.data)
     form.listings.errors = [*form.listings.errors, *map(str, listing_problems)]
     form.sites.errors = [*form.sites.errors, *map(str, site_problems)]
     if listing_problems or site_problems:
@@ -179,7 +179,7 @@ def _save_company(company: Company | None, form):
     values = {"name": form.name.data, "website": form.website.data, "notes": form.notes.data}
     if company is None:
         values["slug"] = form.slug.data
-    saved = _save(form, company, lambda: agms.save_company(
+    saved = _save(form, company, lambda: companies.save_company(
         company, g.user, values, listings, sites, form.seen_version),
         _("The company is saved."))
     if saved is None:

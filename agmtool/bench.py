@@ -67,11 +67,11 @@ def prepare_database(url: str) -> None:
 
 
 def load_meetings() -> None:
-    from agmtool import agms
+    from agmtool import agms, companies
     from agmtool.models import AGMStatus, MeetingFormat
 
     today = datetime.now(UTC).date()
-    companies = [agms.save_company(None, None, {"name": f"Mining Company {n}",
+    companies = [companies.save_company(None, None, {"name": f"Mining Company {n}",
                                                  "slug": f"mining-{n}"},
                                    [(f"Mining Company {n} plc", "LSE", f"MC{n}")], [])
                  for n in range(20)]

@@ -204,12 +204,12 @@ def test_postponing_to_a_new_date_whose_time_is_not_known_yet(client, db, staff,
 
 def test_the_history_names_actions_and_fields_in_the_users_language(client, db, staff,
                                                                      make_agm):
-    from agmtool import agms
+    from agmtool import agms, companies
 
     agm = make_agm(local_date=date(2027, 4, 29))
     client.post(f"/staff/agms/{agm.id}/postpone",
                 data={"new_date": "2027-05-20", "note": "Moved", "version": "1"})
-    agms.save_company(agm.company, None, {"name": "Glencore International"},
+    companies.save_company(agm.company, None, {"name": "Glencore International"},
                       [("Glencore plc", "LSE", "GLEN")], [], agms.UNCHECKED)
     db.session.commit()
     lines = history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 import sqlalchemy as sa
 
-from agmtool import agm_import, agms, history
+from agmtool import agm_import, agms, companies, history
 from agmtool.database import StaleEdit
 from agmtool.models import AGM, AGMStatus, Company, MeetingKind
 
@@ -154,7 +154,7 @@ def test_the_calendar_generation_follows_the_database(db, make_agm):
 
 
 def test_a_dual_listed_company_is_one_company_with_two_listings(db, make_user):
-    company = agms.save_company(None, make_user(), {"name": "Rio Tinto", "slug": "rio-tinto"},
+    company = companies.save_company(None, make_user(), {"name": "Rio Tinto", "slug": "rio-tinto"},
                                 [("Rio Tinto plc", "LSE", "RIO"),
                                  ("Rio Tinto Limited", "ASX", "RIO")],
                                 [("Oyu Tolgoi", "MN", "Ömnögovi")])
@@ -170,7 +170,7 @@ def test_a_listing_that_holds_a_meeting_cannot_be_removed(db, make_company, make
         ("Rio Tinto plc", "LSE", "RIO"), ("Rio Tinto Limited", "ASX", "RIO")])
     make_agm(company=company, listing_id=company.listings[1].id)
     with pytest.raises(agms.Invalid) as refused:
-        agms.save_company(company, None, {"name": "Rio Tinto", "slug": "rio-tinto"},
+        companies.save_company(company, None, {"name": "Rio Tinto", "slug": "rio-tinto"},
                           [("Rio Tinto plc", "LSE", "RIO")], [], company.version)
     assert [str(m) for m in refused.value.errors["listings"]] == [
         "Rio Tinto Limited holds meetings, so it cannot be removed."]
@@ -179,7 +179,7 @@ def test_a_listing_that_holds_a_meeting_cannot_be_removed(db, make_company, make
 def test_renaming_a_company_bumps_its_meetings_sequence(db, make_company, make_agm):
     company = make_company()
     agm = make_agm(company=company)
-    agms.save_company(company, None, {"name": "Glencore International", "slug": "glencore"},
+    companies.save_company(company, None, {"name": "Glencore International", "slug": "glencore"},
                       [("Glencore plc", "LSE", "GLEN")], [], company.version)
     db.session.commit()
     assert agm.sequence == 1
@@ -188,7 +188,7 @@ def test_renaming_a_company_bumps_its_meetings_sequence(db, make_company, make_a
 def test_a_taken_slug_is_refused(db, make_company):
     make_company(slug="glencore")
     with pytest.raises(agms.Invalid) as refused:
-        agms.save_company(None, None, {"name": "Other", "slug": "glencore"}, [], [])
+        companies.save_company(None, None, {"name": "Other", "slug": "glencore"}, [], [])
     assert list(refused.value.errors) == ["slug"]
 
 
@@ -258,7 +258,7 @@ def test_the_domain_refuses_an_edit_without_a_seen_version(db, make_agm):
     with pytest.raises(TypeError):
         agms.update_agm(agm, None, {"venue": "Somewhere"}, None)
     with pytest.raises(TypeError):
-        agms.save_company(agm.company, None, {"name": "X", "slug": "glencore"}, [], [], None)
+        companies.save_company(agm.company, None, {"name": "X", "slug": "glencore"}, [], [], None)
     # A script says explicitly that it edits whatever is current.
     agms.update_agm(agm, None, {"venue": "Somewhere"}, agms.UNCHECKED)
     assert (agm.venue, agm.version) == ("Somewhere", 2)
@@ -266,7 +266,7 @@ def test_the_domain_refuses_an_edit_without_a_seen_version(db, make_agm):
 
 def test_save_company_keeps_the_slug_of_an_existing_company(db, make_company):
     company = make_company()
-    agms.save_company(company, None, {"name": "Glencore", "slug": "other"}, [], [],
+    companies.save_company(company, None, {"name": "Glencore", "slug": "other"}, [], [],
                       company.version)
     assert company.slug == "glencore"
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import icalendar
 import pytest
 
-from agmtool import agms
+from agmtool import agms, companies
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_a_change_to_a_company_reaches_its_feed(client, db, make_agm, make_compa
     company = make_company()
     agm = make_agm(company=company, local_date=soon(), listing_id=None)
     client.get("/calendar/glencore.ics")
-    agms.save_company(company, None, {"name": "Glencore International", "slug": "glencore"},
+    companies.save_company(company, None, {"name": "Glencore International", "slug": "glencore"},
                       [("Glencore plc", "LSE", "GLEN")], [], company.version)
     db.session.commit()
     event = events(client.get("/calendar/glencore.ics"))[f"agm-{agm.id}@agm.agmtool"]
