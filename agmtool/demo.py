@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from agmtool.concerns import receipt_hash, refresh_search_text
+from agmtool.concerns import refresh_search_text
 from agmtool.extensions import db
 from agmtool.models import (
     AGM,
@@ -23,6 +23,7 @@ from agmtool.models import (
     Site,
     Topic,
 )
+from agmtool.receipts import receipt_hash
 
 LONDON, ZUG, PERTH = "Europe/London", "Europe/Zurich", "Australia/Perth"
 

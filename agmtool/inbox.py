@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
-from agmtool import concern_search, concerns, history, i18n, links
+from agmtool import concern_search, concerns, history, i18n, links, receipts
 from agmtool.auth import roles_required
 from agmtool.concern_forms import (
     CAPS,
@@ -141,7 +141,7 @@ def _staff_form() -> StaffConcernForm:
     # Replies go in the concern's own language unless the person asked otherwise.
     form.reply_language.choices = options([("", _("The language of the concern"))]) + languages
     if request.method == "GET":
-        form.idempotency_key.data = concerns.new_idempotency_key()
+        form.idempotency_key.data = receipts.new_idempotency_key()
         form.received_on.data = utcnow().date()
     return form
 
@@ -155,7 +155,7 @@ def new():
             422 if request.method == "POST" else 200)
     data = form.submission(form.language.data, channel=Channel(form.channel.data),
                            received_on=form.received_on.data)
-    key = form.idempotency_key.data or concerns.new_idempotency_key()
+    key = form.idempotency_key.data or receipts.new_idempotency_key()
     try:
         concern, code = concerns.submit(data, key, user=g.user)
         db.session.commit()

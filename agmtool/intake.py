@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
-from agmtool import concerns, i18n
+from agmtool import concerns, i18n, receipts
 from agmtool.concern_forms import CAPS, AnswerForm, ConcernForm, StatusForm, WithdrawForm
 from agmtool.database import StaleEdit
 from agmtool.extensions import csrf, db, give_rate_limit_id, limiter
@@ -154,7 +154,7 @@ def _concern_form(data: MultiDict | None = None) -> ConcernForm:
 def _stamp(form: ConcernForm) -> None:
     """A new idempotency key, and the time the form was handed out signed together with it
     (so a stamp cannot be taken from one old form and replayed on many new ones)."""
-    form.idempotency_key.data = concerns.new_idempotency_key()
+    form.idempotency_key.data = receipts.new_idempotency_key()
     form.started.data = _signer().sign(form.idempotency_key.data).decode()
 
 
@@ -216,7 +216,7 @@ def new_concern():
         return _show_form(form, "csrf", 400)
     key = form.idempotency_key.data or ""
     if not (16 <= len(key) <= 64):
-        key = concerns.new_idempotency_key()
+        key = receipts.new_idempotency_key()
     try:
         concern, code = concerns.submit(form.submission(g.lang), key, suspect=_suspect(form, age))
         db.session.commit()
@@ -265,7 +265,7 @@ def status():
         return _show_status(form, message=FORM_PROBLEMS[_token_problem("csrf_status")], code=400)
     if not form.validate():
         return _show_status(form, code=422)
-    concern = concerns.find_by_receipt(form.code.data)
+    concern = receipts.find_by_receipt(form.code.data)
     if concern is None:
         return _show_status(form, message=NOT_FOUND)
     return _show_status(form, concern)
@@ -282,7 +282,7 @@ def withdraw():
     if not _csrf_ok(data):
         return _show_status(form, message=FORM_PROBLEMS[_token_problem("csrf_status")], code=400)
     valid = withdraw_form.validate()
-    concern = concerns.find_by_receipt(withdraw_form.code.data or "")
+    concern = receipts.find_by_receipt(withdraw_form.code.data or "")
     if concern is None:
         return _show_status(form, message=NOT_FOUND)
     if not valid:
@@ -302,7 +302,7 @@ def answer():
     data, _readable = _posted()
     answer_form = AnswerForm(formdata=data)
     form = StatusForm(formdata=None, code=answer_form.code.data)
-    concern = concerns.find_by_receipt(answer_form.code.data or "")
+    concern = receipts.find_by_receipt(answer_form.code.data or "")
     if concern is None:
         return _show_status(form, message=NOT_FOUND)
     if not _csrf_ok(data):

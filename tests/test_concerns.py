@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agmtool import concern_search, concerns, history
+from agmtool import concern_search, concerns, history, receipts
 from agmtool.concern_search import Filters
 from agmtool.concerns import TRANSITIONS, Submission
 from agmtool.database import StaleEdit
@@ -68,29 +68,29 @@ def test_clean_text_examples():
 # --- receipt codes ------------------------------------------------------------------------
 
 def test_receipt_code_is_grouped_crockford_with_70_bits(app):
-    code = concerns.receipt_from_key(concerns.new_idempotency_key())
+    code = receipts.receipt_from_key(receipts.new_idempotency_key())
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}"
                         r"-[0-9A-HJKMNP-TV-Z]{2}", code)
-    assert len(concerns.ALPHABET) ** concerns.RECEIPT_LENGTH >= 2 ** 60
-    assert not set("ILOU") & set(concerns.ALPHABET)
+    assert len(receipts.ALPHABET) ** receipts.RECEIPT_LENGTH >= 2 ** 60
+    assert not set("ILOU") & set(receipts.ALPHABET)
 
 
 def test_receipt_code_is_the_same_for_the_same_key_and_differs_otherwise(app):
-    assert concerns.receipt_from_key("k" * 32) == concerns.receipt_from_key("k" * 32)
-    codes = {concerns.receipt_from_key(concerns.new_idempotency_key()) for _ in range(200)}
+    assert receipts.receipt_from_key("k" * 32) == receipts.receipt_from_key("k" * 32)
+    codes = {receipts.receipt_from_key(receipts.new_idempotency_key()) for _ in range(200)}
     assert len(codes) == 200
 
 
 def test_receipt_lookup_forgives_case_spaces_and_look_alike_letters(app):
-    assert concerns.normalize_receipt(" 7kq2 m9xd-4htv-pb ") == "7KQ2M9XD4HTVPB"
-    assert concerns.receipt_hash("o1il-0000") == concerns.receipt_hash("0111-0000")
+    assert receipts.normalize_receipt(" 7kq2 m9xd-4htv-pb ") == "7KQ2M9XD4HTVPB"
+    assert receipts.receipt_hash("o1il-0000") == receipts.receipt_hash("0111-0000")
 
 
 def test_find_by_receipt(db):
     concern, code = concerns.submit(submission(), "key-" + "a" * 20)
     db.session.commit()
-    assert concerns.find_by_receipt(code.lower()) == concern
-    assert concerns.find_by_receipt("AAAA-BBBB-CCCC-DD") is None
+    assert receipts.find_by_receipt(code.lower()) == concern
+    assert receipts.find_by_receipt("AAAA-BBBB-CCCC-DD") is None
     assert concern.receipt_hash != code and code not in concern.receipt_hash
 
 
@@ -103,7 +103,7 @@ def test_wrong_and_right_codes_take_the_same_minimum_time(app, db):
     took = {}
     for attempt in (code, "ZZZZ-ZZZZ-ZZZZ-ZZ"):
         started = time.monotonic()
-        found = concerns.find_by_receipt(attempt) is not None
+        found = receipts.find_by_receipt(attempt) is not None
         took[found] = time.monotonic() - started
     assert set(took) == {True, False}  # one lookup found the concern, the other did not
     assert min(took.values()) >= 0.2
@@ -121,7 +121,7 @@ def test_lookups_wait_without_holding_a_database_connection(app, db):
 
     def look_up(_):
         with app.app_context():
-            return concerns.find_by_receipt(code) is not None
+            return receipts.find_by_receipt(code) is not None
 
     # One connection for three lookups that each wait 1.5 s: they only all succeed when
     # none waits while holding it (pool_timeout is 1 s).
@@ -138,7 +138,7 @@ def test_submit_stores_once_per_idempotency_key(db):
     assert (again.id, code_again) == (first.id, code)
     assert db.session.query(Concern).count() == 1
     assert first.topics == [Topic.LAND, Topic.WATER]
-    assert first.idempotency_key == concerns.key_hash("k" * 24)
+    assert first.idempotency_key == receipts.key_hash("k" * 24)
     assert first.received_on == date.today() or first.received_on == date.today() - timedelta(1)
 
 

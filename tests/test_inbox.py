@@ -10,7 +10,7 @@ import pytest
 from conftest import history_lines
 from sqlalchemy import event, insert
 
-from agmtool import concern_search, concerns, history
+from agmtool import concern_search, concerns, history, receipts
 from agmtool.models import (
     Attribution,
     Channel,
@@ -212,7 +212,7 @@ def test_staff_enter_a_concern_and_get_a_receipt_to_pass_on(staff_client, staff,
     assert (concern.channel, concern.received_on, concern.entered_by_id, concern.contact_details,
             concern.attribution) == (Channel.PHONE, date(2026, 3, 14), staff.id,
                                      "+57 300 000 0000", "community")
-    assert concerns.find_by_receipt(code) == concern
+    assert receipts.find_by_receipt(code) == concern
     assert staff_client.post("/staff/concerns/new", data=form).status_code == 200
     assert db.session.query(Concern).count() == 1
     (entry,) = history.for_object(concern)

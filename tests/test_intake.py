@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from itsdangerous import TimestampSigner
 
-from agmtool import concerns
+from agmtool import concerns, receipts
 from agmtool.concern_forms import CAPS
 from agmtool.extensions import db as _db
 from agmtool.models import Concern, ConcernStatus
@@ -119,7 +119,7 @@ def test_submission_gives_a_receipt_in_the_language(client, db):
     concern = only_concern(db)
     assert (concern.body, concern.language, concern.status, concern.topics) == (
         "Lá a Vale enterrou meu coração", "pt", S.RECEIVED, ["tailings", "water"])
-    assert concern.receipt_hash == concerns.receipt_hash(code)
+    assert concern.receipt_hash == receipts.receipt_hash(code)
 
 
 def test_pressed_twice_stores_one_concern_and_shows_the_same_receipt(client, db):
