@@ -271,21 +271,32 @@ def status():
     return _show_status(form, concern)
 
 
-@bp.post("/status/withdraw")
-@limiter.limit(_status_limit)
-@limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
-                      deduct_when=_got_through)
-def withdraw():
+def _status_limited(view):
+    """The status page's POST limits: per person, and for everyone at once."""
+    view = limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
+                                deduct_when=_got_through)(view)
+    return limiter.limit(_status_limit)(view)
+
+
+def _posted_with_code(form_class):
+    """A POST from a concern's status page: the posted form, the status form for the same
+    code, and the concern (None when the code finds none)."""
     data, _readable = _posted()
-    withdraw_form = WithdrawForm(formdata=data)
-    form = StatusForm(formdata=None, code=withdraw_form.code.data)
-    if not _csrf_ok(data):
-        return _show_status(form, message=FORM_PROBLEMS[_token_problem("csrf_status")], code=400)
-    valid = withdraw_form.validate()
-    concern = receipts.find_by_receipt(withdraw_form.code.data or "")
+    posted = form_class(formdata=data)
+    form = StatusForm(formdata=None, code=posted.code.data)
+    return data, posted, form, receipts.find_by_receipt(posted.code.data or "")
+
+
+@bp.post("/status/withdraw")
+@_status_limited
+def withdraw():
+    data, withdraw_form, form, concern = _posted_with_code(WithdrawForm)
     if concern is None:
         return _show_status(form, message=NOT_FOUND)
-    if not valid:
+    if not _csrf_ok(data):
+        return _show_status(form, concern,
+                            message=FORM_PROBLEMS[_token_problem("csrf_status")], code=400)
+    if not withdraw_form.validate():
         return _show_status(form, concern, withdraw_form, code=422)
     if concern.status != S.WITHDRAWN:
         concerns.withdraw(concern)
@@ -294,15 +305,10 @@ def withdraw():
 
 
 @bp.post("/status/answer")
-@limiter.limit(_status_limit)
-@limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
-                      deduct_when=_got_through)
+@_status_limited
 def answer():
     """The community answers staff's question; the concern goes back to the inbox."""
-    data, _readable = _posted()
-    answer_form = AnswerForm(formdata=data)
-    form = StatusForm(formdata=None, code=answer_form.code.data)
-    concern = receipts.find_by_receipt(answer_form.code.data or "")
+    data, answer_form, form, concern = _posted_with_code(AnswerForm)
     if concern is None:
         return _show_status(form, message=NOT_FOUND)
     if not _csrf_ok(data):
