@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from agmtool.concerns import english
 from agmtool.extensions import db
+from agmtool.i18n import language_name
 from agmtool.models import (
     Concern,
     ConcernStatus,
@@ -136,29 +139,36 @@ def neutralize(value) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-EXPORT_COLUMNS = ["id", "received_on", "status", "channel", "language", "reply_language",
-                  "company", "place", "community", "topics", "attribution", "may_quote",
-                  "speaker_name", "body", "wanted", "english", "english_state",
-                  "merged_into", "decline_reason"]
-CONTACT_COLUMNS = ["contact_name", "contact_details"]
+# Column headings, in the reader's language like the rest of the export.
+EXPORT_COLUMNS = [
+    _l("Number"), _l("Received on"), _l("Status"), _l("How it arrived"), _l("Language"),
+    _l("Language for our replies"), _l("Company"), _l("Mine or place"), _l("Community"),
+    _l("Topics"), _l("Consent"), _l("May be quoted"), _l("The name we may say"),
+    _l("What is happening?"), _l("What the community wants"), _l("English translation"),
+    _l("Translation"), _l("Merged into"), _l("Reason for declining"),
+]
+CONTACT_COLUMNS = [_l("Contact name"), _l("Contact details")]
 
 
 def export_csv(filters: Filters, with_contacts: bool = False) -> bytes:
-    """The concerns under ``filters`` as CSV, UTF-8 with a BOM; contacts only on request."""
+    """The concerns under ``filters`` as CSV, UTF-8 with a BOM, headings and values in the
+    reader's language (dates as YYYY-MM-DD, to sort); contacts only on request."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS + (CONTACT_COLUMNS if with_contacts else []))
+    writer.writerow(map(str, EXPORT_COLUMNS + (CONTACT_COLUMNS if with_contacts else [])))
+    yes, no = _("Yes"), _("No")
     for concern in db.session.scalars(search(filters)):
         translation = english(concern)
         row = [
-            concern.id, concern.received_on.isoformat(), concern.status.value,
-            concern.channel.value, concern.language, concern.reply_language,
+            concern.id, concern.received_on.isoformat(), concern.status.label,
+            concern.channel.label, language_name(concern.language),
+            language_name(concern.reply_language),
             concern.company.name if concern.company else concern.company_other,
             concern.place, concern.community_name,
-            " ".join(topic.value for topic in concern.topics), concern.attribution.value,
-            "yes" if concern.may_quote else "no", concern.speaker_name, concern.body,
+            "; ".join(str(topic.label) for topic in concern.topics), concern.attribution.label,
+            yes if concern.may_quote else no, concern.speaker_name, concern.body,
             concern.wanted, translation.text if translation else None,
-            translation.state.value if translation else None, concern.merged_into_id,
+            translation.state.label if translation else None, concern.merged_into_id,
             concern.decline_reason,
         ]
         if with_contacts:

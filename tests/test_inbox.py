@@ -535,9 +535,21 @@ def test_export_follows_the_filter_and_hides_contacts(staff_client, make_concern
     response = staff_client.get("/staff/concerns/export.csv?language=es&contacts=1")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     table = read_csv(response)
-    assert table[0] == concern_search.EXPORT_COLUMNS
+    assert table[0] == [str(heading) for heading in concern_search.EXPORT_COLUMNS]
     assert [row[13] for row in table[1:]] == ["'@SUM(A1)"]
     assert "+57 300 1" not in response.data.decode()
+
+
+def test_the_export_speaks_the_staff_members_language(staff_client, make_concern):
+    concern = make_concern(language="pt", body="a lama", attribution=Attribution.COMMUNITY,
+                           topic_rows=[ConcernTopic(topic=Topic.WATER)],
+                           received_on=date(2026, 3, 14))
+    staff_client.get("/language/es?next=/staff/")
+    table = read_csv(staff_client.get("/staff/concerns/export.csv"))
+    assert table[0][:5] == ["Número", "Recibida el", "Estado", "Cómo llegó", "Idioma"]
+    assert table[1][:5] == [str(concern.id), "2026-03-14", "Recibida", "Formulario público",
+                            "portugués"]
+    assert table[1][11] == "No"
 
 
 def test_admin_may_export_contacts(client, make_user, log_in, make_concern):
