@@ -5,7 +5,9 @@ Functions change objects, record history and flush; the caller commits.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import datetime
 
@@ -128,6 +130,16 @@ def note_success(user: User) -> None:
 
 def needs_totp(user: User) -> bool:
     return bool(user.totp_secret) or user.role in current_app.config["TOTP_REQUIRED_ROLES"]
+
+
+def setup_secret(user: User, nonce: str) -> str:
+    """The second-factor secret offered while ``user`` sets it up, derived on the server
+    from the app's key and a per-attempt ``nonce``: the session cookie, which Flask signs
+    but does not encrypt, carries only the nonce, never the secret."""
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(),
+                      f"totp-setup:{user.id}:{user.email}:{nonce}".encode(),
+                      hashlib.sha256).digest()
+    return base64.b32encode(digest[:20]).decode()  # 160 bits, as RFC 4226 recommends
 
 
 def totp_uri(user: User, secret: str) -> str:

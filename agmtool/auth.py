@@ -3,10 +3,10 @@ checked on every request; one decorator that enforces roles."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from functools import wraps
 
-import pyotp
 import segno
 from flask import (
     Blueprint,
@@ -166,8 +166,9 @@ def setup():
     user = _pending_user()
     if user is None or user.totp_secret:
         return redirect(url_for("auth.login"))
-    secret = session["pending"].setdefault("secret", pyotp.random_base32())
+    nonce = session["pending"].setdefault("setup", secrets.token_urlsafe(16))
     session.modified = True
+    secret = accounts.setup_secret(user, nonce)
     form = CodeForm()
     if form.validate_on_submit() and _code_accepted(user, form, secret=secret):
         accounts.enable_totp(user, secret)
