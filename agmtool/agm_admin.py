@@ -174,11 +174,15 @@ def _save_company(company: Company | None, form):
     sites, site_problems = companies.parse_sites(form.sites.data)
     form.listings.errors = [*form.listings.errors, *map(str, listing_problems)]
     form.sites.errors = [*form.sites.errors, *map(str, site_problems)]
-    if listing_problems or site_problems:
-        return None
     values = {"name": form.name.data, "website": form.website.data, "notes": form.notes.data}
     if company is None:
         values["slug"] = form.slug.data
+    if listing_problems or site_problems:
+        # Every problem in one pass, not the lines first and the rest after.
+        checked = {**values, "slug": company.slug if company else values["slug"]}
+        for field, messages in companies.check_company(checked, company).items():
+            form[field].errors = [*form[field].errors, *map(str, messages)]
+        return None
     saved = _save(form, company, lambda: companies.save_company(
         company, g.user, values, listings, sites, form.seen_version),
         _("The company is saved."))

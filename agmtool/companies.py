@@ -57,7 +57,7 @@ def parse_sites(text: str) -> tuple[list[tuple[str, str, str | None]], list]:
     return rows, problems
 
 
-def _check_company(values: dict, company: Company | None) -> dict[str, list]:
+def check_company(values: dict, company: Company | None) -> dict[str, list]:
     errors: dict[str, list] = {}
     if not values.get("name"):
         _add(errors, "name", _l("Enter the company's name."))
@@ -93,7 +93,7 @@ def save_company(company: Company | None, user: User | None, values: dict,
         values["slug"] = company.slug
     listings = [tuple(plain_text(part).strip() for part in row) for row in listings]
     sites = [tuple(plain_text(part).strip() or None for part in row) for row in sites]
-    errors = _check_company(values, company)
+    errors = check_company(values, company)
     if errors:
         raise Invalid(errors)
     created = company is None

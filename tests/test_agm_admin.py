@@ -101,10 +101,11 @@ def test_staff_create_a_dual_listed_company(client, db, staff):
     assert [x.entity_name for x in company.listings] == ["Rio Tinto plc", "Rio Tinto Limited"]
 
 
-def test_a_bad_listing_line_is_explained(client, db, staff):
+def test_a_bad_listing_line_is_explained_with_every_other_problem(client, db, staff):
     response = client.post("/staff/companies/new", data={
-        "name": "Rio Tinto", "slug": "rio-tinto", "listings": "Rio Tinto plc LSE RIO"})
+        "name": "Rio Tinto", "slug": "Rio Tinto", "listings": "Rio Tinto plc LSE RIO"})
     assert "Line 1: write &#39;Entity name; exchange; ticker&#39;." in response.text
+    assert "Use lower-case letters, digits and hyphens, like rio-tinto." in response.text
     assert db.session.query(Company).count() == 0
 
 
