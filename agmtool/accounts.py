@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from agmtool import history
+from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.models import PasswordReset, Role, User, UserSession, utcnow
 
@@ -185,9 +186,10 @@ def reset_totp(user: User, by: User) -> None:
 
 
 def update_user(user: User, by: User, role: Role, languages: list[str], active: bool,
-                name: str | None) -> dict:
+                name: str | None, seen_version: int | None) -> dict:
     """Change role, languages, name or active flag. Deactivation and a new role end every
     session: a role that needs two-factor login must not ride on a session that had none."""
+    claim(user, User.version == seen_version, version=User.version + 1)  # or StaleEdit
     changes = history.apply_changes(
         user,
         {"role": Role(role), "languages": ",".join(languages), "active": active, "name": name},

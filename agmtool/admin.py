@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from agmtool import accounts, history, i18n
+from agmtool import accounts, history, i18n, links
 from agmtool.auth import roles_required
+from agmtool.database import StaleEdit
 from agmtool.extensions import db
-from agmtool.forms import NewUserForm, UserForm
+from agmtool.forms import NewUserForm, UserEditForm, UserForm
 from agmtool.links import external_url
 from agmtool.models import Role, User
 
@@ -68,7 +79,7 @@ def create():
 @roles_required(Role.ADMIN)
 def edit(user_id: int):
     user = get_user(user_id)
-    form = UserForm(obj=user)
+    form = UserEditForm(obj=user)
     form.languages.choices = _translation_languages()
     if not form.is_submitted():
         form.languages.data = user.language_list
@@ -76,9 +87,18 @@ def edit(user_id: int):
         if user.id == g.user.id and (not form.active.data or form.role.data != Role.ADMIN):
             flash(_("You cannot remove your own administrator access."), "error")
         else:
-            accounts.update_user(user, g.user, Role(form.role.data), form.languages.data,
-                                 form.active.data, form.name.data or None)
-            db.session.commit()
+            try:
+                accounts.update_user(user, g.user, Role(form.role.data), form.languages.data,
+                                     form.active.data, form.name.data or None,
+                                     # As posted: the form's own data falls back
+                                     # to the account's current version.
+                                     links.number(request.form.get("version")))
+                db.session.commit()
+            except StaleEdit:
+                db.session.rollback()
+                flash(_("Someone else changed this account meanwhile. Here it is as it is "
+                        "now: make your change again."), "error")
+                return redirect(url_for("admin.edit", user_id=user.id))
             flash(_("The account has been saved."), "info")
             return redirect(url_for("admin.index"))
     return render_template("admin/user_form.html", form=form, user=user,

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -153,6 +154,10 @@ class UserForm(Form):
     role = SelectField(_l("Role"), choices=enum_choices(Role), validators=[DataRequired(REQUIRED)])
     languages = MultiCheckboxField(_l("Translation languages"), choices=[])
     active = BooleanField(_l("Account active"), default=True)
+
+
+class UserEditForm(UserForm):
+    version = HiddenField()  # the account's version the admin saw
 
 
 class NewUserForm(UserForm):

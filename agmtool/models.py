@@ -443,6 +443,8 @@ class User(db.Model):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Raised by every admin edit of role, languages, name or activity (stale-edit check).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @property
     def language_list(self) -> list[str]:

@@ -46,7 +46,8 @@ def test_admin_deactivates_an_account_and_history_records_it(client, make_user, 
     target = make_user("tr@example.org", role=Role.TRANSLATOR, languages=["id"])
     log_in(client, admin)
     response = client.post(f"/staff/users/{target.id}", data={"role": "translator",
-                                                              "languages": ["id"], "name": ""})
+                                                              "languages": ["id"], "name": "",
+                                                              "version": "1"})
     assert response.headers["Location"] == "/staff/users/"
     db.session.refresh(target)
     assert target.active is False
@@ -62,7 +63,8 @@ def test_admin_deactivates_an_account_and_history_records_it(client, make_user, 
 def test_admin_cannot_lock_themselves_out(client, make_user, log_in, db):
     admin = make_user("admin@example.org", role=Role.ADMIN)
     log_in(client, admin)
-    response = client.post(f"/staff/users/{admin.id}", data={"role": "staff", "active": "y"},
+    response = client.post(f"/staff/users/{admin.id}", data={"role": "staff", "active": "y",
+                                                             "version": "1"},
                            follow_redirects=True)
     assert "You cannot remove your own administrator access." in response.text
     db.session.refresh(admin)
@@ -124,9 +126,25 @@ def test_a_new_role_ends_the_sessions_opened_under_the_old_one(app, client, make
     assert theirs.get("/staff/concerns/").status_code == 200
     log_in(client, admin)
     client.post(f"/staff/users/{translator.id}", data={"role": "staff", "languages": ["es"],
-                                                      "active": "y", "name": ""})
+                                                      "active": "y", "name": "", "version": "1"})
     db.session.refresh(translator)
     assert translator.role == Role.STAFF
     response = theirs.get("/staff/concerns/")
     assert (response.status_code, response.headers["Location"]) == (
         302, "/staff/login?next=/staff/concerns/")
+
+
+def test_an_account_edited_meanwhile_is_not_overwritten(client, make_user, log_in, db):
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    target = make_user("tr@example.org", role=Role.TRANSLATOR, languages=["es"])
+    log_in(client, admin)
+    page = client.get(f"/staff/users/{target.id}").text
+    assert 'name="version" type="hidden" value="1"' in page
+    first = {"role": "translator", "languages": ["es", "pt"], "active": "y", "name": "",
+             "version": "1"}
+    assert client.post(f"/staff/users/{target.id}", data=first).status_code == 302
+    second = client.post(f"/staff/users/{target.id}", data=first | {"languages": ["id"]},
+                         follow_redirects=True)
+    assert "Someone else changed this account meanwhile." in second.text
+    db.session.refresh(target)
+    assert (target.languages, target.version) == ("es,pt", 2)

@@ -113,7 +113,8 @@ def test_deactivation_ends_every_session(client, make_user, log_in, db):
     admin = make_user("admin@example.org", role=Role.ADMIN)
     log_in(client, user)
     assert client.get("/staff/").status_code == 200
-    accounts.update_user(user, admin, Role.TRANSLATOR, [], active=False, name=None)
+    accounts.update_user(user, admin, Role.TRANSLATOR, [], active=False, name=None,
+                         seen_version=user.version)
     db.session.commit()
     assert client.get("/staff/").status_code == 302
 
