@@ -22,7 +22,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from agmtool import accounts, errors
@@ -31,11 +30,6 @@ from agmtool.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordFo
 from agmtool.links import safe_next
 from agmtool.models import Role, User, utcnow
 
-LOGGED_OUT = (
-    _l("You were logged out"),
-    _l("For your safety, the staff area logs you out after a while without activity, so "
-       "this was not saved."),
-)
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 PENDING_LOGIN_SECONDS = 300
@@ -73,9 +67,7 @@ def roles_required(*roles: Role):
             if g.get("user") is None:
                 if request.method == "POST":
                     # Logged out while writing: show the text back rather than lose it.
-                    return errors.kept_text_page(
-                        *LOGGED_OUT, 401, url_for("auth.login", next=errors.page_posted_from()),
-                        _("Log in again"))
+                    return errors.logged_out_page()
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if roles and g.user.role not in roles:
                 abort(403)

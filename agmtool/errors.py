@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from agmtool import accounts
 from agmtool.extensions import db
 from agmtool.i18n import best_language
-from agmtool.links import safe_next
+from agmtool.links import posted_from
 from agmtool.text import clean_text
 
 MESSAGES = {
@@ -45,6 +44,11 @@ EXPIRED_FORM = (
 )
 KEPT_TEXT = _l("What you typed is below: copy it before you leave this page, then paste it "
                "into the form again.")
+# Fields where people type, kept however short ("Duplicado"); other fields are kept when
+# they look typed (long, or several words) rather than chosen from a list.
+TYPED = {"reason", "question", "answer", "text", "body", "wanted", "note", "status_note",
+         "notes", "venue", "address", "name", "place", "community_name", "company_other",
+         "speaker_name", "contact_name", "contact_details", "listings", "sites"}
 # Fields of a posted form that are not text a person typed.
 NOT_TYPED = {"csrf_token", "version", "seen_status", "seen_version", "idempotency_key", "step",
              "started", "website", "password", "current", "confirm", "code"}
@@ -58,17 +62,30 @@ def typed_text() -> list[str]:
     kept = []
     for key, value in request.form.items(multi=True):
         value = (clean_text(value) or "").strip()
-        if key not in NOT_TYPED and (len(value) >= 30 or any(ch.isspace() for ch in value)):
+        if key in NOT_TYPED or not value:
+            continue
+        if key in TYPED or len(value) >= 30 or any(ch.isspace() for ch in value):
             kept.append(value)
     return kept
 
 
-def page_posted_from() -> str:
-    """The page whose form was posted, when it is on this site (else the staff start)."""
-    referrer = urlsplit(request.referrer or "")
-    same_site = referrer.netloc == request.host
-    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else "")
-                     if same_site else None)
+LOGGED_OUT = (
+    _l("You were logged out"),
+    _l("For your safety, the staff area logs you out after a while without activity, so "
+       "this was not saved."),
+)
+
+
+def logged_out_page():
+    """A staff form posted without a live session: what was typed, and the way back in."""
+    return kept_text_page(*LOGGED_OUT, 401, url_for("auth.login", next=posted_from()),
+                          _("Log in again"))
+
+
+def _logged_out() -> bool:
+    """A staff form posted by someone whose session has ended (here or in another tab)."""
+    return (request.path.startswith("/staff/") and request.blueprint != "auth"
+            and accounts.load_session(session.get("sid") or "") is None)
 
 
 def kept_text_page(title, explanation, code: int, again_url: str, again_label):
@@ -92,7 +109,9 @@ def render_error(error: HTTPException):
         return render_template("errors/error.html", code=error.code, title=title,
                                explanation=explanation), error.code
     if isinstance(error, CSRFError):
-        return kept_text_page(*EXPIRED_FORM, 400, page_posted_from(), _("Open the form again"))
+        if _logged_out():  # logging out drops the form's token too: say what really happened
+            return logged_out_page()
+        return kept_text_page(*EXPIRED_FORM, 400, posted_from(), _("Open the form again"))
     code = error.code if error.code in MESSAGES else 500
     if code == 500:
         db.session.rollback()

@@ -8,6 +8,7 @@ from enum import Enum
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from agmtool import i18n
 from agmtool.extensions import db
@@ -30,33 +31,35 @@ from agmtool.models import (
     utcnow,
 )
 
-# What each recorded action is called on screen; the stored key stays language-neutral.
+# What each recorded action is called on screen; the stored key stays language-neutral. The
+# labels have their own context: in Portuguese an action on a concern (o relato) agrees in
+# gender differently from the same word on a meeting (a assembleia) or a button.
 ACTION_LABELS = {
-    "created": _l("Created"),
-    "updated": _l("Changed"),
-    "locked": _l("Locked after too many failed logins"),
-    "password_changed": _l("Password changed"),
-    "reset_link_issued": _l("Password-reset link made"),
-    "totp_enabled": _l("Two-factor login turned on"),
-    "totp_reset": _l("Two-factor login reset"),
+    "created": lazy_pgettext("history action", "Created"),
+    "updated": lazy_pgettext("history action", "Changed"),
+    "locked": lazy_pgettext("history action", "Locked after too many failed logins"),
+    "password_changed": lazy_pgettext("history action", "Password changed"),
+    "reset_link_issued": lazy_pgettext("history action", "Password-reset link made"),
+    "totp_enabled": lazy_pgettext("history action", "Two-factor login turned on"),
+    "totp_reset": lazy_pgettext("history action", "Two-factor login reset"),
     # Concerns and their English translation (agmtool/concerns.py).
-    "submitted": _l("Sent through the form"),
-    "entered": _l("Entered by staff"),
-    "accepted": _l("Accepted"),
-    "clarification_asked": _l("Clarification asked for"),
-    "clarification_answered": _l("Answered by the community"),
-    "released": _l("Released from quarantine"),
-    "reopened": _l("Reopened"),
-    "declined": _l("Declined"),
-    "merged": _l("Merged"),
-    "withdrawn": _l("Withdrawn by the submitter"),
-    "contact_erased": _l("Contact details deleted"),
-    "saved": _l("Translation saved"),
-    "approved": _l("Translation approved"),
+    "submitted": lazy_pgettext("history action", "Sent through the form"),
+    "entered": lazy_pgettext("history action", "Entered by staff"),
+    "accepted": lazy_pgettext("history action", "Accepted"),
+    "clarification_asked": lazy_pgettext("history action", "Clarification asked for"),
+    "clarification_answered": lazy_pgettext("history action", "Answered by the community"),
+    "released": lazy_pgettext("history action", "Released from quarantine"),
+    "reopened": lazy_pgettext("history action", "Reopened"),
+    "declined": lazy_pgettext("history action", "Declined"),
+    "merged": lazy_pgettext("history action", "Merged"),
+    "withdrawn": lazy_pgettext("history action", "Withdrawn by the submitter"),
+    "contact_erased": lazy_pgettext("history action", "Contact details deleted"),
+    "saved": lazy_pgettext("history action", "Translation saved"),
+    "approved": lazy_pgettext("history action", "Translation approved"),
     # Meetings and companies (agmtool/agms.py).
-    "postponed": _l("Postponed"),
-    "cancelled": _l("Cancelled"),
-    "company_changed": _l("The company's name or listings changed"),
+    "postponed": lazy_pgettext("history action", "Postponed"),
+    "cancelled": lazy_pgettext("history action", "Cancelled"),
+    "company_changed": lazy_pgettext("history action", "The company's name or listings changed"),
 }
 
 
@@ -150,6 +153,8 @@ FIELD_LABELS = {
         "clarification": _l("Question for the community"),
         "clarification_answer": _l("The community's answer"),
         "merged_into_id": _l("Merged into"),
+        "withdrawn_on": _l("Withdrawn on"),
+        "contact_erased_on": _l("Contact details deleted on"),
         "body": _l("What is happening?"),
         "wanted": _l("What the community wants"),
         "place": _l("Mine or place"),
@@ -181,7 +186,7 @@ FIELD_LABELS = {
     },
 }
 # Bookkeeping that the entry itself already says (who approved, which version).
-UNSHOWN = {"approved_by_id", "source_version"}
+UNSHOWN = {"approved_by_id", "source_version", "version"}
 ENUMS = {
     (Concern.__tablename__, "status"): ConcernStatus,
     (Concern.__tablename__, "channel"): Channel,
@@ -191,7 +196,7 @@ ENUMS = {
     (AGM.__tablename__, "format"): MeetingFormat,
     (User.__tablename__, "role"): Role,
 }
-DAYS = {"closed_on", "local_date"}
+DAYS = {"closed_on", "local_date", "withdrawn_on", "contact_erased_on"}
 MOMENTS = {"questions_deadline", "proxy_deadline", "registration_deadline"}
 LONGEST_VALUE = 160
 

@@ -25,6 +25,8 @@ from flask import Blueprint, Flask, abort, current_app, g, request, session, url
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 
+from agmtool.links import posted_from
+
 # Names Babel gives that a speaker would not put in a language menu.
 NATIVE_NAME_OVERRIDES = {"id": "Bahasa Indonesia"}
 # The regional conventions each language's dates and numbers follow.
@@ -163,12 +165,21 @@ def add_language_prefix(bp: Blueprint) -> None:
 
 
 def switch_language_url(code: str) -> str:
-    """The current page in another language: the /<lang>/ twin, or via the staff switch."""
+    """The current page in another language: the /<lang>/ twin, or via the staff switch.
+
+    A page shown in answer to a form (a POST) has no address to open again: the link leads
+    to the page the form was on instead.
+    """
+    shown_by_get = request.url_rule is not None and "GET" in request.url_rule.methods
     if g.get("lang") and request.endpoint and request.url_rule is not None:
-        args = dict(request.view_args or {})
-        args["lang"] = code
-        return url_for(request.endpoint, **args)
-    return url_for("site.choose_language", code=code, next=request.full_path.rstrip("?"))
+        if shown_by_get:
+            return url_for(request.endpoint, **{**(request.view_args or {}), "lang": code})
+        page = posted_from()
+        prefix = f"/{g.lang}/"
+        return f"/{code}/{page[len(prefix):]}" if page.startswith(prefix) else url_for(
+            "public.home", lang=code)
+    here = request.full_path.rstrip("?") if shown_by_get else posted_from()
+    return url_for("site.choose_language", code=code, next=here)
 
 
 def init_app(app: Flask) -> None:

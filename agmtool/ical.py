@@ -65,6 +65,7 @@ class Words:
         self.to_be_announced = _("%(day)s. Time to be announced.")
         self.estimated = _("Expected around %(month)s: the company has not announced the "
                            "date yet.")
+        self.was_estimated = _("It was expected around %(month)s.")
         self._months: dict[tuple[int, int], str] = {}
         self.format_line = _("Format: %(format)s")
         self.webcast = _("Webcast: %(link)s")
@@ -137,7 +138,8 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> s
     if agm.status_note:
         lines.append(clean(agm.status_note))
     if agm.date_estimated:
-        lines.append(words.estimated % {"month": words.month(agm.local_date)})
+        said = words.was_estimated if agm.status == AGMStatus.CANCELLED else words.estimated
+        lines.append(said % {"month": words.month(agm.local_date)})
     elif start is None:
         lines.append(words.to_be_announced % {"day": words.day(agm.local_date)})
     else:

@@ -3,7 +3,7 @@ check that keeps a ``?next=`` redirect on this site, and numbers read from addre
 
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from werkzeug.routing import IntegerConverter
 
 # Row ids are 32-bit in PostgreSQL, and SQLite overflows past 64 bits: a bigger number in an
@@ -50,3 +50,12 @@ def safe_next(target: str | None) -> str:
     ):
         return target
     return url_for("staff.index")
+
+
+def posted_from() -> str:
+    """The page whose form was just posted, when it is on this site (else the staff start
+    page): where to send someone back to, since the URL posted to may take no GET."""
+    referrer = urlsplit(request.referrer or "")
+    same_site = referrer.netloc == request.host
+    return safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else "")
+                     if same_site else None)

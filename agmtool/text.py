@@ -25,7 +25,8 @@ def clean_text(value: str | None) -> str | None:
 
 def folded(*parts: str | None) -> str:
     """``parts`` as search compares them: without accents, case folded ("Fundão" and
-    "FUNDAO" are both "fundao"), so that one LIKE finds them on SQLite and PostgreSQL."""
-    text = "\n".join(part for part in parts if part)
+    "FUNDAO" are both "fundao"), every run of spaces and line breaks one space, so that one
+    LIKE finds them on SQLite and PostgreSQL."""
+    text = " ".join(" ".join(part.split()) for part in parts if part)
     return "".join(ch for ch in unicodedata.normalize("NFKD", text)
                    if not unicodedata.combining(ch)).casefold()

@@ -214,13 +214,13 @@ def test_the_history_names_actions_and_fields_in_the_users_language(client, db, 
                       [("Glencore plc", "LSE", "GLEN")], [], agms.UNCHECKED)
     db.session.commit()
     lines = history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
-    assert lines == [  # newest first
-        "The company's name or listings changed | Company: Glencore International",
+    assert lines == [  # in the order written, as on every history
         "Postponed (staff@example.org) | Date (local): 29 Apr 2027 → 20 May 2027"
         " | Status: Announced → Postponed | Public note: Moved",
+        "The company's name or listings changed | Company: Glencore International",
     ]
     client.get("/language/es?next=/staff/")
     lines = history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
-    assert lines[1] == (
+    assert lines[0] == (
         "Aplazada (staff@example.org) | Fecha (local): 29 abr 2027 → 20 may 2027"
         " | Estado: Anunciada → Aplazada | Nota pública: Moved")

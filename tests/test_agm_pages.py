@@ -81,6 +81,8 @@ def test_a_cancelled_expected_meeting_still_shows_only_the_month(client, db, mak
     text = client.get(f"/pt/agms/{agm.id}").text
     assert '<p class="agm-time">Estava prevista para maio de 2030, aproximadamente</p>' in text
     assert "29 de maio" not in text
+    # Nothing will be announced for a cancelled meeting: no "not announced yet" lines.
+    assert "ainda não" not in text.split("<main")[1].split("</main>")[0]
 
 
 def test_a_past_meeting_says_it_took_place(client, make_agm):

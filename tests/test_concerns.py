@@ -337,7 +337,8 @@ def test_search_ignores_case_in_the_query(db, make_concern):
     assert db.session.scalars(concern_search.search(Filters(q="RÍO"))).all() == [found]
 
 
-@pytest.mark.parametrize("query", ["Fundao", "FUNDÃO", "fundão", "mariana"])
+@pytest.mark.parametrize("query", ["Fundao", "FUNDÃO", "fundão", "mariana",
+                                   "lama  de   fundao"])
 def test_search_ignores_accents_and_case_on_every_database(db, make_concern, query):
     found = make_concern(body="A lama de Fundão chegou ao rio", place="Mariana")
     make_concern(body="Jagüeyes secos en La Guajira")

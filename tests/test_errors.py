@@ -5,7 +5,7 @@ from html import unescape
 
 import pytest
 
-from agmtool.models import Role
+from agmtool.models import Role, UserSession
 
 
 @pytest.fixture
@@ -98,3 +98,25 @@ def test_an_unknown_host_gets_one_line_in_the_browsers_language(app, client, lan
     response = client.get("/en/", base_url="http://evil.example.net",
                           headers={"Accept-Language": language})
     assert (response.status_code, response.text) == (400, line)
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+@pytest.mark.parametrize("token_kept", [True, False], ids=["token-kept", "token-dropped"])
+def test_logged_out_in_another_tab_is_said_so_and_keeps_a_one_word_reason(
+        client, make_user, log_in, make_concern, db, token_kept):
+    log_in(client, make_user("staff@example.org", role=Role.STAFF))
+    concern = make_concern()
+    client.get(f"/staff/concerns/{concern.id}")
+    with client.session_transaction() as session:
+        token = session.get("csrf_token")
+    db.session.execute(db.delete(UserSession))  # logged out elsewhere
+    db.session.commit()
+    response = client.post(f"/staff/concerns/{concern.id}/decline",
+                           data={"seen_status": "received", "reason": "Duplicado",
+                                 "csrf_token": token if token_kept else "dropped"},
+                           headers={"Referer": f"http://localhost/staff/concerns/{concern.id}"})
+    assert response.status_code == 401
+    assert "<h1>You were logged out</h1>" in response.text
+    assert kept(response.text) == ["Duplicado"]
+    # The language menu leads back to the page the form was on, not to the POST address.
+    assert (f'href="/language/es?next=/staff/concerns/{concern.id}"' in response.text)

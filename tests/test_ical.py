@@ -241,3 +241,13 @@ def test_an_estimated_date_is_a_whole_day_that_names_only_the_month(make_agm, la
     description = str(event["DESCRIPTION"]).split("\n")
     assert description[1] == line
     assert not any("8" in part for part in description[:-1])
+
+
+def test_a_cancelled_estimate_says_the_month_it_was_expected(db, make_agm):
+    from agmtool import agms
+
+    agm = make_agm(status=AGMStatus.EXPECTED, local_date=date(2027, 4, 8), local_time=None)
+    agms.cancel(agm, None, "No AGM this year.", agm.version)
+    db.session.commit()
+    event = events_by_uid(feed([agm], "es"))[f"agm-{agm.id}@agm.example.org"]
+    assert str(event["DESCRIPTION"]).split("\n")[2] == "Estaba prevista hacia abril de 2027."

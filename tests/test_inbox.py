@@ -320,14 +320,18 @@ def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_clie
     staff_client.post(f"/staff/concerns/{concern.id}/clarify",
                       data={"seen_status": "received", "question": "Qual córrego?"})
     community = app.test_client()
-    empty = community.post("/pt/status/answer", data={"code": code, "answer": " "})
+    empty = community.post("/pt/status/answer", data={"code": code, "answer": " "},
+                           headers={"Referer": "http://localhost/pt/status"})
     assert empty.status_code == 422
     assert "Escreva sua resposta primeiro." in empty.text
+    assert 'href="/es/status"' in empty.text  # the language menu, not /es/status/answer
     sent = community.post("/pt/status/answer",
                           data={"code": code, "answer": "O córrego do Feijão, desde março."})
     assert ("Agradecemos. Sua resposta chegou à nossa equipe, e seu relato voltou para a "
             "lista de trabalho dela.") in sent.text
     assert 'action="/pt/status/answer"' not in sent.text  # nothing more is asked
+    assert ('<h3>Sua resposta</h3>\n<blockquote class="text">O córrego do Feijão, desde '
+            'março.</blockquote>') in sent.text
     db.session.refresh(concern)
     assert (concern.status, concern.clarification_answer) == (
         S.RECEIVED, "O córrego do Feijão, desde março.")

@@ -103,7 +103,7 @@ def test_upgrading_fills_in_what_earlier_rows_lack(empty_database_url):
         upgrade()
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT search_text FROM concern")).scalar() == (
-                "a lama de fundao chegou.\nmariana\nthe mud reached us.")
+                "a lama de fundao chegou. mariana the mud reached us.")
             assert connection.execute(text(
                 "SELECT id FROM agm WHERE date_estimated ORDER BY id")).scalars().all() == [1]
         db.engine.dispose()

@@ -20,7 +20,7 @@ depends_on = None
 
 def _folded(*parts):
     # As agmtool.text.folded at this revision: a migration keeps its own copy.
-    text = "\n".join(part for part in parts if part)
+    text = " ".join(" ".join(part.split()) for part in parts if part)
     return "".join(ch for ch in unicodedata.normalize("NFKD", text)
                    if not unicodedata.combining(ch)).casefold() or None
 
