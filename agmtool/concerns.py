@@ -16,6 +16,7 @@ from agmtool.extensions import db
 from agmtool.models import (
     Attribution,
     Channel,
+    Clarification,
     Company,
     Concern,
     ConcernStatus,
@@ -133,8 +134,7 @@ TRANSITIONS: dict[ConcernStatus, set[ConcernStatus]] = {
 CLOSING = {S.MERGED, S.DECLINED, S.CLOSED}
 # Fields whose values never go into the history: their old values are what gets deleted.
 PRIVATE_FIELDS = {"body", "wanted", "place", "community_name", "company_other",
-                  "speaker_name", "contact_name", "contact_details", "text", "clarification",
-                  "clarification_answer"}
+                  "speaker_name", "contact_name", "contact_details", "text"}
 
 
 class TransitionNotAllowed(ValueError):
@@ -204,18 +204,25 @@ def accept(concern: Concern, user: User, seen: str | None = None) -> None:
 
 def ask_clarification(concern: Concern, user: User, question: str,
                       seen: str | None = None) -> None:
-    """Ask the community something; the question shows on its status page (see move)."""
-    move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked", seen,
-         clarification=question)
+    """Ask the community something; the question shows on its status page (see move).
+    Earlier questions and answers are kept."""
+    move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked", seen)
+    concern.clarifications.append(Clarification(
+        question=(clean_text(question) or "").strip(), asked_by_id=user.id))
+    db.session.flush()
 
 
 def answer_clarification(concern: Concern, answer: str) -> None:
-    """The community answers the question staff asked (from its status page): the answer
-    is kept with the concern, which goes back to the inbox as received. Raises StaleEdit
-    when the concern no longer waits for an answer (see move)."""
-    move(concern, S.RECEIVED, None, "clarification_answered", S.NEEDS_CLARIFICATION,
-         clarification_answer=(clean_text(answer) or "").strip())
+    """The community answers the open question (from its status page): the answer is kept
+    with it, and the concern goes back to the inbox as received. Raises StaleEdit when the
+    concern no longer waits for an answer (see move)."""
+    asked = concern.open_question
+    move(concern, S.RECEIVED, None, "clarification_answered", S.NEEDS_CLARIFICATION)
+    if asked is not None:
+        asked.answer = (clean_text(answer) or "").strip()
+        asked.answered_on = utcnow().date()
     refresh_search_text(concern)
+    db.session.flush()
 
 
 def _only_from(concern: Concern, seen: str | None, status: ConcernStatus) -> None:
@@ -298,12 +305,12 @@ def withdraw(concern: Concern) -> None:
     today = utcnow().date()
     for translation in list(concern.translations):
         db.session.delete(translation)
+    concern.clarifications.clear()  # questions can quote the words; answers are theirs
     concern.search_text = None
     had_contact = bool(concern.contact_name or concern.contact_details)
     _apply(concern, S.WITHDRAWN, None, "withdrawn", dict(
         body=None, wanted=None, place=None, community_name=None, company_other=None,
-        speaker_name=None, contact_name=None, contact_details=None, clarification=None,
-        clarification_answer=None,
+        speaker_name=None, contact_name=None, contact_details=None,
         withdrawn_on=today,
         version=concern.version + 1,
         contact_erased_on=today if had_contact else concern.contact_erased_on))
@@ -341,7 +348,7 @@ def refresh_search_text(concern: Concern) -> None:
     translation = english(concern)
     concern.search_text = folded(
         concern.body, concern.wanted, concern.place, concern.community_name,
-        concern.company_other, concern.clarification_answer,
+        concern.company_other, *(round.answer for round in concern.clarifications),
         translation.text if translation else None) or None
 
 

@@ -150,6 +150,7 @@ FIELD_LABELS = {
         "quarantine_reason": _l("Held back because"),
         "closed_on": _l("Closed on"),
         "decline_reason": _l("Reason for declining"),
+        # Entries written before the questions and answers moved to their own table.
         "clarification": _l("Question for the community"),
         "clarification_answer": _l("The community's answer"),
         "merged_into_id": _l("Merged into"),

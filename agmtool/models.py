@@ -297,10 +297,6 @@ class Concern(db.Model):
     question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("concern.id"))
     decline_reason: Mapped[str | None] = mapped_column(sa.Text)
-    # What staff asked the community, shown on its status page, in its reply language.
-    clarification: Mapped[str | None] = mapped_column(sa.Text)
-    # The community's answer to it, sent from the status page.
-    clarification_answer: Mapped[str | None] = mapped_column(sa.Text)
     quarantine_reason: Mapped[str | None] = mapped_column(sa.String(40))
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
@@ -321,10 +317,35 @@ class Concern(db.Model):
     translations: Mapped[list[Translation]] = relationship(
         back_populates="concern", cascade="all, delete-orphan"
     )
+    clarifications: Mapped[list[Clarification]] = relationship(
+        cascade="all, delete-orphan", order_by="Clarification.id"
+    )
+
+    @property
+    def open_question(self) -> Clarification | None:
+        """The question the community has yet to answer, while the concern waits for it."""
+        if self.status == ConcernStatus.NEEDS_CLARIFICATION and self.clarifications:
+            last = self.clarifications[-1]
+            return last if last.answer is None else None
+        return None
 
     @property
     def topics(self) -> list[Topic]:
         return [row.topic for row in self.topic_rows]
+
+
+class Clarification(db.Model):
+    """A question staff asked the community about a concern (read on its status page, in
+    its reply language) and the answer sent from there. Every round is kept; all are
+    deleted with the concern's words when it is withdrawn."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(sa.ForeignKey("concern.id"), index=True)
+    question: Mapped[str] = mapped_column(sa.Text)
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_on: Mapped[date | None]  # the day only, like everything the public sends
 
 
 class Question(db.Model):

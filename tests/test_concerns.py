@@ -18,6 +18,7 @@ from agmtool.concerns import TRANSITIONS, Submission
 from agmtool.database import StaleEdit
 from agmtool.models import (
     Attribution,
+    Clarification,
     Concern,
     ConcernStatus,
     ConcernTopic,
@@ -279,7 +280,8 @@ def test_withdraw_deletes_words_and_contacts_and_keeps_a_record(db, make_concern
     assert db.session.query(Translation).count() == 0
     stored = repr([h.changes for h in history.for_object(concern)])
     assert "secret" not in stored and "+57" not in stored and "Ana" not in stored
-    assert "Ranchería" not in stored and concern.clarification is None
+    assert "Ranchería" not in stored and concern.clarifications == []
+    assert db.session.query(Clarification).count() == 0
 
 
 def test_purge_erases_contacts_only_after_the_retention(app, db, make_concern):

@@ -280,7 +280,7 @@ def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
     response = staff_client.post(f"/staff/concerns/{concern.id}/clarify",
                                  data={"seen_status": "received", "question": "¿Qué río?"})
     db.session.refresh(concern)
-    assert (concern.status, concern.clarification) == (S.ACCEPTED, None)
+    assert (concern.status, concern.clarifications) == (S.ACCEPTED, [])
     # The page as it is now, with the question kept and ready to send again.
     assert response.status_code == 409
     assert "Someone else changed this concern in the meantime." in response.text
@@ -301,14 +301,14 @@ def test_staff_ask_a_question_the_community_reads_on_its_status_page(staff_clien
     staff_client.post(url, data={"seen_status": "received",
                                  "question": "¿Qué arroyo se secó, y desde cuándo?"})
     db.session.refresh(concern)
-    assert (concern.status, concern.clarification) == (
-        S.NEEDS_CLARIFICATION, "¿Qué arroyo se secó, y desde cuándo?")
+    assert (concern.status, [c.question for c in concern.clarifications]) == (
+        S.NEEDS_CLARIFICATION, ["¿Qué arroyo se secó, y desde cuándo?"])
     community = app.test_client()
     page = community.post("/es/status", data={"code": code}).text
     assert '<blockquote lang="es">¿Qué arroyo se secó, y desde cuándo?</blockquote>' in page
     community.post("/es/status/withdraw", data={"code": code, "confirm": "y"})
     db.session.refresh(concern)
-    assert concern.clarification is None
+    assert concern.clarifications == []
 
 
 def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_client, db, app):
@@ -333,20 +333,30 @@ def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_clie
     assert ('<h3>Sua resposta</h3>\n<blockquote class="text">O córrego do Feijão, desde '
             'março.</blockquote>') in sent.text
     db.session.refresh(concern)
-    assert (concern.status, concern.clarification_answer) == (
-        S.RECEIVED, "O córrego do Feijão, desde março.")
+    assert (concern.status, [(c.question, c.answer) for c in concern.clarifications]) == (
+        S.RECEIVED, [("Qual córrego?", "O córrego do Feijão, desde março.")])
     page = staff_client.get(f"/staff/concerns/{concern.id}").text
     assert "Question asked of the community: Qual córrego?" in page
     assert ('<blockquote lang="pt" class="text">O córrego do Feijão, desde março.</blockquote>'
             in page)
     assert history_lines(page)[-1] == (
-        "Answered by the community | Status: Needs clarification → Received"
-        " | The community's answer")
+        "Answered by the community | Status: Needs clarification → Received")
     assert rows(staff_client.get("/staff/concerns/?q=feijao").text) == [concern.id]
     again = community.post("/pt/status/answer", data={"code": code, "answer": "De novo"})
     assert again.status_code == 200
     db.session.refresh(concern)
-    assert concern.clarification_answer == "O córrego do Feijão, desde março."
+    assert [c.answer for c in concern.clarifications] == ["O córrego do Feijão, desde março."]
+
+    # A second question keeps the first round, on both sides.
+    staff_client.post(f"/staff/concerns/{concern.id}/clarify",
+                      data={"seen_status": "received", "question": "Desde que mês?"})
+    community.post("/pt/status/answer", data={"code": code, "answer": "Março de 2019."})
+    db.session.refresh(concern)
+    assert [(c.question, c.answer) for c in concern.clarifications] == [
+        ("Qual córrego?", "O córrego do Feijão, desde março."),
+        ("Desde que mês?", "Março de 2019.")]
+    status = community.post("/pt/status", data={"code": code}).text
+    assert status.count("<h3>Sua resposta</h3>") == 2
 
 
 def test_release_from_quarantine(staff_client, make_concern, db):

@@ -184,7 +184,7 @@ def test_the_community_answers_a_question_on_a_phone(browser, live_server, db, m
         assert page.locator("p.flash[role=status]").count() == 1
         assert page.locator("form[action$='/status/answer']").count() == 0
         db.session.refresh(concern)
-        assert (concern.status, concern.clarification_answer) == (
+        assert (concern.status, concern.clarifications[-1].answer) == (
             ConcernStatus.RECEIVED, "Río abajo / Rio abaixo / Di hilir / Downstream")
     finally:
         context.close()

@@ -97,6 +97,8 @@ def test_upgrading_fills_in_what_earlier_rows_lack(empty_database_url):
                 " VALUES (1, 'received', 'form', 'pt', 'pt', 'A lama de Fundão chegou.',"
                 " 'Mariana', 'anonymous', false, 1, '2026-01-01')"))
             connection.execute(text(
+                "UPDATE concern SET clarification = 'Onde?'"))
+            connection.execute(text(
                 "INSERT INTO translation (concern_id, language, text, state, version,"
                 " source_version, updated_at) VALUES (1, 'en', 'The MUD reached us.',"
                 " 'draft', 1, 1, '2026-01-01')"))
@@ -106,4 +108,7 @@ def test_upgrading_fills_in_what_earlier_rows_lack(empty_database_url):
                 "a lama de fundao chegou. mariana the mud reached us.")
             assert connection.execute(text(
                 "SELECT id FROM agm WHERE date_estimated ORDER BY id")).scalars().all() == [1]
+            assert connection.execute(text(
+                "SELECT concern_id, question, answer FROM clarification")).all() == [
+                (1, "Onde?", None)]
         db.engine.dispose()
