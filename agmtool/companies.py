@@ -86,8 +86,10 @@ def save_company(company: Company | None, user: User | None, values: dict,
     or listing bumps the sequence of the company's meetings, whose titles show it; records
     history; flushes.
     """
-    values = {key: plain_text(values.get(key)).strip() or None
-              for key in ("name", "slug", "website", "notes")}
+    # Name, slug and website are one line each (a company feed is named after the company).
+    values = {key: " ".join(plain_text(values.get(key)).split()) or None
+              for key in ("name", "slug", "website")} | {
+        "notes": plain_text(values.get("notes")).strip() or None}
     if company is not None:
         # Fixed after creation: /calendar/<slug>.ics subscriptions depend on it.
         values["slug"] = company.slug

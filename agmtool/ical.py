@@ -240,10 +240,12 @@ def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", options.name)
-    cal.add("x-wr-calname", options.name)
-    cal.add("description", options.description)
-    cal.add("x-wr-caldesc", options.description)
+    # Typed as text, so that icalendar escapes them: it passes NAME (RFC 7986) and X- values
+    # through raw, line breaks included.
+    for key in ("name", "x-wr-calname"):
+        cal.add(key, vText(options.name))
+    for key in ("description", "x-wr-caldesc"):
+        cal.add(key, vText(options.description))
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
     whole = cal.to_ical()

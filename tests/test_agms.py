@@ -324,3 +324,9 @@ def test_a_sequence_bump_made_meanwhile_is_not_lost(db, make_agm):
     assert agm.sequence == 5
     db.session.expire_all()
     assert db.session.get(AGM, agm.id).sequence == 5
+
+
+def test_a_company_name_is_kept_on_one_line(db):
+    company = companies.save_company(None, None, {"name": "Mina\r\nDel  Norte", "slug": "norte"},
+                                     [], [])
+    assert company.name == "Mina Del Norte"

@@ -211,3 +211,14 @@ def test_the_uncached_benchmark_starts_every_build_with_empty_formatting_caches(
         agm_pages.build_feed(None, "en", True, agm_pages.today())
     assert after_bench == (i18n._full_date.cache_info().currsize,
                            i18n._short_clock.cache_info().currsize)
+
+
+def test_a_company_name_with_a_line_break_cannot_add_lines_to_its_feed(client, db, make_agm):
+    agm = make_agm(local_date=soon())
+    agm.company.name = "Mina, S.A.; Ltda\nBEGIN:VEVENT"  # as if saved past the form
+    db.session.commit()
+    response = client.get(f"/calendar/{agm.company.slug}.ics")
+    assert response.status_code == 200
+    assert response.data.count(b"\r\nBEGIN:VEVENT\r\n") == 1  # one real event line
+    assert b"\r\nX-WR-CALNAME:AGMs: Mina\\, S.A.\\; Ltda\\nBEGIN:VEVENT\r\n" in response.data
+    assert len(icalendar.Calendar.from_ical(response.data).walk("VEVENT")) == 1
