@@ -251,10 +251,16 @@ NOT_FOUND = _l("We found no concern with this code. Check each character and try
                "The letters O and I are read as the numbers 0 and 1.")
 
 
+def _status_limited(view):
+    """The status page's POST limits: per person, and for everyone at once (a lookup is
+    slow by design, so these bound how many codes anyone can try)."""
+    view = limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
+                                methods=["POST"], deduct_when=_got_through)(view)
+    return limiter.limit(_status_limit, methods=["POST"])(view)
+
+
 @bp.route("/status", methods=["GET", "POST"])
-@limiter.limit(_status_limit, methods=["POST"])
-@limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
-                      methods=["POST"], deduct_when=_got_through)
+@_status_limited
 def status():
     if request.method == "GET":
         give_rate_limit_id()
@@ -269,13 +275,6 @@ def status():
     if concern is None:
         return _show_status(form, message=NOT_FOUND)
     return _show_status(form, concern)
-
-
-def _status_limited(view):
-    """The status page's POST limits: per person, and for everyone at once."""
-    view = limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
-                                deduct_when=_got_through)(view)
-    return limiter.limit(_status_limit)(view)
 
 
 def _posted_with_code(form_class):
