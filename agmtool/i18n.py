@@ -47,7 +47,13 @@ def native_name(code: str) -> str:
 def language_name(code: str) -> str:
     """The language called as the reader's language calls it, for use inside a sentence:
     'Spanish', 'español', 'Spanyol'."""
-    return Locale.parse(code).get_display_name(format_locale())
+    return _language_name(code, format_locale())
+
+
+@lru_cache(maxsize=64)
+def _language_name(code: str, locale: str) -> str:
+    # Remembered: the CSV export names two languages on each of thousands of rows.
+    return Locale.parse(code).get_display_name(locale)
 
 
 def best_language() -> str:
