@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from agmtool.config import ROOT
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -36,23 +36,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.configure(app)
 
-    from agmtool import (
-        admin,
-        agm_admin,
-        agm_import,
-        agm_pages,
-        auth,
-        cli,
-        database,
-        errors,
-        history,
-        i18n,
-        inbox,
-        intake,
-        public,
-        staff,
-    )
+    from agmtool import cli, database, errors, history, i18n, site
+    from agmtool.accounts import admin, auth
+    from agmtool.concerns import public as intake
+    from agmtool.concerns import staff as inbox
     from agmtool.extensions import babel, cache, csrf, limiter
+    from agmtool.meetings import csv_import as agm_import
+    from agmtool.meetings import public as agm_pages
+    from agmtool.meetings import staff as agm_admin
 
     database.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -66,10 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(public.site)
-    app.register_blueprint(public.bp)
+    app.register_blueprint(site.site)
+    app.register_blueprint(site.bp)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(staff.bp)
+    app.register_blueprint(site.staff)
     app.register_blueprint(admin.bp)
     app.register_blueprint(intake.bp)
     app.register_blueprint(inbox.bp)

@@ -12,7 +12,8 @@ import click
 from flask import Flask, current_app
 from sqlalchemy.engine import make_url
 
-from agmtool import accounts, demo
+from agmtool import demo
+from agmtool.accounts import domain as accounts
 from agmtool.extensions import db
 from agmtool.models import Role
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from agmtool import accounts
+from agmtool.accounts import domain as accounts
 from agmtool.extensions import db
 from agmtool.i18n import best_language
 from agmtool.links import posted_from

@@ -16,7 +16,9 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from agmtool import accounts, concerns, create_app
+from agmtool import create_app
+from agmtool.accounts import domain as accounts
+from agmtool.concerns import domain as concerns
 from agmtool.extensions import db as _db
 from agmtool.models import (
     AGM,

@@ -205,7 +205,7 @@ def test_postponing_to_a_new_date_whose_time_is_not_known_yet(client, db, staff,
 
 def test_the_history_names_actions_and_fields_in_the_users_language(client, db, staff,
                                                                      make_agm):
-    from agmtool import agms, companies
+    from agmtool.meetings import agms, companies
 
     agm = make_agm(local_date=date(2027, 4, 29))
     client.post(f"/staff/agms/{agm.id}/postpone",

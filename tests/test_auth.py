@@ -6,7 +6,7 @@ from datetime import timedelta
 import pyotp
 import pytest
 
-from agmtool import accounts
+from agmtool.accounts import domain as accounts
 from agmtool.models import Role, UserSession, utcnow
 from tests.conftest import PASSWORD
 

@@ -10,7 +10,10 @@ import pytest
 from conftest import history_lines
 from sqlalchemy import event, insert
 
-from agmtool import concern_search, concerns, history, receipts
+from agmtool import history
+from agmtool.concerns import domain as concerns
+from agmtool.concerns import receipts
+from agmtool.concerns import search as concern_search
 from agmtool.models import (
     Attribution,
     Channel,
@@ -292,7 +295,7 @@ def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
 
 
 def test_staff_ask_a_question_the_community_reads_on_its_status_page(staff_client, db, app):
-    from agmtool import concerns
+    from agmtool.concerns import domain as concerns
 
     submission = concerns.Submission(language="es", reply_language="es", body="El río")
     concern, code = concerns.submit(submission, "clarify-test-key")
@@ -315,7 +318,7 @@ def test_staff_ask_a_question_the_community_reads_on_its_status_page(staff_clien
 
 
 def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_client, db, app):
-    from agmtool import concerns
+    from agmtool.concerns import domain as concerns
 
     submission = concerns.Submission(language="pt", reply_language="pt", body="A lama chegou")
     concern, code = concerns.submit(submission, "answer-test-key-0001")

@@ -135,7 +135,7 @@ def test_staff_decline_in_indonesian_and_read_the_history(browser, live_server, 
 
 def test_a_long_link_never_widens_the_page_on_a_phone(browser, live_server, app, db,
                                                       make_user, make_company, log_in):
-    from agmtool import concerns
+    from agmtool.concerns import domain as concerns
 
     link = "https://drive.google.com/drive/folders/" + "1AbCdEfGhIjKlMnOpQrStUvWxYz" * 6
     concern, code = concerns.submit(concerns.Submission(
@@ -166,7 +166,7 @@ def test_a_long_link_never_widens_the_page_on_a_phone(browser, live_server, app,
 @pytest.mark.parametrize("lang", ["es", "pt", "id", "en"])
 def test_the_community_answers_a_question_on_a_phone(browser, live_server, db, make_user,
                                                     lang):
-    from agmtool import concerns
+    from agmtool.concerns import domain as concerns
 
     concern, code = concerns.submit(concerns.Submission(
         language=lang, reply_language=lang, body=TEXTS[lang]), f"key-answer-{lang}-0000000")

@@ -16,11 +16,12 @@ from flask import (
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from agmtool import accounts, history, i18n, links
-from agmtool.auth import roles_required
+from agmtool import history, i18n, links
+from agmtool.accounts import domain as accounts
+from agmtool.accounts.auth import roles_required
+from agmtool.accounts.forms import NewUserForm, UserEditForm, UserForm
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
-from agmtool.forms import NewUserForm, UserEditForm, UserForm
 from agmtool.links import external_url
 from agmtool.models import Role, User
 

@@ -24,9 +24,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from agmtool import accounts, errors
+from agmtool import errors
+from agmtool.accounts import domain as accounts
+from agmtool.accounts.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
 from agmtool.extensions import db
-from agmtool.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
 from agmtool.links import safe_next
 from agmtool.models import Role, User, utcnow
 

@@ -8,10 +8,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from agmtool import agm_forms, agms, companies, forms, history
-from agmtool.auth import roles_required
+from agmtool import forms, history
+from agmtool.accounts.auth import roles_required
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
+from agmtool.meetings import agms, companies
+from agmtool.meetings import forms as agm_forms
 from agmtool.models import AGM, Company, Role
 
 bp = Blueprint("agm_admin", __name__, url_prefix="/staff")

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from agmtool import history
+from agmtool.concerns.receipts import key_hash, receipt_from_key, receipt_hash
 from agmtool.database import StaleEdit, claim
 from agmtool.extensions import db
 from agmtool.models import (
@@ -27,7 +28,6 @@ from agmtool.models import (
     User,
     utcnow,
 )
-from agmtool.receipts import key_hash, receipt_from_key, receipt_hash
 from agmtool.text import clean_text, folded
 
 S = ConcernStatus

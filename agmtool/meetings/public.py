@@ -23,8 +23,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from agmtool import agms, i18n, ical, links
+from agmtool import i18n, links
 from agmtool.extensions import cache, db, limiter
+from agmtool.meetings import agms, ical
 from agmtool.models import AGM, Company
 
 bp = Blueprint("agms", __name__, url_prefix="/<lang>/agms")

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from agmtool import history
-from agmtool.agms import (
+from agmtool.extensions import db
+from agmtool.meetings.agms import (
     Invalid,
     calendar_touch,
     claim_version,
     plain_text,
 )
-from agmtool.extensions import db
 from agmtool.models import AGM, Company, Concern, Listing, Site, User
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -10,8 +10,8 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 
-from agmtool.agms import DEADLINES, Invalid, create_agm
 from agmtool.extensions import db
+from agmtool.meetings.agms import DEADLINES, Invalid, create_agm
 from agmtool.models import AGM, AGMStatus, Company, MeetingFormat, MeetingKind, User
 
 

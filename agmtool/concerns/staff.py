@@ -9,9 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
-from agmtool import concern_search, concerns, history, i18n, links, receipts
-from agmtool.auth import roles_required
-from agmtool.concern_forms import (
+from agmtool import history, i18n, links
+from agmtool.accounts.auth import roles_required
+from agmtool.concerns import domain as concerns
+from agmtool.concerns import receipts
+from agmtool.concerns import search as concern_search
+from agmtool.concerns.forms import (
     CAPS,
     ActionForm,
     ClarifyForm,

@@ -1,0 +1,1 @@
+"""Accounts: logging in with a second factor, sessions, roles, and their administration."""

@@ -1,0 +1,1 @@
+"""Concerns: the public form, receipts and status page, the staff inbox and triage."""

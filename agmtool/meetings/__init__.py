@@ -1,0 +1,1 @@
+"""Meetings: companies, their AGMs, the public pages and the calendar feeds."""
