@@ -15,12 +15,34 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import joinedload
 
 from agmtool import history
 from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.models import PasswordReset, Role, User, UserSession, utcnow
+
+# How an account's history reads (registered by agmtool.accounts.init_app).
+HISTORY = history.Labels(
+    fields={
+        "email": _l("Email"),
+        "name": _l("Name"),
+        "role": _l("Role"),
+        "languages": _l("Translation languages"),
+        "active": _l("Account active"),
+    },
+    actions={
+        "locked": lazy_pgettext("history action", "Locked after too many failed logins"),
+        "password_changed": lazy_pgettext("history action", "Password changed"),
+        "reset_link_issued": lazy_pgettext("history action", "Password-reset link made"),
+        "totp_enabled": lazy_pgettext("history action", "Two-factor login turned on"),
+        "totp_reset": lazy_pgettext("history action", "Two-factor login reset"),
+    },
+    enums={"role": Role},
+    values={"languages": history.languages},
+)
 
 hasher = PasswordHasher()
 # Verified against when the email is unknown, so both answers take the same time.

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
 from agmtool import history, i18n, links
-from agmtool.accounts.auth import roles_required
 from agmtool.concerns import domain as concerns
 from agmtool.concerns import receipts
 from agmtool.concerns import search as concern_search
@@ -37,6 +36,7 @@ from agmtool.models import (
     TranslationState,
     utcnow,
 )
+from agmtool.security import roles_required
 
 # `flask --app agmtool concerns purge-contacts` lives on this blueprint's command group.
 bp = Blueprint("inbox", __name__, url_prefix="/staff/concerns", cli_group="concerns")

@@ -48,6 +48,8 @@ class FeedsWithoutCookies(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
+    """Feeds are served without cookies and share a per-process cache of serialized
+    events; the pages and feeds' blueprints."""
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = FeedsWithoutCookies()
     app.extensions["agm_event_cache"] = {}
