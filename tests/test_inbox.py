@@ -6,8 +6,8 @@ import io
 import re
 from datetime import date, timedelta
 
+import helpers
 import pytest
-from conftest import history_lines
 from sqlalchemy import event, insert
 
 from agmtool import history
@@ -278,7 +278,8 @@ def test_triage_moves_and_records_history(staff_client, staff, make_concern, db)
     assert (entry.action, entry.user_id, entry.changes) == (
         "accepted", staff.id, {"status": ["received", "accepted"]})
     page = staff_client.get(f"/staff/concerns/{concern.id}").text
-    assert history_lines(page) == ["Accepted (staff@example.org) | Status: Received → Accepted"]
+    assert helpers.history_lines(page) == [
+        "Accepted (staff@example.org) | Status: Received → Accepted"]
 
 
 def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
@@ -345,7 +346,7 @@ def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_clie
     assert "Question asked of the community: Qual córrego?" in page
     assert ('<blockquote lang="pt" class="text">O córrego do Feijão, desde março.</blockquote>'
             in page)
-    assert history_lines(page)[-1] == (
+    assert helpers.history_lines(page)[-1] == (
         "Answered by the community | Status: Needs clarification → Received")
     assert rows(staff_client.get("/staff/concerns/?q=feijao").text) == [concern.id]
     again = community.post("/pt/status/answer", data={"code": code, "answer": "De novo"})
