@@ -3,7 +3,9 @@
 import re
 
 import helpers
+import pytest
 
+from agmtool.accounts import domain as accounts
 from agmtool.models import History, Role, User
 
 
@@ -149,3 +151,13 @@ def test_an_account_edited_meanwhile_is_not_overwritten(client, make_user, log_i
     assert "Someone else changed this account meanwhile." in second.text
     db.session.refresh(target)
     assert (target.languages, target.version) == ("es,pt", 2)
+
+
+def test_no_caller_can_take_away_its_own_administrator_access(app, make_user, db):
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    with pytest.raises(accounts.AccountError) as refused:
+        accounts.update_user(admin, admin, Role.STAFF, [], True, None, admin.version)
+    db.session.rollback()
+    with app.test_request_context("/"):
+        assert str(refused.value) == "You cannot remove your own administrator access."
+    assert db.session.get(User, admin.id).role == Role.ADMIN

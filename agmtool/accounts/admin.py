@@ -89,21 +89,22 @@ def edit(user_id: int):
     if not form.is_submitted():
         form.languages.data = user.language_list
     if form.validate_on_submit() and _languages_given(form):
-        if user.id == g.user.id and (not form.active.data or form.role.data != Role.ADMIN):
-            flash(_("You cannot remove your own administrator access."), "error")
+        try:
+            accounts.update_user(user, g.user, Role(form.role.data), form.languages.data,
+                                 form.active.data, form.name.data or None,
+                                 # As posted: the form's own data falls back
+                                 # to the account's current version.
+                                 links.number(request.form.get("version")))
+            db.session.commit()
+        except accounts.AccountError as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        except StaleEdit:
+            db.session.rollback()
+            flash(_("Someone else changed this account meanwhile. Here it is as it is "
+                    "now: make your change again."), "error")
+            return redirect(url_for("admin.edit", user_id=user.id))
         else:
-            try:
-                accounts.update_user(user, g.user, Role(form.role.data), form.languages.data,
-                                     form.active.data, form.name.data or None,
-                                     # As posted: the form's own data falls back
-                                     # to the account's current version.
-                                     links.number(request.form.get("version")))
-                db.session.commit()
-            except StaleEdit:
-                db.session.rollback()
-                flash(_("Someone else changed this account meanwhile. Here it is as it is "
-                        "now: make your change again."), "error")
-                return redirect(url_for("admin.edit", user_id=user.id))
             flash(_("The account has been saved."), "info")
             return redirect(url_for("admin.index"))
     return render_template("admin/user_form.html", form=form, user=user,

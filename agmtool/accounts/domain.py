@@ -50,7 +50,7 @@ _DUMMY_HASH = hasher.hash(secrets.token_hex(16))
 
 
 class AccountError(ValueError):
-    """A refusal whose message is shown to the user (already translated by the caller)."""
+    """A refusal whose message (a lazy translated string) is shown to the user."""
 
 
 def token_hash(token: str) -> str:
@@ -210,7 +210,15 @@ def reset_totp(user: User, by: User) -> None:
 def update_user(user: User, by: User, role: Role, languages: list[str], active: bool,
                 name: str | None, seen_version: int | None) -> dict:
     """Change role, languages, name or active flag. Deactivation and a new role end every
-    session: a role that needs two-factor login must not ride on a session that had none."""
+    session: a role that needs two-factor login must not ride on a session that had none.
+
+    Side effects: bumps the version where it is still ``seen_version`` (else StaleEdit),
+    sets the fields, records history, ends sessions as above. Raises AccountError when an
+    administrator would take away their own administrator access (nobody could give it
+    back if they were the last one).
+    """
+    if by.id == user.id and (not active or Role(role) != Role.ADMIN):
+        raise AccountError(_l("You cannot remove your own administrator access."))
     claim(user, User.version == seen_version, version=User.version + 1)  # or StaleEdit
     changes = history.apply_changes(
         user,

@@ -481,14 +481,23 @@ def _claim_translation(translation: Translation, seen_version: int | None, **val
           version=Translation.version + 1)
 
 
-def approve_translation(concern: Concern, user: User, seen_version: int | None) -> Translation:
-    """Approve the English translation the approver saw (its ``seen_version``).
+def approve_translation(concern: Concern, user: User, seen_version: int | None,
+                        text: str | None = None) -> Translation:
+    """Approve the English translation as the approver saw it: its ``seen_version`` and, when
+    given, the ``text`` in the approver's box. A text that differs from the one stored (an
+    edit made before pressing Approve, or none stored yet) is saved first, so what is
+    approved is always what the approver read.
 
-    Side effects: state, approver, version (a conditional UPDATE), history, flush. Raises
-    ConcernWithdrawn, StaleEdit (someone saved a newer text meanwhile), ValueError (none).
+    Side effects: as save_translation when the text is saved first; state, approver,
+    version (a conditional UPDATE), history, flush. Raises ConcernWithdrawn, StaleEdit
+    (someone saved a newer text meanwhile), ValueError (no text to approve).
     """
     _not_withdrawn(concern)
     translation = english(concern)
+    if text is not None and (translation is None or translation.version != seen_version
+                             or translation.text != (clean_text(text) or "").strip()):
+        translation = save_translation(concern, text, user, seen_version, ready=True)
+        seen_version = translation.version
     if translation is None or not translation.text:
         raise ValueError("there is no translation to approve")
     old = {"state": translation.state, "approved_by_id": translation.approved_by_id,

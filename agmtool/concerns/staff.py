@@ -336,11 +336,7 @@ def translate(concern_id: int):
     seen = _seen_version(form)
     try:
         if step == "approve":
-            current = concerns.english(concern)
-            if current is None or current.version != seen or current.text != form.text.data:
-                seen = concerns.save_translation(concern, form.text.data, g.user, seen,
-                                                 ready=True).version
-            concerns.approve_translation(concern, g.user, seen)
+            concerns.approve_translation(concern, g.user, seen, form.text.data)
             done = _("The translation is approved.")
         else:
             concerns.save_translation(concern, form.text.data, g.user, seen,
