@@ -4,6 +4,7 @@ attendee or the public."""
 
 import pytest
 
+from agmtool.concerns import domain as concerns
 from agmtool.models import Role
 
 ROLES = [None, Role.ATTENDEE, Role.TRANSLATOR, Role.STAFF, Role.ADMIN]
@@ -14,7 +15,10 @@ TRIAGERS = {Role.STAFF, Role.ADMIN}
 ALLOWED = {
     "inbox.index": READERS,
     "inbox.detail": READERS,
-    "inbox.translate": READERS,
+    "translate.queue": READERS,
+    "translate.editor": READERS,
+    "translate.save": READERS,
+    "translate.send_back": READERS,
     "inbox.new": TRIAGERS,
     "inbox.export": TRIAGERS,
     "inbox.act": TRIAGERS,
@@ -74,7 +78,8 @@ def test_every_route_with_every_role(app, db, make_user, make_concern, make_comp
     values = {"lang": "es", "concern_id": str(concern.id), "code": "es",
               "user_id": str(users[Role.STAFF].id), "filename": "style.css",
               "token": "not-a-token", "slug": company.slug, "agm_id": str(agm.id),
-              "company_id": str(company.id)}
+              "company_id": str(company.id),
+              "translation_id": str(concerns.english(concern).id)}
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
     problems = []
     tried = 0

@@ -244,7 +244,8 @@ def _show_status(form: StatusForm, concern=None, withdraw_form: WithdrawForm | N
     response = current_app.make_response((render_template(
         "intake/status.html", form=form, concern=concern, withdraw_form=withdraw_form,
         answer_form=answer_form, shown=shown, wording=STATUS_WORDING, message=message,
-        done=done), code))
+        done=done, staff_texts=concerns.staff_texts_for_submitter(concern)
+        if concern is not None else {}), code))
     response.headers["Cache-Control"] = "no-store"
     return response
 
