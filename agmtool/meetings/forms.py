@@ -34,9 +34,10 @@ BAD_DATE = _l("Enter a date.")
 BAD_TIME = _l("Enter a time, like 11:00.")
 BAD_MOMENT = _l("Enter a date and a time.")
 BAD_NUMBER = _l("Enter a whole number.")
-# A public note is shown as written, whatever the reader's language.
-PUBLIC_NOTE_HELP = _l("Shown on the public page and in calendars, as written, to readers in "
-                      "every language: keep it short and plain.")
+# A public note reaches readers of other languages once its translation is approved.
+PUBLIC_NOTE_HELP = _l("Shown on the public page and in calendars: keep it short and plain. "
+                      "Readers of other languages see it as written until its translation is "
+                      "approved.")
 
 
 def _max(n: int):

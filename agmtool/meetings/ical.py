@@ -62,6 +62,8 @@ class Words:
         self.postponed = _("Postponed: %(title)s")
         self.expected = _("%(title)s (date not yet announced)")
         self.online = _("Online")
+        self.note_pending = _("A translation into your language is on its way. Until then, "
+                              "here it is as our team wrote it.")
         self.status_line = _("Status: %(status)s")
         self.to_be_announced = _("%(day)s. Time to be announced.")
         self.estimated = _("Expected around %(month)s: the company has not announced the "
@@ -134,10 +136,19 @@ def location(agm: AGM, words: Words) -> str:
     return text
 
 
-def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> str:
+def as_written(agm: AGM) -> agms.PublicNote | None:
+    """The meeting's public note as staff wrote it (a feed built without translations)."""
+    return agms.PublicNote(agm.status_note, agm.status_note_language) if agm.status_note \
+        else None
+
+
+def description(agm: AGM, options: FeedOptions, words: Words, start, found,
+                note: agms.PublicNote | None) -> str:
     lines = [words.status_line % {"status": words.status[agm.status]}]
-    if agm.status_note:
-        lines.append(clean(agm.status_note))
+    if note is not None:
+        lines.append(clean(note.text))
+        if note.pending:
+            lines.append(words.note_pending)
     if agm.date_estimated:
         said = words.was_estimated if agm.status == AGMStatus.CANCELLED else words.estimated
         lines.append(said % {"month": words.month(agm.local_date)})
@@ -175,10 +186,12 @@ def _event(uid: str, stamp: vDDDTypes, sequence: vInt) -> Event:
     return event
 
 
-def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = None
-                       ) -> list[Event]:
-    """The meeting's event, then one short event per deadline (unless left out)."""
+def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = None,
+                       note: agms.PublicNote | None = None) -> list[Event]:
+    """The meeting's event, then one short event per deadline (unless left out). ``note``:
+    the public note in the feed's language (see agms.public_notes); None, as written."""
     words = words or Words(options.lang, options.reference_zone)
+    note = note or as_written(agm)
     stamp = vDDDTypes(_aware(agm.updated_at))
     sequence = vInt(agm.sequence)
     url = vUri(page_url(agm, options))
@@ -198,7 +211,7 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     place = location(agm, words)
     if place:
         event["LOCATION"] = vText(place)
-    event["DESCRIPTION"] = vText(description(agm, options, words, start, found))
+    event["DESCRIPTION"] = vText(description(agm, options, words, start, found, note))
     event["URL"] = url
     event["STATUS"] = status
     events = [event]
@@ -229,9 +242,10 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     return events
 
 
-def meeting_bytes(agm: AGM, options: FeedOptions, words: Words | None = None) -> bytes:
+def meeting_bytes(agm: AGM, options: FeedOptions, words: Words | None = None,
+                  note: agms.PublicNote | None = None) -> bytes:
     return b"".join(component.to_ical(sorted=False)
-                    for component in meeting_components(agm, options, words))
+                    for component in meeting_components(agm, options, words, note))
 
 
 def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
@@ -257,17 +271,20 @@ def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
 
 
 def calendar_bytes(meetings: Iterable[AGM], options: FeedOptions,
-                   event_cache: dict | None = None) -> bytes:
-    """The whole feed. Call inside flask_babel.force_locale(options.lang)."""
+                   event_cache: dict | None = None,
+                   notes: dict[int, agms.PublicNote] | None = None) -> bytes:
+    """The whole feed. Call inside flask_babel.force_locale(options.lang). ``notes``: the
+    meetings' public notes in the feed's language (agms.public_notes); None, as written."""
     head, end = calendar_head(options)
     parts = [head]
     words = None
     for agm in meetings:
-        key = (agm.id, agm.sequence, agm.updated_at, options)
+        note = notes.get(agm.id) if notes is not None else as_written(agm)
+        key = (agm.id, agm.sequence, agm.updated_at, options, note)
         chunk = event_cache.get(key) if event_cache is not None else None
         if chunk is None:
             words = words or Words(options.lang, options.reference_zone)
-            chunk = meeting_bytes(agm, options, words)
+            chunk = meeting_bytes(agm, options, words, note)
             if event_cache is not None:
                 if len(event_cache) >= EVENT_CACHE_LIMIT:
                     event_cache.clear()
