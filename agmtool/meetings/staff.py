@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from agmtool import forms, history
+from agmtool import forms, history, i18n
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
 from agmtool.meetings import agms, companies
@@ -122,8 +122,13 @@ def agm_edit(agm_id: int):
         ambiguous = start is not None and agms.local_time_problem(
             start, agm.timezone) == "ambiguous"
         form.fold.data = agm.fold if ambiguous else None
-    return render_template("agm_admin/agm_form.html", form=form, agm=agm,
-                           history=history.for_object(agm))
+    translations = agms.note_translations(agm)
+    return render_template(
+        "agm_admin/agm_form.html", form=form, agm=agm, note_translations=translations,
+        history=history.for_objects([agm, *translations]),
+        about={(row.__tablename__, row.id): _("Public note, into %(language)s",
+                                               language=i18n.language_name(row.language))
+               for row in translations})
 
 
 @bp.route("/agms/<int:agm_id>/postpone", methods=["GET", "POST"])
