@@ -14,14 +14,16 @@ from sqlalchemy import event
 from agmtool.concerns import domain as concerns
 from agmtool.meetings import agms
 from agmtool.models import (
+    Concern,
+    ConcernStatus,
     Reader,
     Role,
     Translation,
     TranslationState,
     utcnow,
 )
+from agmtool.translation import benchmark, queue
 from agmtool.translation import domain as translation
-from agmtool.translation import queue
 
 State = TranslationState
 NOTE = "Postponed: the company has not yet set a new date."
@@ -427,3 +429,13 @@ def test_the_meeting_page_lists_its_notes_translations_and_their_history(
     assert helpers.history_lines(page)[-1] == (
         "Translation saved · Public note, into Portuguese (other@example.org) "
         "| Translation: Missing → Needs review | Text")
+
+
+# --- the benchmark ----------------------------------------------------------------------
+
+def test_the_benchmark_seeds_concerns_with_their_translations_and_opens_the_queue(app, db):
+    seeded = benchmark.seed(app, 30)
+    assert (seeded.concerns, seeded.translations) == (30, 60)
+    assert db.session.scalar(sa.select(sa.func.count(Concern.id)).where(
+        Concern.status.in_([ConcernStatus.RECEIVED, ConcernStatus.ACCEPTED]))) == 30
+    assert benchmark.measure(app, seeded, requests=1, warm_up=0) > 0
