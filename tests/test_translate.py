@@ -134,21 +134,24 @@ def test_counts_by_language_and_state(app, staff, spanish, work, make_user, db):
         3, {"es": {"missing": 2, "draft": 1, "needs_review": 0, "all": 3}})
 
 
-def tally(page: str) -> list[list[str]]:
-    """The counts table as its rows of cells (text, or the link's query)."""
-    table = page.split('<table class="tally">', 1)[1].split("</table>", 1)[0]
-    rows = []
-    for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S):
-        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
-        rows.append([re.sub(r'<a href="/staff/translate/\??([^"]*)">(\d+)</a>', r"\2 (\1)",
-                            cell).strip() for cell in cells])
-    return rows
+def tally(page: str) -> list[str]:
+    """The counts, a line each, with each link's query after its text."""
+    block = page.split('<ul class="tally"', 1)[1].split("</ul>", 1)[0]
+    lines = []
+    for line in re.findall(r"<li>(.*?)</li>", block, flags=re.S):
+        line = re.sub(r'<a href="/staff/translate/\??([^"]*)">(.*?)</a>', r"\2 (\1)", line)
+        lines.append(" ".join(re.sub(r"<[^>]+>", "", line).split()))
+    return lines
 
 
-def test_the_counts_link_to_their_work(spanish_client, work):
+def test_the_counts_link_to_their_work(spanish_client, staff_client, work):
     assert tally(spanish_client.get("/staff/translate/").text) == [
-        ["Language", "Missing", "Draft", "Needs review", "All"],
-        ["Español", "3 (language=es&amp;state=missing)", "0", "0", "3 (language=es)"]]
+        "Español: 3 (language=es) · Missing: 3 (language=es&amp;state=missing)"]
+    assert tally(staff_client.get("/staff/translate/").text) == [
+        "Español: 3 (language=es) · Missing: 3 (language=es&amp;state=missing)",
+        "Português: 2 (language=pt) · Missing: 2 (language=pt&amp;state=missing)",
+        "Bahasa Indonesia: 1 (language=id) · Missing: 1 (language=id&amp;state=missing)",
+        "All: 6 () · Missing: 6 (state=missing)"]
 
 
 @pytest.mark.parametrize("query, expected", [
