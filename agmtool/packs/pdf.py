@@ -47,8 +47,12 @@ STATIC_TYPES = {
 }
 DATA_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml"}
 DATA_URL_MAX_BYTES = 2 * 1024 * 1024
-# Files whose content goes into every input hash: a new stylesheet or template rebuilds.
-PIPELINE_FILES = (TEMPLATE_DIR / "pdf", STATIC_DIR / "pdf", STATIC_DIR / "fonts")
+# Files whose content goes into every input hash: a new template, stylesheet, font, label
+# translation or filter makes every document anew. Only sources, never compiled files,
+# so that every process of a deployment computes the same hash.
+PIPELINE_FILES = (TEMPLATE_DIR / "pdf", STATIC_DIR / "pdf", STATIC_DIR / "fonts",
+                  Path(__file__).parent, ROOT / "translations")
+PIPELINE_SUFFIXES = {".html", ".css", ".ttf", ".py", ".po"}
 SHORT_HASH = 10
 PDF_UA = "pdf/ua-1"
 
@@ -153,12 +157,12 @@ def _jsonable(value):
 
 @cache
 def pipeline_version() -> str:
-    """A hash of WeasyPrint's version and of every PDF template, stylesheet and font, so a
+    """A hash of WeasyPrint's version and of the files in ``PIPELINE_FILES``, so a
     deployment that changes how documents look never serves a PDF cached before it."""
     digest = hashlib.sha256(f"weasyprint {weasyprint.__version__}".encode())
     for folder in PIPELINE_FILES:
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
+            if path.suffix in PIPELINE_SUFFIXES and path.is_file():
                 digest.update(str(path.relative_to(ROOT)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -206,7 +210,7 @@ def render_html(template: str, content: dict, *, language: str = "en",
     if "pdf" in content:
         raise ValueError("'pdf' is reserved in a PDF template's context")
     lang = lang_code(language, "en")
-    facts = {"lang": lang, "draft": draft, "stamp": stamp, "base": STATIC_BASE}
+    facts = {"lang": lang, "draft": draft, "stamp": stamp}
     return environment(lang).get_template(template).render(content, pdf=facts)
 
 
