@@ -6,8 +6,10 @@ from datetime import UTC, date, datetime, time
 import pytest
 import sqlalchemy as sa
 
-from agmtool import agm_import, agms, companies, history
+from agmtool import history
 from agmtool.database import StaleEdit
+from agmtool.meetings import agms, companies
+from agmtool.meetings import csv_import as agm_import
 from agmtool.models import AGM, AGMStatus, Company, MeetingKind
 
 

@@ -8,6 +8,7 @@ import unicodedata
 from datetime import UTC, datetime
 from io import BytesIO
 
+import pdf_helpers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,16 +16,6 @@ from pypdf import PdfReader
 from weasyprint.urls import URLFetcher
 
 from agmtool.packs import demo, filters, pdf
-from tests.helpers_pdf import (
-    Canary,
-    attachments,
-    flowing_text,
-    fonts,
-    hostile_texts,
-    outline_titles,
-    page_texts,
-    structure,
-)
 
 BUILT = datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
 PACK = "pdf/demo_pack.html"
@@ -187,12 +178,12 @@ def test_anchor_passes_only_plain_identifiers(value, expected):
 
 def test_pages_count_themselves(final_pack, tmp_path):
     pages = len(PdfReader(BytesIO(final_pack)).pages)
-    last = page_texts(final_pack, tmp_path)[-1]
+    last = pdf_helpers.page_texts(final_pack, tmp_path)[-1]
     assert f"Page {pages} of {pages}" in last
 
 
 def test_text_comes_in_reading_order(final_pack, tmp_path):
-    text = flowing_text(final_pack, tmp_path)
+    text = pdf_helpers.flowing_text(final_pack, tmp_path)
     headings = ["Key facts", "Logistics", "The communities", "Questions, in running order",
                 "QUESTION 1", "QUESTION 2", "QUESTION 3", "Last year's questions", "Sources"]
     position = text.index("Sources")  # the last line of the contents
@@ -205,7 +196,7 @@ def test_text_comes_in_reading_order(final_pack, tmp_path):
 
 def test_every_section_and_question_has_one_bookmark(final_pack):
     content = small_pack()
-    assert outline_titles(final_pack) == [
+    assert pdf_helpers.outline_titles(final_pack) == [
         "Contents", "Key facts", "Logistics", "The communities",
         *[c["name"] for c in content["communities"]],
         "Questions, in running order", *[q["title"] for q in content["questions"]],
@@ -214,7 +205,7 @@ def test_every_section_and_question_has_one_bookmark(final_pack):
 
 
 def test_contents_give_each_question_its_page(final_pack, tmp_path):
-    pages = page_texts(final_pack, tmp_path)
+    pages = pdf_helpers.page_texts(final_pack, tmp_path)
     contents = pages[1]
     for question in small_pack()["questions"]:
         listed = re.search(re.escape(question["title"]) + r"[ .]*(\d+)", contents)
@@ -223,7 +214,7 @@ def test_contents_give_each_question_its_page(final_pack, tmp_path):
 
 
 def test_every_font_is_ours_and_embedded(final_pack, tmp_path):
-    found = fonts(final_pack, tmp_path)
+    found = pdf_helpers.fonts(final_pack, tmp_path)
     assert {(re.sub("^[A-Z]{6}[+]", "", f["name"]), f["emb"]) for f in found} == {
         ("AGM-Sans", "yes"), ("AGM-Sans-Bold", "yes"), ("AGM-Serif-Italic", "yes")}
 
@@ -232,7 +223,7 @@ def test_non_ascii_letters_of_every_language_come_back_intact(tmp_path):
     content = demo.pack_content(len(SAMPLES))
     for question, (lang, sample) in zip(content["questions"], SAMPLES.items(), strict=True):
         question["original"] = {"lang": lang, "language": lang, "text": sample}
-    text = flowing_text(pdf.render(PACK, content, built_at=BUILT), tmp_path)
+    text = pdf_helpers.flowing_text(pdf.render(PACK, content, built_at=BUILT), tmp_path)
     for sample in SAMPLES.values():
         for word in sample.split():
             if not word.isascii():
@@ -240,18 +231,18 @@ def test_non_ascii_letters_of_every_language_come_back_intact(tmp_path):
 
 
 def test_draft_is_on_every_page_when_asked(draft_pack, tmp_path):
-    assert [page.count("DRAFT") >= 1 for page in page_texts(draft_pack, tmp_path)] == [
+    assert [page.count("DRAFT") >= 1 for page in pdf_helpers.page_texts(draft_pack, tmp_path)] == [
         True] * len(PdfReader(BytesIO(draft_pack)).pages)
 
 
 def test_draft_is_on_no_page_otherwise(final_pack, tmp_path):
-    assert "DRAFT" not in "".join(page_texts(final_pack, tmp_path))
+    assert "DRAFT" not in "".join(pdf_helpers.page_texts(final_pack, tmp_path))
 
 
 def test_version_stamp_is_on_every_page(final_pack, tmp_path):
     digest = pdf.input_hash(PACK, small_pack())
     stamp = f"Version {digest[:10]}, built 2025-05-01 09:30 UTC"
-    assert all(stamp in page for page in page_texts(final_pack, tmp_path))
+    assert all(stamp in page for page in pdf_helpers.page_texts(final_pack, tmp_path))
 
 
 def test_version_stamp_is_in_the_metadata(final_pack):
@@ -295,13 +286,13 @@ def test_cards_are_a5_landscape_one_question_a_page(tmp_path):
 
 def test_cards_put_the_original_beside_the_english(tmp_path):
     data = pdf.render(CARDS, demo.card_content(1), built_at=BUILT)
-    first = page_texts(data, tmp_path)[0]
+    first = pdf_helpers.page_texts(data, tmp_path)[0]
     assert "Antes el arroyo" in first and "Will the board commit" in first
 
 
 def test_spanish_labels_when_rendered_in_spanish(tmp_path):
     data = pdf.render(CARDS, demo.card_content(1), language="es", built_at=BUILT)
-    assert "Página 1 de 1" in page_texts(data, tmp_path)[0]
+    assert "Página 1 de 1" in pdf_helpers.page_texts(data, tmp_path)[0]
 
 
 # --- languages in the structure tree -----------------------------------------------------
@@ -315,18 +306,18 @@ def test_each_block_carries_its_language_in_the_structure_tree():
     data = _tagged("<p>English</p><p lang=es>Español</p>"
                    "<div lang=pt><p>Português</p><p lang=id>Bahasa Indonesia</p></div>"
                    "<p>English again</p>")
-    assert structure(data) == [("P", None), ("P", "es"), ("Div", "pt"), ("P", None),
+    assert pdf_helpers.structure(data) == [("P", None), ("P", "es"), ("Div", "pt"), ("P", None),
                                ("P", "id"), ("P", None)]
 
 
 def test_a_block_split_over_two_pages_keeps_its_language_on_both():
     data = _tagged("<p style='height: 250mm'>English</p>"
                    "<p lang=es style='font-size: 40pt'>" + "palabra " * 60 + "</p>")
-    assert structure(data) == [("P", None), ("P", "es"), ("P", "es")]
+    assert pdf_helpers.structure(data) == [("P", None), ("P", "es"), ("P", "es")]
 
 
 def test_the_pack_tags_each_original_quote_with_its_language(final_pack):
-    langs = [lang for _role, lang in structure(final_pack) if lang]
+    langs = [lang for _role, lang in pdf_helpers.structure(final_pack) if lang]
     quotes = [q["original"]["lang"] for q in small_pack()["questions"]]
     # Each quote is a figure in its language whose caption is in English again.
     assert langs == [code for lang in quotes for code in (lang, "en")]
@@ -344,20 +335,21 @@ def _every_field(content, text: str):
 
 
 def test_hostile_text_in_every_field_fetches_nothing_and_attaches_nothing(tmp_path):
-    with Canary() as canary:
-        texts = hostile_texts(canary.url)
+    with pdf_helpers.Canary() as canary:
+        texts = pdf_helpers.hostile_texts(canary.url)
         data = pdf.render(PACK, _every_field(small_pack(), " ".join(texts)), built_at=BUILT)
-        assert (canary.requests, attachments(data, tmp_path)) == ([], "0 embedded files")
+        assert (canary.requests, pdf_helpers.attachments(data, tmp_path)) == (
+            [], "0 embedded files")
 
 
 def test_hostile_text_is_printed_as_text(tmp_path):
     text = '<img src="file:///etc/passwd">'
     data = pdf.render(CARDS, _every_field(demo.card_content(1), text), built_at=BUILT)
-    assert text in flowing_text(data, tmp_path)
+    assert text in pdf_helpers.flowing_text(data, tmp_path)
 
 
 def test_a_hostile_template_still_fetches_nothing_outside_static(tmp_path):
-    with Canary() as canary:
+    with pdf_helpers.Canary() as canary:
         url = canary.url
         body = (f'<img src="file:///etc/passwd"><img src="{url}/img">'
                 f'<link rel=stylesheet href="{url}/sheet.css">'
@@ -366,11 +358,11 @@ def test_a_hostile_template_still_fetches_nothing_outside_static(tmp_path):
                 f'<iframe src="{url}/frame"></iframe><object data="{url}/object"></object>'
                 f'<img src="data:text/html,<b>x</b>">')
         data = _tagged(body)
-        assert (canary.requests, "root:" in flowing_text(data, tmp_path)) == ([], False)
+        assert (canary.requests, "root:" in pdf_helpers.flowing_text(data, tmp_path)) == ([], False)
 
 
 def test_attachment_links_attach_nothing_even_to_static_files(tmp_path):
     data = _tagged('<link rel="attachment" href="pdf/pack.css" title="css">'
                    '<a rel="attachment" href="fonts/NotoSans-Regular.ttf">font</a>'
                    '<a rel="nofollow ATTACHMENT" href="pdf/fonts.css">fonts</a>')
-    assert attachments(data, tmp_path) == "0 embedded files"
+    assert pdf_helpers.attachments(data, tmp_path) == "0 embedded files"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import threading
 import time
 
+import pdf_helpers
 import pytest
 from cachelib import SimpleCache
 
 from agmtool import packs
 from agmtool.packs import demo, documents, worker
-from tests.helpers_pdf import Canary, attachments, hostile_texts
 
 CARD = worker.Job("pdf/demo_cards.html", demo.card_content(1))
 BIG_PACK = worker.Job("pdf/demo_pack.html", demo.pack_content(50))
@@ -88,13 +88,15 @@ def test_a_megabyte_of_text_in_every_field_renders_within_the_limit(pool):
 
 
 def test_hostile_text_in_a_worker_fetches_and_attaches_nothing(pool, tmp_path):
-    with Canary() as canary:
+    with pdf_helpers.Canary() as canary:
         content = demo.card_content(2)
+        hostile = " ".join(pdf_helpers.hostile_texts(canary.url))
         for question in content["questions"]:
-            question["text"] = question["original"]["text"] = " ".join(hostile_texts(canary.url))
+            question["text"] = question["original"]["text"] = hostile
         job = worker.Job("pdf/demo_cards.html", content)
         data = pool.render(job.digest, job).data
-        assert (canary.requests, attachments(data, tmp_path)) == ([], "0 embedded files")
+        assert (canary.requests, pdf_helpers.attachments(data, tmp_path)) == (
+            [], "0 embedded files")
 
 
 # --- documents: asked for by input hash ---------------------------------------------------

@@ -30,7 +30,7 @@ from babel.support import Translations
 from markupsafe import Markup
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from agmtool import ROOT
+from agmtool.config import ROOT
 from agmtool.packs import structlang
 from agmtool.packs.filters import FILTERS, lang_code
 

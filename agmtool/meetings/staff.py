@@ -8,11 +8,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from agmtool import agm_forms, agms, companies, forms, history
-from agmtool.auth import roles_required
+from agmtool import forms, history
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
+from agmtool.meetings import agms, companies
+from agmtool.meetings import forms as agm_forms
 from agmtool.models import AGM, Company, Role
+from agmtool.security import roles_required
 
 bp = Blueprint("agm_admin", __name__, url_prefix="/staff")
 STAFF = (Role.STAFF, Role.ADMIN)
@@ -220,7 +222,3 @@ def company_edit(company_id: int):
                                                           f"{s.region or ''}".rstrip("; "))
         form.version.data = company.version
     return render_template("agm_admin/company_form.html", form=form, company=company)
-
-
-def init_app(app) -> None:
-    app.register_blueprint(bp)

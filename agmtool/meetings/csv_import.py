@@ -8,16 +8,10 @@ from datetime import date, datetime, time
 
 import click
 import sqlalchemy as sa
-from flask import Flask
 
-from agmtool.agms import DEADLINES, Invalid, create_agm
 from agmtool.extensions import db
+from agmtool.meetings.agms import DEADLINES, Invalid, create_agm
 from agmtool.models import AGM, AGMStatus, Company, MeetingFormat, MeetingKind, User
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(agms_cli)
-
 
 CSV_COLUMNS = (
     "company", "listing", "kind", "date", "time", "timezone", "fold", "duration_minutes",
