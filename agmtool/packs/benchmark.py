@@ -28,7 +28,6 @@ from io import BytesIO
 
 import weasyprint
 from cachelib import SimpleCache
-from pypdf import PdfReader
 
 from agmtool.packs import demo, pdf
 from agmtool.packs.documents import Documents, Ready
@@ -61,6 +60,8 @@ def _through_pipeline(pool: Pool, job: Job) -> tuple[float, bytes]:
 
 def details() -> dict:
     """Every figure with what it rests on (CPU times, spread, page count)."""
+    from pypdf import PdfReader  # the test extra, which make bench installs
+
     pool = Pool(size=1, time_limit=600, memory_mib=2048)
     try:
         pool.warm()
