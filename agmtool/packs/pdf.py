@@ -7,6 +7,10 @@ reaches the network or the rest of the file system. Every ``{{ }}`` is autoescap
 filters in ``filters.py`` cap fields, add break opportunities to long runs and check
 language tags. Tagged PDF by default, PDF/UA-1 on request, each block's language in the
 structure tree (``structlang.py``), a version stamp on every page and in the metadata.
+
+Side effects of rendering: the first render in a thread parses the stylesheets and loads
+the fonts into a per-thread cache (WeasyPrint writes the fonts to a temporary folder,
+removed with the cache); the first render in a process installs the structure-tree patch.
 """
 
 from __future__ import annotations
