@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         history,
         i18n,
         meetings,
+        questions,
         settings,
         site,
         translation,
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     meetings.init_app(app)
     translation.init_app(app)
     concerns.init_app(app)
+    questions.init_app(app)
     site.init_app(app)
     cli.init_app(app)
 

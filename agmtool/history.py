@@ -114,10 +114,17 @@ def for_object(obj) -> list[History]:
     ).all()
 
 
-def for_objects(objects) -> list[History]:
+def for_objects(model) -> list[History]:
+    """Every entry of every record of ``model`` (a small table: the settings)."""
+    return db.session.scalars(
+        db.select(History).where(History.object_type == model.__tablename__)
+        .order_by(History.id)).all()
+
+
+def for_records(records) -> list[History]:
     """The histories of several records as one list, in the order written: a record's page
     shows the entries of its translations with its own. One query."""
-    pairs = sorted({(obj.__tablename__, obj.id) for obj in objects})
+    pairs = sorted({(record.__tablename__, record.id) for record in records})
     if not pairs:
         return []
     return db.session.scalars(

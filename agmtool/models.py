@@ -378,9 +378,10 @@ class Concern(db.Model):
     site: Mapped[Site | None] = relationship()
     community: Mapped[Community | None] = relationship()
     merged_into: Mapped[Concern | None] = relationship(remote_side=[id])
+    # The concerns merged into this one.
     merged: Mapped[list[Concern]] = relationship(
-        viewonly=True, primaryjoin="Concern.merged_into_id == remote(Concern.id)",
-        foreign_keys="Concern.merged_into_id", order_by="Concern.id")
+        viewonly=True, uselist=True, order_by="Concern.id",
+        primaryjoin="Concern.id == foreign(remote(Concern.merged_into_id))")
     topic_rows: Mapped[list[ConcernTopic]] = relationship(
         cascade="all, delete-orphan", order_by="ConcernTopic.topic"
     )
@@ -452,7 +453,10 @@ class Question(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     # The owner of the site when the question was asked: ownership changes, the record doesn't.
     owner_when_asked: Mapped[str | None] = mapped_column(sa.String(300))
+    # ``version`` rises with every edit (the stale-edit check); ``text_version`` only when
+    # the text a community reads changes, which is what a sign-off records.
     version: Mapped[int] = mapped_column(default=1)
+    text_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

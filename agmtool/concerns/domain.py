@@ -43,6 +43,10 @@ def _merged_into(value) -> str:
     return _("concern %(number)s", number=value)
 
 
+def _question(value) -> str:
+    return _("question %(number)s", number=value)
+
+
 def _quarantine_reason(value) -> str:
     return str(QUARANTINE_REASONS.get(value, value))
 
@@ -71,6 +75,7 @@ HISTORY = history.Labels(
         "speaker_name": _l("The name we may say"),
         "contact_name": _l("Contact details"),
         "contact_details": _l("Contact details"),
+        "question": _l("Question"),
     },
     actions={
         "submitted": lazy_pgettext("history action", "Sent through the form"),
@@ -84,11 +89,17 @@ HISTORY = history.Labels(
         "merged": lazy_pgettext("history action", "Merged"),
         "withdrawn": lazy_pgettext("history action", "Withdrawn by the submitter"),
         "contact_erased": lazy_pgettext("history action", "Contact details deleted"),
+        # What the questions do with it (agmtool.questions).
+        "question_linked": lazy_pgettext("history action", "Added to a question"),
+        "question_unlinked": lazy_pgettext("history action", "Removed from a question"),
+        "asked": lazy_pgettext("history action", "Asked at the AGM"),
+        "answered": lazy_pgettext("history action", "The company answered"),
     },
     enums={"status": ConcernStatus, "channel": Channel},
     values={"closed_on": history.day, "withdrawn_on": history.day,
             "contact_erased_on": history.day, "quarantine_reason": _quarantine_reason,
-            "merged_into_id": _merged_into, "decline_reason_language": i18n.language_name},
+            "merged_into_id": _merged_into, "decline_reason_language": i18n.language_name,
+            "question": _question},
 )
 # --- submission ---------------------------------------------------------------------------
 
@@ -271,7 +282,7 @@ def ask_clarification(concern: Concern, user: User, question: str, language: str
     questions and answers are kept."""
     move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked", seen)
     asked = Clarification(question=(clean_text(question) or "").strip(),
-                          question_language=language, asked_by_id=user.id)
+                          question_language=language, asked_by_id=user.id if user else None)
     concern.clarifications.append(asked)
     db.session.flush()
     translation.sync(CLARIFICATION_QUESTION, asked.id, asked.question, language,

@@ -219,7 +219,7 @@ def _history(concern: Concern, translated: dict) -> tuple[list, dict]:
     about = {(row.__tablename__, row.id): _(
         "%(text)s, into %(language)s", text=translation.kind_label(row.source_type),
         language=i18n.language_name(row.language)) for row in rows}
-    return history.for_objects([concern, *rows]), about
+    return history.for_records([concern, *rows]), about
 
 
 CHANGED_MEANWHILE = _l("Someone else changed this concern in the meantime. Here it is as it "

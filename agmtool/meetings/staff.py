@@ -125,7 +125,7 @@ def agm_edit(agm_id: int):
     translations = agms.note_translations(agm)
     return render_template(
         "agm_admin/agm_form.html", form=form, agm=agm, note_translations=translations,
-        history=history.for_objects([agm, *translations]),
+        history=history.for_records([agm, *translations]),
         about={(row.__tablename__, row.id): _("Public note, into %(language)s",
                                                language=i18n.language_name(row.language))
                for row in translations})
