@@ -442,3 +442,43 @@ def test_the_benchmark_seeds_concerns_with_their_translations_and_opens_the_queu
     assert db.session.scalar(sa.select(sa.func.count(Concern.id)).where(
         Concern.status.in_([ConcernStatus.RECEIVED, ConcernStatus.ACCEPTED]))) == 30
     assert benchmark.measure(app, seeded, requests=1, warm_up=0) > 0
+
+
+# --- a question, the kind the questions feature registers ----------------------------------
+
+def test_an_edited_questions_translation_needs_review_with_its_diff_and_history(
+        staff_client, staff, spanish, make_user, make_concern, make_company, make_agm, db):
+    from agmtool.models import ConcernStatus
+    from agmtool.questions import domain as questions
+
+    reviewer = make_user("reviewer@example.org", role=Role.STAFF)
+    company = make_company()
+    concern = make_concern(language="es", body="El arroyo Bruno fue desviado.",
+                           company=company, status=ConcernStatus.ACCEPTED)
+    question = questions.draft(make_agm(company=company), [concern],
+                               "Will the board return the Bruno stream to its course?", staff)
+    questions.move(question, questions.Q.IN_TRANSLATION, staff)
+    row = translation.rows(questions.QUESTION, question.id)["es"]
+    translation.save(row, "¿Devolverá la junta el arroyo Bruno a su cauce?", spanish, 1,
+                     ready=True)
+    translation.approve(row, reviewer, 2)
+    questions.edit(question, staff, {"text": "Will the board return the Bruno stream to its "
+                                              "natural course, and when?"}, question.version)
+    db.session.commit()
+    page = staff_client.get("/staff/translate/?language=es&changed=1").text
+    assert listed(page) == [row.id]
+    assert "Needs review · <strong class=\"changed\">the original changed</strong>" in page
+    editor = staff_client.get(f"/staff/translate/{row.id}").text
+    assert ('to its <del><span class="sr-only">[removed:] </span>course? </del>'
+            '<ins><span class="sr-only">[added:] </span>natural course, and when?</ins>'
+            ) in editor
+    assert (f'<a href="/staff/questions/{question.id}">Where this text comes from</a>'
+            in editor)
+    lines = helpers.history_lines(staff_client.get(f"/staff/questions/{question.id}").text)
+    assert [line for line in lines if "into Spanish" in line] == [
+        "Translation saved · An AGM question, into Spanish (traductora@example.org) "
+        "| Translation: Missing → Needs review | Text",
+        "Translation approved · An AGM question, into Spanish (reviewer@example.org) "
+        "| Translation: Needs review → Approved",
+        "The original changed: the translation needs review · An AGM question, into Spanish "
+        "(staff@example.org) | Translation: Approved → Needs review"]

@@ -216,10 +216,7 @@ def _history(concern: Concern, translated: dict) -> tuple[list, dict]:
     what each translation's entries are about ("Why a concern was declined, into
     Spanish")."""
     rows = [row for found in translated.values() for row in found]
-    about = {(row.__tablename__, row.id): _(
-        "%(text)s, into %(language)s", text=translation.kind_label(row.source_type),
-        language=i18n.language_name(row.language)) for row in rows}
-    return history.for_records([concern, *rows]), about
+    return history.for_records([concern, *rows]), translation.history_subjects(rows)
 
 
 CHANGED_MEANWHILE = _l("Someone else changed this concern in the meantime. Here it is as it "

@@ -20,11 +20,12 @@ from datetime import date
 import sqlalchemy as sa
 from blinker import Namespace
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy.exc import IntegrityError
 
-from agmtool import history, settings
+from agmtool import history, i18n, settings
 from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.models import Reader, Translation, TranslationState, User, utcnow
@@ -71,6 +72,15 @@ def kind(source_type: str) -> Kind:
 
 def kind_label(source_type: str):
     return kind(source_type).label
+
+
+def history_subjects(rows: Iterable[Translation]) -> dict[tuple[str, int], str]:
+    """What each row's history entries are about, for a source's page that shows them with
+    its own (history_list's ``about``): "Why a concern was declined, into Spanish"."""
+    return {(row.__tablename__, row.id): _("%(text)s, into %(language)s",
+                                           text=kind_label(row.source_type),
+                                           language=i18n.language_name(row.language))
+            for row in rows}
 
 
 def source_page(row: Translation) -> tuple[str, dict] | None:
