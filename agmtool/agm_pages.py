@@ -154,9 +154,9 @@ def build_feed(company: Company | None, lang: str, deadlines: bool, day: date) -
             about = _("Annual and general meetings of mining companies, with their deadlines "
                       "for questions, proxies and registration.")
         else:
-            name = _("AGMs: %(company)s", company=ical.clean(company.name))
+            name = _("AGMs: %(company)s", company=ical.one_line(company.name))
             about = _("The annual and general meetings of %(company)s, with their deadlines.",
-                      company=ical.clean(company.name))
+                      company=ical.one_line(company.name))
         options = ical.FeedOptions(lang=lang, deadlines=deadlines, base_url=base_url(),
                                    uid_domain=uid_domain(), name=name, description=about,
                                    reference_zone=current_app.config["REFERENCE_TIMEZONE"])

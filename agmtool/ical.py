@@ -28,10 +28,21 @@ REMINDER_BEFORE = timedelta(days=1)
 # Keeps the per-process cache of serialized events bounded.
 EVENT_CACHE_LIMIT = 50_000
 
+# Unicode's own line and paragraph separators and NEL: calendar applications treat them
+# variously (some drop them, some break the line), and plain_text would drop NEL and join
+# the words either side. They become the line break the writer meant.
+_LINE_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+
+
 def clean(text: str | None) -> str:
     """Text from the database made safe for a calendar: line ends normalised to \\n, control
     characters removed. icalendar then escapes what remains (commas, semicolons, newlines)."""
-    return agms.plain_text(text).strip()
+    return agms.plain_text((text or "").translate(_LINE_SEPARATORS)).strip()
+
+
+def one_line(text: str | None) -> str:
+    """``text`` cleaned, every run of spaces and line breaks one space: for titles."""
+    return " ".join(clean(text).split())
 
 
 @dataclass(frozen=True)
@@ -114,7 +125,7 @@ def status_value(agm: AGM) -> str:
 
 
 def summary(agm: AGM, words: Words) -> str:
-    title = words.title % {"entity": clean(agms.headline_entity(agm)),
+    title = words.title % {"entity": one_line(agms.headline_entity(agm)),
                            "meeting": words.kind[agm.kind]}
     if agm.status == AGMStatus.CANCELLED:
         return words.cancelled % {"title": title}
@@ -203,7 +214,7 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     events = [event]
     if not options.deadlines:
         return events
-    title = clean(agms.headline_entity(agm))
+    title = one_line(agms.headline_entity(agm))
     for key, _label, moment in found:
         deadline = _event(f"agm-{agm.id}-deadline-{key}@{options.uid_domain}", stamp,
                           sequence)

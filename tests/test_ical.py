@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agmtool import ical
-from agmtool.models import AGM, AGMStatus, Company, MeetingFormat, MeetingKind
+from agmtool.models import AGM, AGMStatus, Company, Listing, MeetingFormat, MeetingKind
 
 
 @pytest.fixture(autouse=True)
@@ -178,6 +178,7 @@ def test_the_language_sets_every_text(app, make_agm):
 def test_any_text_survives_as_text(text):
     cleaned = ical.clean(text)
     assert not any(ord(ch) < 0x20 and ch not in "\t\n" for ch in cleaned)
+    assert not set(cleaned) & {"\u2028", "\u2029", "\x85"}
     event = icalendar.Event()
     event.add("summary", cleaned)
     event.add("uid", "x@example.org")
@@ -251,3 +252,25 @@ def test_a_cancelled_estimate_says_the_month_it_was_expected(db, make_agm):
     db.session.commit()
     event = events_by_uid(feed([agm], "es"))[f"agm-{agm.id}@agm.example.org"]
     assert str(event["DESCRIPTION"]).split("\n")[2] == "Estaba prevista hacia abril de 2027."
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_unicode_line_separators_become_line_breaks_or_spaces(separator):
+    # Built in memory, as a CSV import or an old row could have stored them.
+    company = Company(name="Vale", slug="vale")
+    listing = Listing(entity_name=f"Vale{separator}S.A.", exchange="B3", ticker="VALE3")
+    agm = AGM(id=5, company=company, listing=listing, kind=MeetingKind.AGM,
+              local_date=date(2027, 4, 30), local_time=time(10, 0),
+              timezone="America/Sao_Paulo", fold=0, status=AGMStatus.ANNOUNCED, sequence=0,
+              updated_at=datetime(2026, 1, 1), venue=f"Hall 2{separator}Rio",
+              address=f"Praia de Botafogo 186{separator}Rio de Janeiro",
+              status_note=f"Moved{separator}online",
+              proxy_deadline=datetime(2027, 4, 28, 10, 0))
+    body = feed([agm])
+    assert separator.encode() not in body
+    event, deadline = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Vale S.A.: Annual general meeting"
+    assert str(event["LOCATION"]) == "Hall 2\nRio\nPraia de Botafogo 186\nRio de Janeiro"
+    assert str(event["DESCRIPTION"]).split("\n")[1:3] == ["Moved", "online"]
+    assert str(deadline["SUMMARY"]) == (
+        "Deadline: Proxy appointment (Vale S.A., Annual general meeting)")
