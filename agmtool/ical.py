@@ -74,6 +74,7 @@ class Words:
         self.online = _("Online")
         self.status_line = _("Status: %(status)s")
         self.to_be_announced = _("%(day)s. Time to be announced.")
+        self.not_recorded = _("%(day)s. The time was not recorded.")
         self.estimated = _("Expected around %(month)s: the company has not announced the "
                            "date yet.")
         self.was_estimated = _("It was expected around %(month)s.")
@@ -144,7 +145,8 @@ def location(agm: AGM, words: Words) -> str:
     return text
 
 
-def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> str:
+def description(agm: AGM, options: FeedOptions, words: Words, start, found,
+                past: bool = False) -> str:
     lines = [words.status_line % {"status": words.status[agm.status]}]
     if agm.status_note:
         lines.append(clean(agm.status_note))
@@ -152,7 +154,8 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> s
         said = words.was_estimated if agm.status == AGMStatus.CANCELLED else words.estimated
         lines.append(said % {"month": words.month(agm.local_date)})
     elif start is None:
-        lines.append(words.to_be_announced % {"day": words.day(agm.local_date)})
+        said = words.not_recorded if time_not_recorded(agm, past) else words.to_be_announced
+        lines.append(said % {"day": words.day(agm.local_date)})
     else:
         lines.extend(words.meeting_time(start, agm.timezone))
     if agm.format is not None:
@@ -185,9 +188,16 @@ def _event(uid: str, stamp: vDDDTypes, sequence: vInt) -> Event:
     return event
 
 
-def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = None
-                       ) -> list[Event]:
-    """The meeting's event, then one short event per deadline (unless left out)."""
+def time_not_recorded(agm: AGM, past: bool) -> bool:
+    """A past meeting without a time: no time will be announced any more. A postponed one
+    still waits for its new slot."""
+    return past and agm.local_time is None and agm.status != AGMStatus.POSTPONED
+
+
+def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = None,
+                       past: bool = False) -> list[Event]:
+    """The meeting's event, then one short event per deadline (unless left out). ``past``:
+    the meeting's day is over."""
     words = words or Words(options.lang, options.reference_zone)
     stamp = vDDDTypes(_aware(agm.updated_at))
     sequence = vInt(agm.sequence)
@@ -208,7 +218,7 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     place = location(agm, words)
     if place:
         event["LOCATION"] = vText(place)
-    event["DESCRIPTION"] = vText(description(agm, options, words, start, found))
+    event["DESCRIPTION"] = vText(description(agm, options, words, start, found, past))
     event["URL"] = url
     event["STATUS"] = status
     events = [event]
@@ -239,9 +249,10 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     return events
 
 
-def meeting_bytes(agm: AGM, options: FeedOptions, words: Words | None = None) -> bytes:
+def meeting_bytes(agm: AGM, options: FeedOptions, words: Words | None = None,
+                  past: bool = False) -> bytes:
     return b"".join(component.to_ical(sorted=False)
-                    for component in meeting_components(agm, options, words))
+                    for component in meeting_components(agm, options, words, past))
 
 
 def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
@@ -267,17 +278,21 @@ def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
 
 
 def calendar_bytes(meetings: Iterable[AGM], options: FeedOptions,
-                   event_cache: dict | None = None) -> bytes:
-    """The whole feed. Call inside flask_babel.force_locale(options.lang)."""
+                   event_cache: dict | None = None, today: date | None = None) -> bytes:
+    """The whole feed on ``today`` (UTC; default: now). Call inside
+    flask_babel.force_locale(options.lang)."""
+    today = today or datetime.now(UTC).date()
     head, end = calendar_head(options)
     parts = [head]
     words = None
     for agm in meetings:
-        key = (agm.id, agm.sequence, agm.updated_at, options)
+        # A meeting reads differently once its day is over, unchanged in the database.
+        past = agm.local_date < today
+        key = (agm.id, agm.sequence, agm.updated_at, options, past)
         chunk = event_cache.get(key) if event_cache is not None else None
         if chunk is None:
             words = words or Words(options.lang, options.reference_zone)
-            chunk = meeting_bytes(agm, options, words)
+            chunk = meeting_bytes(agm, options, words, past)
             if event_cache is not None:
                 if len(event_cache) >= EVENT_CACHE_LIMIT:
                     event_cache.clear()

@@ -92,6 +92,17 @@ def test_a_past_meeting_says_it_took_place(client, make_agm):
     assert "No deadlines were recorded for this meeting." in text
 
 
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "The time was not recorded."), ("es", "No se registró la hora."),
+    ("pt", "O horário não foi registrado."), ("id", "Waktu rapat tidak tercatat.")])
+def test_a_past_meeting_without_a_time_says_the_time_was_not_recorded(client, make_agm, lang,
+                                                                      said):
+    agm = make_agm(local_date=date(2024, 5, 29), local_time=None, status=AGMStatus.CONFIRMED)
+    text = client.get(f"/{lang}/agms/{agm.id}").text
+    assert f'<p class="agm-tba">{said}</p>' in text
+    assert text.count('class="agm-tba"') == 1
+
+
 def test_deadlines_are_shown_in_days(client, make_agm):
     day = soon(30)
     agm = make_agm(local_date=day, local_time=time(12, 0), timezone="Europe/London",

@@ -73,12 +73,33 @@ def test_an_adelaide_deadline_in_daylight_time_is_utc_plus_ten_thirty(make_agm):
 
 
 def test_a_meeting_without_a_time_is_an_all_day_event_saying_so(make_agm):
-    agm = make_agm(local_date=date(2024, 5, 29), local_time=None)
+    agm = make_agm(local_date=date(2030, 5, 29), local_time=None)
     body = feed([agm])
     event = events_by_uid(body)[f"agm-{agm.id}@agm.example.org"]
-    assert (event.start, event.end) == (date(2024, 5, 29), date(2024, 5, 30))
-    assert b"DTSTART;VALUE=DATE:20240529\r\n" in body
-    assert "Time to be announced." in str(event["DESCRIPTION"])
+    assert (event.start, event.end) == (date(2030, 5, 29), date(2030, 5, 30))
+    assert b"DTSTART;VALUE=DATE:20300529\r\n" in body
+    assert str(event["DESCRIPTION"]).split("\n")[1] == (
+        "Wednesday, 29 May 2030. Time to be announced.")
+
+
+def test_a_past_meeting_without_a_time_says_the_time_was_not_recorded(make_agm):
+    agm = make_agm(local_date=date(2024, 5, 29), local_time=None)
+    event = events_by_uid(feed([agm], "es"))[f"agm-{agm.id}@agm.example.org"]
+    assert str(event["DESCRIPTION"]).split("\n")[1] == (
+        "miércoles, 29 de mayo de 2024. No se registró la hora.")
+
+
+def test_a_cached_event_says_so_once_its_day_has_passed(make_agm):
+    agm = make_agm(local_date=date(2027, 5, 26), local_time=None)
+    cache = {}
+    with force_locale("en"):
+        before = ical.calendar_bytes([agm], options(), cache, today=date(2027, 5, 25))
+        after = ical.calendar_bytes([agm], options(), cache, today=date(2027, 5, 27))
+    uid = f"agm-{agm.id}@agm.example.org"
+    assert [str(events_by_uid(body)[uid]["DESCRIPTION"]).split("\n")[1]
+            for body in (before, after)] == [
+        "Wednesday, 26 May 2027. Time to be announced.",
+        "Wednesday, 26 May 2027. The time was not recorded."]
 
 
 def test_each_event_carries_uid_sequence_stamps_status_location_url(make_agm):
