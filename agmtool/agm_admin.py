@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from agmtool import agm_forms, agms, companies, forms, history
+from agmtool import agm_forms, agms, companies, forms, history, i18n
 from agmtool.auth import roles_required
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
@@ -84,7 +84,11 @@ def _stale(form, record) -> None:
 def agm_list():
     meetings = db.session.scalars(
         sa.select(AGM).order_by(AGM.local_date.desc(), AGM.id.desc())).all()
-    return render_template("agm_admin/agms.html", meetings=meetings)
+    # The local start, told apart where it falls in the hour that repeats.
+    starts = {agm.id: (agms.start_instant(agm), agm.timezone) for agm in meetings}
+    clocks = {agm_id: i18n.format_clock_in_zone(start, zone)
+              for agm_id, (start, zone) in starts.items() if start is not None}
+    return render_template("agm_admin/agms.html", meetings=meetings, clocks=clocks)
 
 
 @bp.route("/agms/new", methods=["GET", "POST"])

@@ -224,3 +224,17 @@ def test_the_history_names_actions_and_fields_in_the_users_language(client, db, 
     assert lines[0] == (
         "Aplazada (staff@example.org) | Fecha (local): 29 abr 2027 → 20 may 2027"
         " | Estado: Anunciada → Aplazada | Nota pública: Moved")
+
+
+def test_the_staff_list_tells_the_two_repeated_times_apart(client, db, staff, make_agm,
+                                                          make_company):
+    company = make_company()
+    for fold in (0, 1):
+        make_agm(company=company, local_date=date(2027, 10, 31), local_time=time(1, 30),
+                 timezone="Europe/London", fold=fold)
+    text = client.get("/staff/agms/").text
+    assert {line.strip() for line in text.splitlines() if "31 Oct 2027" in line} == {
+        "<tr><td>31 Oct 2027, 01:30 (British Summer Time, UTC+1)<br>"
+        "<small>Europe/London</small></td>",
+        "<tr><td>31 Oct 2027, 01:30 (Greenwich Mean Time, UTC)<br>"
+        "<small>Europe/London</small></td>"}

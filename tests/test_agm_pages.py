@@ -154,8 +154,38 @@ def test_a_london_meeting_at_the_repeated_hour_shows_london_time_once(app, clien
     with app.test_request_context("/en/agms/"):
         assert i18n.format_meeting_time(datetime(2027, 10, 31, 1, 30, tzinfo=UTC),
                                         "Europe/London") == [
-            "Sunday, 31 October 2027, 01:30, London time"]
+            "Sunday, 31 October 2027, 01:30 (Greenwich Mean Time, UTC), London time"]
     assert client.get(f"/en/agms/{agm.id}").text.count(", London time") == 1
+
+
+@pytest.mark.parametrize(("lang", "first", "second"), [
+    ("en", "Sunday, 31 October 2027, 01:30 (British Summer Time, UTC+1), London time",
+     "Sunday, 31 October 2027, 01:30 (Greenwich Mean Time, UTC), London time"),
+    ("es", "domingo, 31 de octubre de 2027, 1:30 (hora de verano británica, UTC+1), "
+           "hora de Londres",
+     "domingo, 31 de octubre de 2027, 1:30 (hora del meridiano de Greenwich, UTC), "
+     "hora de Londres")])
+def test_a_time_that_happens_twice_names_its_zone_and_offset(client, make_agm, make_company,
+                                                            lang, first, second):
+    company = make_company()
+    summer, winter = (make_agm(company=company, local_date=date(2027, 10, 31),
+                               local_time=time(1, 30), timezone="Europe/London", fold=fold)
+                      for fold in (0, 1))
+    assert f'<p class="agm-time">{first}</p>' in client.get(f"/{lang}/agms/{summer.id}").text
+    assert f'<p class="agm-time">{second}</p>' in client.get(f"/{lang}/agms/{winter.id}").text
+
+
+def test_a_zurich_time_that_happens_twice_also_marks_london_when_it_repeats_there(app):
+    # 00:30 UTC on the last Sunday of October: 02:30 in Zug the first time, 01:30 in London
+    # the first time: both clocks read the same an hour later.
+    from agmtool import i18n
+
+    with app.test_request_context("/en/agms/"):
+        assert i18n.format_meeting_time(datetime(2027, 10, 31, 0, 30, tzinfo=UTC),
+                                        "Europe/Zurich") == [
+            "Sunday, 31 October 2027, 02:30 (Central European Summer Time, UTC+2), "
+            "Zurich time",
+            "01:30 (British Summer Time, UTC+1), London time"]
 
 
 def test_a_zug_meeting_an_hour_before_the_clocks_change(app):

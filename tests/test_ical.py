@@ -295,3 +295,15 @@ def test_unicode_line_separators_become_line_breaks_or_spaces(separator):
     assert str(event["DESCRIPTION"]).split("\n")[1:3] == ["Moved", "online"]
     assert str(deadline["SUMMARY"]) == (
         "Deadline: Proxy appointment (Vale S.A., Annual general meeting)")
+
+
+@pytest.mark.parametrize(("fold", "line"), [
+    (0, "domingo, 31 de octubre de 2027, 1:30 (hora de verano británica, UTC+1), "
+        "hora de Londres"),
+    (1, "domingo, 31 de octubre de 2027, 1:30 (hora del meridiano de Greenwich, UTC), "
+        "hora de Londres")])
+def test_a_time_that_happens_twice_names_its_zone_in_the_description(make_agm, fold, line):
+    agm = make_agm(local_date=date(2027, 10, 31), local_time=time(1, 30),
+                   timezone="Europe/London", fold=fold)
+    event = events_by_uid(feed([agm], "es"))[f"agm-{agm.id}@agm.example.org"]
+    assert str(event["DESCRIPTION"]).split("\n")[1] == line
