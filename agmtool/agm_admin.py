@@ -223,7 +223,8 @@ def company_edit(company_id: int):
         form.sites.data = _lines(company.sites, lambda s: f"{s.name}; {s.country}; "
                                                           f"{s.region or ''}".rstrip("; "))
         form.version.data = company.version
-    return render_template("agm_admin/company_form.html", form=form, company=company)
+    return render_template("agm_admin/company_form.html", form=form, company=company,
+                           history=history.for_object(company))
 
 
 def init_app(app) -> None:

@@ -231,7 +231,7 @@ def changes_shown(entry: History) -> list[Change]:
 
 
 def _value(object_type: str, field: str, value) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or value == []:  # [] : no listings or sites before
         return "–"
     enum = ENUMS.get((object_type, field))
     if enum is not None:

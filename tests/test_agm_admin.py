@@ -238,3 +238,22 @@ def test_the_staff_list_tells_the_two_repeated_times_apart(client, db, staff, ma
         "<small>Europe/London</small></td>",
         "<tr><td>31 Oct 2027, 01:30 (Greenwich Mean Time, UTC)<br>"
         "<small>Europe/London</small></td>"}
+
+
+def test_a_companys_page_shows_its_history(client, db, staff):
+    client.post("/staff/companies/new", data={
+        "name": "Rio Tinto", "slug": "rio-tinto", "listings": "Rio Tinto plc; LSE; RIO"})
+    company = db.session.query(Company).one()
+    client.post(f"/staff/companies/{company.id}/edit", data={
+        "name": "Rio Tinto Group", "website": "https://www.riotinto.com",
+        "listings": "Rio Tinto plc; LSE; RIO\nRio Tinto Limited; ASX; RIO",
+        "sites": "Oyu Tolgoi; MN; Ömnögovi", "version": "1"})
+    lines = history_lines(client.get(f"/staff/companies/{company.id}/edit").text)
+    assert lines == [
+        "Created (staff@example.org) | Name: Rio Tinto | Short name for links: rio-tinto"
+        " | Listings: Rio Tinto plc; LSE; RIO",
+        "Changed (staff@example.org) | Name: Rio Tinto → Rio Tinto Group"
+        " | Website: https://www.riotinto.com"
+        " | Listings: Rio Tinto plc; LSE; RIO → Rio Tinto Limited; ASX; RIO ·"
+        " Rio Tinto plc; LSE; RIO | Sites (mines and projects): Oyu Tolgoi; MN; Ömnögovi",
+    ]
