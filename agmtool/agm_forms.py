@@ -91,11 +91,13 @@ class MeetingForm(Versioned):
     duration_minutes = IntegerField(
         _l("Duration in minutes"),
         validators=[Optional(), NumberRange(1, 1440, message=_l("Between 1 and 1,440."))])
-    venue = StringField(_l("Venue"), validators=[Optional(), _max(300)])
-    address = TextAreaField(_l("Address"), validators=[Optional(), _max(2000)])
+    venue = StringField(_l("Venue"), validators=[Optional(), _max(agms.TEXT_CAPS["venue"])])
+    address = TextAreaField(_l("Address"),
+                            validators=[Optional(), _max(agms.TEXT_CAPS["address"])])
     format = SelectField(_l("Format"), choices=[SelectChoice("", _l("Not known yet")),
                                                 *enum_choices(MeetingFormat)])
-    webcast_url = StringField(_l("Webcast or platform link"), validators=[Optional(), _max(500)])
+    webcast_url = StringField(_l("Webcast or platform link"),
+                              validators=[Optional(), _max(agms.TEXT_CAPS["webcast_url"])])
     questions_deadline = DateTimeLocalField(_l("Deadline for written questions (local)"),
                                             validators=[Optional()])
     proxy_deadline = DateTimeLocalField(_l("Deadline for proxy appointment (local)"),
@@ -106,9 +108,9 @@ class MeetingForm(Versioned):
         (s.value, s.label) for s in (AGMStatus.EXPECTED, AGMStatus.ANNOUNCED,
                                      AGMStatus.CONFIRMED)]))
     status_note = TextAreaField(_l("Public note"), description=PUBLIC_NOTE_HELP,
-                                validators=[Optional(), _max(1000)])
+                                validators=[Optional(), _max(agms.TEXT_CAPS["status_note"])])
     notes = TextAreaField(_l("Private notes (staff only, never published)"),
-                          validators=[Optional(), _max(5000)])
+                          validators=[Optional(), _max(agms.TEXT_CAPS["notes"])])
 
     def __init__(self, *args, companies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,13 +155,13 @@ class PostponeForm(Edits, Versioned):
     time_to_be_announced = BooleanField(_l("The new start time is not known yet"))
     note = TextAreaField(_l("Public note: why, and what happens next"),
                          description=PUBLIC_NOTE_HELP,
-                         validators=[DataRequired(REQUIRED), _max(1000)])
+                         validators=[DataRequired(REQUIRED), _max(agms.TEXT_CAPS["status_note"])])
 
 
 class CancelForm(Edits, Versioned):
     note = TextAreaField(_l("Public note: why the meeting is cancelled"),
                          description=PUBLIC_NOTE_HELP,
-                         validators=[DataRequired(REQUIRED), _max(1000)])
+                         validators=[DataRequired(REQUIRED), _max(agms.TEXT_CAPS["status_note"])])
 
 
 class CompanyForm(Versioned):

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from agmtool import history
 from agmtool.database import claim
 from agmtool.extensions import db
+from agmtool.i18n import format_number
 from agmtool.models import (
     AGM,
     AGMStatus,
@@ -56,6 +57,18 @@ CALENDAR_FIELDS = (
     "proxy_deadline", "registration_deadline", "status", "status_note",
 )
 EDITABLE_FIELDS = (*CALENDAR_FIELDS, "notes")
+
+# The most characters each text takes: the one definition the form, the CSV import and
+# check_meeting read. Venue and link are as long as their columns.
+TEXT_CAPS = {
+    "venue": AGM.__table__.c.venue.type.length,
+    "address": 2000,
+    "webcast_url": AGM.__table__.c.webcast_url.type.length,
+    "status_note": 1000,
+    "notes": 5000,
+}
+# Texts written on one line: a line break in them is a space.
+ONE_LINE = ("venue", "webcast_url")
 
 DEFAULT_DURATION_MINUTES = 120
 
@@ -102,6 +115,11 @@ def zone_names() -> tuple[str, ...]:
                               "Mexico/"))
     )
     return (*USUAL_ZONES, *others)
+
+
+@memoize
+def _offered_zones() -> frozenset[str]:
+    return frozenset(zone_names())
 
 
 def valid_zone(name: str | None) -> bool:
@@ -208,7 +226,8 @@ def check_meeting(values: dict) -> dict[str, list]:
         if listing is None or company is None or listing.company_id != company.id:
             _add(errors, "listing_id", _l("This listed entity belongs to another company."))
     zone = values.get("timezone")
-    if not valid_zone(zone):
+    # The zones the form offers, wherever the values come from.
+    if not valid_zone(zone) or zone not in _offered_zones():
         _add(errors, "timezone", _l("Choose a timezone from the list, such as Europe/London."))
         return errors
     day, clock = values.get("local_date"), values.get("local_time")
@@ -249,7 +268,19 @@ def check_meeting(values: dict) -> dict[str, list]:
             _add(errors, attr, _l("A deadline must fall before the meeting day."))
     if values.get("webcast_url") and not re.match(r"^https?://[^\s]+$", values["webcast_url"]):
         _add(errors, "webcast_url", _l("Enter a link starting with https://."))
+    if values.get("status") in (AGMStatus.POSTPONED, AGMStatus.CANCELLED) and not values.get(
+            "status_note"):
+        _add(errors, "status_note", _l("Say why, in a short public note."))
+    _check_caps(values, errors)
     return errors
+
+
+def _check_caps(values: dict, errors: dict) -> None:
+    for field, cap in TEXT_CAPS.items():
+        text = values.get(field)
+        if text and len(text) > cap:
+            _add(errors, field, _l("At most %(max)s characters (this one has %(count)s).",
+                                   max=format_number(cap), count=format_number(len(text))))
 
 
 # C0 and C1 controls except tab and newline, DEL, lone surrogates and non-characters: none
@@ -263,9 +294,11 @@ def _normalise(values: dict, date_estimated: bool = False) -> dict:
     """The editable fields cleaned, plus the derived ``date_estimated`` (``date_estimated``:
     the meeting's current one, which a cancellation keeps)."""
     values = {key: values.get(key) for key in EDITABLE_FIELDS}
-    for key in ("venue", "address", "webcast_url", "status_note", "notes"):
+    for key in TEXT_CAPS:
         if isinstance(values[key], str):
             values[key] = plain_text(values[key]).strip() or None
+        if key in ONE_LINE and values[key]:
+            values[key] = " ".join(values[key].split())
     if values["local_time"] is None or values["local_date"] is None or not valid_zone(
             values["timezone"]):
         values["fold"] = values["fold"] if values["fold"] in (0, 1) else 0
@@ -307,6 +340,11 @@ def calendar_touch(agm: AGM, changes: dict) -> None:
         db.session.refresh(agm, attribute_names=["sequence"])
 
 
+def problems(values: dict) -> dict[str, list]:
+    """What check_meeting finds in a new meeting's ``values`` once cleaned; changes nothing."""
+    return check_meeting(_normalise(values))
+
+
 def create_agm(user: User | None, values: dict) -> AGM:
     """Create a meeting from ``values`` (see check_meeting).
 
@@ -315,9 +353,6 @@ def create_agm(user: User | None, values: dict) -> AGM:
     """
     values = _normalise(values)
     errors = check_meeting(values)
-    if values["status"] in (AGMStatus.POSTPONED, AGMStatus.CANCELLED) and not values[
-            "status_note"]:
-        _add(errors, "status_note", _l("Say why, in a short public note."))
     if errors:
         raise Invalid(errors)
     agm = AGM(sequence=0, version=1, updated_at=utcnow(), **values)

@@ -257,3 +257,19 @@ def test_a_companys_page_shows_its_history(client, db, staff):
         " | Listings: Rio Tinto plc; LSE; RIO → Rio Tinto Limited; ASX; RIO ·"
         " Rio Tinto plc; LSE; RIO | Sites (mines and projects): Oyu Tolgoi; MN; Ömnögovi",
     ]
+
+
+def test_over_long_listing_and_site_parts_are_refused_not_cut(client, db, staff):
+    response = client.post("/staff/companies/new", data={
+        "name": "Rio Tinto", "slug": "rio-tinto",
+        "listings": "Rio Tinto plc; LSE; RIO\n" + "R" * 201 + "; ASX; RIOTINTOLIMITEDSHARES",
+        "sites": "S" * 201 + "; MN; Ömnögovi"})
+    assert response.status_code == 200
+    errors = [line.strip() for line in response.text.splitlines() if 'class="error"' in line]
+    assert errors == [
+        '<p class="error" id="listings-error">Line 2: an entity name takes at most 200 '
+        "characters. Line 2: a ticker takes at most 20 characters.</p>",
+        '<p class="error" id="sites-error">Line 1: a site&#39;s name takes at most 200 '
+        "characters.</p>"]
+    assert "R" * 201 in response.text  # what was typed is still there
+    assert db.session.query(Company).count() == 0

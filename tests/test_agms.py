@@ -5,9 +5,11 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from agmtool import agm_import, agms, companies, history
 from agmtool.database import StaleEdit
+from agmtool.extensions import db as db_
 from agmtool.models import AGM, AGMStatus, Company, MeetingKind
 
 
@@ -216,19 +218,106 @@ def test_csv_import_creates_every_meeting(db, make_company):
     ]
 
 
+def refused(data) -> list[tuple[int, str | None, str]]:
+    """The problems the import finds in ``data``, in English, as (line, column, message)."""
+    with force_locale("en"), pytest.raises(agm_import.Refused) as caught:
+        agm_import.import_csv(data)
+    db_.session.rollback()
+    return [(p.line, p.column, str(p.message)) for p in caught.value.problems]
+
+
 def test_csv_with_a_bad_row_imports_nothing_and_names_the_lines(db, make_company):
     rio(make_company)
     bad = CSV_GOOD + (
         "rio-tinto,,agm,2025-13-01,11:00,Europe/London,,,,confirmed\n"
         "nobody,,agm,2025-05-01,09:30,Mars/Olympus,,,,confirmed\n")
-    with pytest.raises(agms.Invalid) as refused:
-        agm_import.import_csv(bad)
-    db.session.rollback()
-    assert refused.value.errors == {
-        "4": ["date '2025-13-01' is not a date like 2026-04-30"],
-        "5": ["no company with the slug 'nobody'"],
-    }
+    assert refused(bad) == [
+        (4, "date", "Enter a date like 2027-04-29."),
+        (5, "company", "No company has the short name “nobody”."),
+        (5, "timezone", "Choose a timezone from the list, such as Europe/London."),
+    ]
     assert db.session.query(AGM).count() == 0
+
+
+HEADER = "company,date,time,timezone,venue,address,webcast_url,status,status_note\n"
+
+
+def test_the_import_applies_the_forms_caps_to_every_text(db, make_company):
+    rio(make_company)
+    row = ",".join(["rio-tinto", "2027-04-29", "11:00", "Europe/London", "v" * 301,
+                    "a" * 2001, "https://example.org/" + "w" * 481, "postponed",
+                    "n" * 1001])
+    assert refused(HEADER + row + "\n") == [
+        (2, "venue", "At most 300 characters (this one has 301)."),
+        (2, "address", "At most 2,000 characters (this one has 2,001)."),
+        (2, "webcast_url", "At most 500 characters (this one has 501)."),
+        (2, "status_note", "At most 1,000 characters (this one has 1,001)."),
+    ]
+
+
+def test_the_form_and_the_import_share_one_set_of_caps(app):
+    from agmtool import agm_forms
+
+    form_caps = {}
+    with app.test_request_context():
+        for name, field in agm_forms.MeetingForm()._fields.items():
+            caps = [v.limit for v in field.validators if hasattr(v, "limit")]
+            if caps:
+                form_caps[name] = caps[0]
+    assert form_caps == agms.TEXT_CAPS == {
+        "venue": 300, "address": 2000, "webcast_url": 500, "status_note": 1000,
+        "notes": 5000}
+
+
+def test_the_import_applies_the_forms_rules(db, make_company):
+    rio(make_company)
+    header = "company,listing,kind,date,time,timezone,fold,duration_minutes,format,status\n"
+    rows = ("rio-tinto,RIO,annual,2027-04-29,11,Asia/Calcutta,2,two,virtual,held\n"
+            "rio-tinto,,agm,2027-10-31,01:30,Europe/London,,90 minutes,,\n")
+    assert refused(header + rows) == [
+        (2, "listing", "“RIO” names more than one of Rio Tinto's listings: give the "
+                       "entity's full name."),
+        (2, "kind", "“annual” is not one of: agm, general."),
+        (2, "time", "Enter a time like 11:00."),
+        (2, "fold", "Enter 0 or 1."),
+        (2, "duration_minutes", "Enter a whole number of minutes."),
+        (2, "format", "“virtual” is not one of: in_person, hybrid, online."),
+        (2, "status", "“held” is not one of: expected, announced, confirmed, postponed, "
+                      "cancelled."),
+        (2, "timezone", "Choose a timezone from the list, such as Europe/London."),
+        (3, "duration_minutes", "Enter a whole number of minutes."),
+        (3, "fold", "This time happens twice in Europe/London on that day, because the "
+                    "clocks go back. Say which one is meant."),
+    ]
+
+
+def test_the_import_reports_invalid_utf8_with_its_line(db, make_company):
+    rio(make_company)
+    data = (CSV_GOOD + "rio-tinto,,agm,2027-04-29,11:00,Europe/London,Caf\xe9,,,\n").encode(
+        "latin-1")
+    assert refused(data) == [
+        (4, None, "This line is not UTF-8 text. Save the file as “CSV UTF-8” and try "
+                  "again."),
+    ]
+
+
+def test_the_import_reports_a_huge_field_with_its_line(db, make_company):
+    rio(make_company)
+    data = CSV_GOOD + "rio-tinto,,agm,2027-04-29,11:00,Europe/London," + "x" * 200_000 + "\n"
+    assert refused(data) == [
+        (4, None, "A value on this line is longer than 131,072 characters, far more than "
+                  "any column takes."),
+    ]
+
+
+def test_the_import_reports_extra_values_and_unknown_columns(db, make_company):
+    rio(make_company)
+    assert refused("company,date,timezone,colour\n") == [
+        (1, None, "Unknown columns: colour.")]
+    assert refused("company,date,time\n") == [
+        (1, None, "Missing columns: timezone.")]
+    assert refused("company,date,timezone\nrio-tinto,2027-04-29,Europe/London,extra\n") == [
+        (2, None, "This line has more values than the header has columns.")]
 
 
 def test_the_import_command_reports_lines_and_imports_nothing(runner, db, make_company,
@@ -238,7 +327,11 @@ def test_the_import_command_reports_lines_and_imports_nothing(runner, db, make_c
     path.write_text(CSV_GOOD + "rio-tinto,,agm,2027-03-28,01:30,Europe/London,,,,announced\n")
     result = runner.invoke(args=["agms", "import", str(path)])
     assert result.exit_code == 1
-    assert "line 4: local_time: This time does not exist in Europe/London" in result.output
+    assert result.output.splitlines() == [
+        "line 4, time: This time does not exist in Europe/London on that day: the clocks skip "
+        "it. Check the notice of meeting.",
+        "Error: nothing imported: 1 problem.",
+    ]
     assert db.session.query(AGM).count() == 0
     path.write_text(CSV_GOOD)
     result = runner.invoke(args=["agms", "import", str(path)])
@@ -246,11 +339,23 @@ def test_the_import_command_reports_lines_and_imports_nothing(runner, db, make_c
     assert db.session.query(Company).one().slug == "rio-tinto"
 
 
+def test_the_import_command_reports_a_file_that_is_not_utf8(runner, db, make_company,
+                                                            tmp_path):
+    rio(make_company)
+    path = tmp_path / "meetings.csv"
+    path.write_bytes(CSV_GOOD.encode() + b"rio-tinto,,agm,2027-04-29,11:00,Europe/London,"
+                     b"Caf\xe9,,,\n")
+    result = runner.invoke(args=["agms", "import", str(path)])
+    assert (result.exit_code, result.output.splitlines()) == (1, [
+        "line 4: This line is not UTF-8 text. Save the file as “CSV UTF-8” and try again.",
+        "Error: nothing imported: 1 problem."])
+
+
 def test_control_characters_are_stripped_before_storing(db, make_company):
     agm = agms.create_agm(None, values(make_company(), venue="Zug\x00 Casino\r\nHall 2\x1b",
                                        notes="\x00"))
     db.session.commit()
-    assert (agm.venue, agm.notes) == ("Zug Casino\nHall 2", None)
+    assert (agm.venue, agm.notes) == ("Zug Casino Hall 2", None)  # a venue is one line
 
 
 def test_the_domain_refuses_an_edit_without_a_seen_version(db, make_agm):
@@ -330,3 +435,11 @@ def test_a_company_name_is_kept_on_one_line(db):
     company = companies.save_company(None, None, {"name": "Mina\r\nDel  Norte", "slug": "norte"},
                                      [], [])
     assert company.name == "Mina Del Norte"
+
+
+def test_the_domain_caps_every_text_it_stores(db, make_company):
+    with pytest.raises(agms.Invalid) as caught:
+        agms.create_agm(None, values(make_company(), venue="v" * 301, address="a" * 2001))
+    assert {field: list(map(str, messages)) for field, messages in caught.value.errors.items()
+            } == {"venue": ["At most 300 characters (this one has 301)."],
+                  "address": ["At most 2,000 characters (this one has 2,001)."]}
