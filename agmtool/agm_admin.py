@@ -137,12 +137,17 @@ def agm_postpone(agm_id: int):
         if _save(form, agm, lambda: agms.postpone(
                 agm, g.user, form.note.data, form.seen_version, new_date=form.new_date.data,
                 new_time=form.new_time.data,
-                time_to_be_announced=form.time_to_be_announced.data),
+                time_to_be_announced=form.time_to_be_announced.data,
+                new_deadlines=form.new_deadlines(),
+                deadlines_to_be_confirmed=form.deadlines.data == "tbc"),
                  _("The meeting is marked as postponed.")) is not None:
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     elif not form.is_submitted():
         form.version.data = agm.version
-    return render_template("agm_admin/agm_status.html", form=form, agm=agm, action="postpone")
+        for attr, _key, _label in agms.DEADLINES:
+            form[attr].data = getattr(agm, attr)
+    return render_template("agm_admin/agm_status.html", form=form, agm=agm, action="postpone",
+                           has_deadlines=bool(agms.deadlines(agm)))
 
 
 @bp.route("/agms/<int:agm_id>/cancel", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -34,6 +35,8 @@ BAD_DATE = _l("Enter a date.")
 BAD_TIME = _l("Enter a time, like 11:00.")
 BAD_MOMENT = _l("Enter a date and a time.")
 BAD_NUMBER = _l("Enter a whole number.")
+DEADLINES_TBC = _l("Deadlines to be confirmed: the company has not confirmed them since "
+                   "the meeting was postponed")
 # A public note is shown as written, whatever the reader's language.
 PUBLIC_NOTE_HELP = _l("Shown on the public page and in calendars, as written, to readers in "
                       "every language: keep it short and plain.")
@@ -104,6 +107,7 @@ class MeetingForm(Versioned):
                                         validators=[Optional()])
     registration_deadline = DateTimeLocalField(_l("Deadline for registration (local)"),
                                                validators=[Optional()])
+    deadlines_to_be_confirmed = BooleanField(DEADLINES_TBC)
     status = SelectField(_l("Status"), choices=options([
         (s.value, s.label) for s in (AGMStatus.EXPECTED, AGMStatus.ANNOUNCED,
                                      AGMStatus.CONFIRMED)]))
@@ -153,6 +157,20 @@ class PostponeForm(Edits, Versioned):
     new_date = DateField(_l("New date (local), if known"), validators=[Optional()])
     new_time = TimeField(_l("New start time (local), if known"), validators=[Optional()])
     time_to_be_announced = BooleanField(_l("The new start time is not known yet"))
+    # No default: a postponement's deadlines are a choice, never a leftover.
+    deadlines = RadioField(_l("Deadlines"), choices=options([
+        ("new", _l("The deadlines below are the new ones")),
+        ("tbc", _l("The new deadlines are not known yet: show the current ones as to be "
+                   "confirmed"))]), validators=[Optional()])
+    questions_deadline = MeetingForm.questions_deadline
+    proxy_deadline = MeetingForm.proxy_deadline
+    registration_deadline = MeetingForm.registration_deadline
+
+    def new_deadlines(self) -> dict | None:
+        """The deadlines typed, when they are said to be the new ones."""
+        if self.deadlines.data != "new":
+            return None
+        return {attr: self[attr].data for attr, _key, _label in agms.DEADLINES}
     note = TextAreaField(_l("Public note: why, and what happens next"),
                          description=PUBLIC_NOTE_HELP,
                          validators=[DataRequired(REQUIRED), _max(agms.TEXT_CAPS["status_note"])])

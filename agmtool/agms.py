@@ -54,7 +54,8 @@ STATUS_TRANSITIONS: dict[AGMStatus, set[AGMStatus]] = {
 CALENDAR_FIELDS = (
     "company_id", "listing_id", "kind", "local_date", "local_time", "timezone", "fold",
     "duration_minutes", "venue", "address", "format", "webcast_url", "questions_deadline",
-    "proxy_deadline", "registration_deadline", "status", "status_note",
+    "proxy_deadline", "registration_deadline", "deadlines_to_be_confirmed", "status",
+    "status_note",
 )
 EDITABLE_FIELDS = (*CALENDAR_FIELDS, "notes")
 
@@ -308,6 +309,7 @@ def _normalise(values: dict, date_estimated: bool = False) -> dict:
     values["kind"] = MeetingKind(values["kind"] or MeetingKind.AGM)
     values["format"] = MeetingFormat(values["format"]) if values["format"] else None
     values["status"] = AGMStatus(values["status"] or AGMStatus.EXPECTED)
+    values["deadlines_to_be_confirmed"] = bool(values["deadlines_to_be_confirmed"])
     values["date_estimated"] = values["status"] == AGMStatus.EXPECTED or (
         values["status"] == AGMStatus.CANCELLED and date_estimated)
     return values
@@ -371,13 +373,17 @@ def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | No
 
 def postpone(agm: AGM, user: User | None, note: str, seen_version: int | str,
              new_date: date | None = None, new_time: time | None = None,
-             time_to_be_announced: bool = False) -> dict:
+             time_to_be_announced: bool = False, new_deadlines: dict | None = None,
+             deadlines_to_be_confirmed: bool = False) -> dict:
     """Mark the meeting postponed, with a public note, moving it to the new slot if known.
 
     - no new date and no new time: there is no new slot yet, so the old time is dropped
       (time to be announced) rather than shown as if it still held;
     - a new date alone keeps the old time, unless ``time_to_be_announced``;
     - a new time alone moves the meeting within its day.
+    Deadlines belong to the old slot: a meeting that has any takes ``new_deadlines``
+    (attribute -> local time or None, see DEADLINES) or ``deadlines_to_be_confirmed``,
+    which keeps the old ones marked as such until an edit clears the mark.
     Feeds show a postponed meeting without a time as TENTATIVE (ical.status_value).
     Side effects: as update_agm, with history action 'postponed'.
     """
@@ -387,6 +393,17 @@ def postpone(agm: AGM, user: User | None, note: str, seen_version: int | str,
         raise Invalid({"new_time": [_l(
             "Give the new start time, or say that it is not known yet, not both.")]})
     values = {"status": AGMStatus.POSTPONED, "status_note": note.strip()}
+    if new_deadlines is not None and deadlines_to_be_confirmed:
+        raise Invalid({"deadlines": [_l(
+            "Give the new deadlines, or mark the old ones as to be confirmed, not both.")]})
+    if new_deadlines is not None:
+        values.update({attr: new_deadlines.get(attr) for attr, _key, _label in DEADLINES},
+                      deadlines_to_be_confirmed=False)
+    elif deadlines_to_be_confirmed:
+        values["deadlines_to_be_confirmed"] = True
+    elif deadlines(agm):
+        raise Invalid({"deadlines": [_l(
+            "Give the new deadlines, or mark the old ones as to be confirmed.")]})
     if new_date is not None:
         values["local_date"] = new_date
     if new_time is not None or time_to_be_announced or new_date is None:

@@ -138,6 +138,7 @@ _MEETING_LABELS = {
     "questions_deadline": _l("Deadline for written questions (local)"),
     "proxy_deadline": _l("Deadline for proxy appointment (local)"),
     "registration_deadline": _l("Deadline for registration (local)"),
+    "deadlines_to_be_confirmed": _l("Deadlines to be confirmed"),
     "status": _l("Status"),
     "date_estimated": _l("Date not yet announced"),
     "status_note": _l("Public note"),

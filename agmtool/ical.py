@@ -82,6 +82,9 @@ class Words:
         self.format_line = _("Format: %(format)s")
         self.webcast = _("Webcast: %(link)s")
         self.deadlines = _("Deadlines:")
+        self.deadlines_tbc = _("Deadlines, to be confirmed (set before the meeting was "
+                               "postponed):")
+        self.to_be_confirmed = _("To be confirmed: %(title)s")
         self.details = _("Details: %(link)s")
         self.deadline_title = _("Deadline: %(deadline)s (%(entity)s, %(meeting)s)")
 
@@ -163,7 +166,7 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found,
     if agm.webcast_url:
         lines.append(words.webcast % {"link": clean(agm.webcast_url)})
     if found:
-        lines.append(words.deadlines)
+        lines.append(words.deadlines_tbc if deadlines_unconfirmed(agm) else words.deadlines)
         lines.extend(f"- {words.deadline[key]}: {words.in_zone(moment, agm.timezone)}"
                      for key, _label, moment in found)
     lines.append(words.details % {"link": page_url(agm, options)})
@@ -174,6 +177,7 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found,
 _DISPLAY = vText("DISPLAY")
 _TRIGGER = vDDDTypes(-REMINDER_BEFORE)
 _TRANSPARENT = vText("TRANSPARENT")
+_TENTATIVE = vText("TENTATIVE")
 
 
 def _event(uid: str, stamp: vDDDTypes, sequence: vInt) -> Event:
@@ -186,6 +190,11 @@ def _event(uid: str, stamp: vDDDTypes, sequence: vInt) -> Event:
     event["LAST-MODIFIED"] = stamp
     event["SEQUENCE"] = sequence
     return event
+
+
+def deadlines_unconfirmed(agm: AGM) -> bool:
+    """The old deadlines of a postponed meeting, not yet confirmed (cancelling ends that)."""
+    return agm.deadlines_to_be_confirmed and agm.status != AGMStatus.CANCELLED
 
 
 def time_not_recorded(agm: AGM, past: bool) -> bool:
@@ -225,6 +234,7 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     if not options.deadlines:
         return events
     title = one_line(agms.headline_entity(agm))
+    unconfirmed = deadlines_unconfirmed(agm)
     for key, _label, moment in found:
         deadline = _event(f"agm-{agm.id}-deadline-{key}@{options.uid_domain}", stamp,
                           sequence)
@@ -234,11 +244,13 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
                                        "meeting": words.kind[agm.kind]}
         if agm.status == AGMStatus.CANCELLED:
             text = words.cancelled % {"title": text}
+        elif unconfirmed:
+            text = words.to_be_confirmed % {"title": text}
         deadline["SUMMARY"] = vText(text)
         deadline["DESCRIPTION"] = vText("\n".join([
             words.in_zone(moment, agm.timezone), words.details % {"link": url}]))
         deadline["URL"] = url
-        deadline["STATUS"] = status
+        deadline["STATUS"] = _TENTATIVE if unconfirmed else status
         if agm.status != AGMStatus.CANCELLED:
             alarm = Alarm()
             alarm["ACTION"] = _DISPLAY

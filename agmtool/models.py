@@ -220,6 +220,10 @@ class AGM(db.Model):
     questions_deadline: Mapped[datetime | None]
     proxy_deadline: Mapped[datetime | None]
     registration_deadline: Mapped[datetime | None]
+    # Set when a postponement leaves the old deadlines standing until the company confirms
+    # new ones: pages and feeds mark them as to be confirmed.
+    deadlines_to_be_confirmed: Mapped[bool] = mapped_column(default=False,
+                                                            server_default=sa.false())
     status: Mapped[AGMStatus] = mapped_column(enum_column(AGMStatus), default=AGMStatus.EXPECTED)
     # The date is the usual season's, not the company's: true while expected, and kept when
     # an expected meeting is cancelled, so that no page or feed presents it as announced.

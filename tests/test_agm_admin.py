@@ -273,3 +273,42 @@ def test_over_long_listing_and_site_parts_are_refused_not_cut(client, db, staff)
         "characters.</p>"]
     assert "R" * 201 in response.text  # what was typed is still there
     assert db.session.query(Company).count() == 0
+
+
+def test_the_postpone_form_asks_for_the_new_deadlines(client, db, staff, make_agm):
+    from datetime import datetime
+
+    agm = make_agm(local_date=date(2027, 5, 26), proxy_deadline=datetime(2027, 5, 24, 10, 30))
+    text = client.get(f"/staff/agms/{agm.id}/postpone").text
+    assert 'name="proxy_deadline" type="datetime-local" value="2027-05-24 10:30:00"' in text
+    data = {"new_date": "2027-06-09", "note": "Moved", "version": "1",
+            "proxy_deadline": "2027-06-07T10:30"}
+    response = client.post(f"/staff/agms/{agm.id}/postpone", data=data)
+    assert ("Give the new deadlines, or mark the old ones as to be confirmed."
+            in response.text)
+    db.session.refresh(agm)
+    assert agm.status == AGMStatus.ANNOUNCED
+    client.post(f"/staff/agms/{agm.id}/postpone", data={**data, "deadlines": "new"})
+    db.session.refresh(agm)
+    assert (agm.status, agm.proxy_deadline, agm.deadlines_to_be_confirmed) == (
+        AGMStatus.POSTPONED, datetime(2027, 6, 7, 10, 30), False)
+
+
+def test_the_old_deadlines_can_be_marked_then_confirmed(client, db, staff, make_agm):
+    from datetime import datetime
+
+    agm = make_agm(local_date=date(2027, 5, 26), proxy_deadline=datetime(2027, 5, 24, 10, 30))
+    client.post(f"/staff/agms/{agm.id}/postpone", data={
+        "new_date": "2027-06-09", "note": "Moved", "version": "1", "deadlines": "tbc"})
+    db.session.refresh(agm)
+    assert (agm.proxy_deadline, agm.deadlines_to_be_confirmed) == (
+        datetime(2027, 5, 24, 10, 30), True)
+    text = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert 'checked id="deadlines_to_be_confirmed"' in text
+    client.post(f"/staff/agms/{agm.id}/edit", data=form(
+        agm.company, local_date="2027-06-09", local_time="10:30", timezone="Europe/Zurich",
+        status="postponed", status_note="Moved", proxy_deadline="2027-06-07T10:30",
+        version="2"))
+    db.session.refresh(agm)
+    assert (agm.proxy_deadline, agm.deadlines_to_be_confirmed) == (
+        datetime(2027, 6, 7, 10, 30), False)

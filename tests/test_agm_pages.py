@@ -196,3 +196,19 @@ def test_a_zug_meeting_an_hour_before_the_clocks_change(app):
         assert i18n.format_meeting_time(datetime(2027, 3, 28, 0, 30, tzinfo=UTC),
                                         "Europe/Zurich") == [
             "Sunday, 28 March 2027, 01:30, Zurich time", "00:30, London time"]
+
+
+@pytest.mark.parametrize(("lang", "note", "marker"), [
+    ("en", "These deadlines were set before the meeting was postponed: the company has yet "
+           "to confirm them.", "to be confirmed"),
+    ("es", "Estos plazos se fijaron antes de que se aplazara la junta: la empresa todavía "
+           "no los ha confirmado.", "por confirmar")])
+def test_deadlines_to_be_confirmed_say_so(client, make_agm, lang, note, marker):
+    day = soon(30)
+    agm = make_agm(local_date=day, local_time=time(12, 0), timezone="Europe/London",
+                   status=AGMStatus.POSTPONED, status_note="Moved",
+                   proxy_deadline=datetime.combine(day - timedelta(days=4), time(12, 0)),
+                   deadlines_to_be_confirmed=True)
+    text = client.get(f"/{lang}/agms/{agm.id}").text
+    assert f'<p class="agm-note">{note}</p>' in text
+    assert text.count(f'<span class="agm-tbc">{marker}</span>') == 1

@@ -443,3 +443,42 @@ def test_the_domain_caps_every_text_it_stores(db, make_company):
     assert {field: list(map(str, messages)) for field, messages in caught.value.errors.items()
             } == {"venue": ["At most 300 characters (this one has 301)."],
                   "address": ["At most 2,000 characters (this one has 2,001)."]}
+
+
+def with_deadlines(make_agm):
+    return make_agm(local_date=date(2027, 5, 26), local_time=time(10, 30),
+                    questions_deadline=datetime(2027, 5, 19, 17, 0),
+                    proxy_deadline=datetime(2027, 5, 24, 10, 30))
+
+
+def test_postponing_a_meeting_with_deadlines_asks_about_them(db, make_agm):
+    agm = with_deadlines(make_agm)
+    with pytest.raises(agms.Invalid) as caught:
+        agms.postpone(agm, None, "Moved.", agm.version, new_date=date(2027, 6, 9))
+    assert {field: list(map(str, messages)) for field, messages in caught.value.errors.items()
+            } == {"deadlines": ["Give the new deadlines, or mark the old ones as to be "
+                                "confirmed."]}
+    assert (agm.status, agm.local_date, agm.version) == (
+        AGMStatus.ANNOUNCED, date(2027, 5, 26), 1)
+
+
+def test_postponing_can_mark_the_old_deadlines_as_to_be_confirmed(db, make_agm):
+    agm = with_deadlines(make_agm)
+    changes = agms.postpone(agm, None, "Moved.", agm.version, new_date=date(2027, 6, 9),
+                            deadlines_to_be_confirmed=True)
+    assert (agm.proxy_deadline, agm.deadlines_to_be_confirmed, agm.sequence) == (
+        datetime(2027, 5, 24, 10, 30), True, 1)
+    assert changes["deadlines_to_be_confirmed"] == [False, True]
+
+
+def test_postponing_can_set_new_deadlines(db, make_agm):
+    agm = with_deadlines(make_agm)
+    agms.postpone(agm, None, "Moved.", agm.version, new_date=date(2027, 6, 9), new_deadlines={
+        "questions_deadline": datetime(2027, 6, 2, 17, 0),
+        "proxy_deadline": datetime(2027, 6, 7, 10, 30), "registration_deadline": None})
+    assert (agm.questions_deadline, agm.proxy_deadline, agm.deadlines_to_be_confirmed) == (
+        datetime(2027, 6, 2, 17, 0), datetime(2027, 6, 7, 10, 30), False)
+    with pytest.raises(agms.Invalid) as caught:
+        agms.postpone(agm, None, "Moved.", agm.version, new_deadlines={},
+                      deadlines_to_be_confirmed=True)
+    assert list(caught.value.errors) == ["deadlines"]

@@ -307,3 +307,18 @@ def test_a_time_that_happens_twice_names_its_zone_in_the_description(make_agm, f
                    timezone="Europe/London", fold=fold)
     event = events_by_uid(feed([agm], "es"))[f"agm-{agm.id}@agm.example.org"]
     assert str(event["DESCRIPTION"]).split("\n")[1] == line
+
+
+def test_deadlines_to_be_confirmed_say_so_in_the_feed(make_agm):
+    agm = make_agm(status=AGMStatus.POSTPONED, status_note="Moved",
+                   local_date=date(2027, 6, 9), local_time=time(10, 30),
+                   proxy_deadline=datetime(2027, 5, 24, 10, 30), deadlines_to_be_confirmed=True)
+    found = events_by_uid(feed([agm]))
+    description = str(found[f"agm-{agm.id}@agm.example.org"]["DESCRIPTION"]).split("\n")
+    assert description[4:6] == [
+        "Deadlines, to be confirmed (set before the meeting was postponed):",
+        "- Proxy appointment: Monday, 24 May 2027, 10:30, Zurich time"]
+    deadline = found[f"agm-{agm.id}-deadline-proxy@agm.example.org"]
+    assert (str(deadline["SUMMARY"]), str(deadline["STATUS"])) == (
+        "To be confirmed: Deadline: Proxy appointment (Glencore, Annual general meeting)",
+        "TENTATIVE")
