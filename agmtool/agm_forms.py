@@ -4,6 +4,7 @@ because WTForms ships no Indonesian catalogue."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -31,6 +32,7 @@ from agmtool.links import number
 from agmtool.models import AGMStatus, MeetingFormat, MeetingKind
 
 REQUIRED = _l("This field is required.")
+TICK_TO_CONFIRM = _l("Tick the box to confirm.")
 BAD_DATE = _l("Enter a date.")
 BAD_TIME = _l("Enter a time, like 11:00.")
 BAD_MOMENT = _l("Enter a date and a time.")
@@ -180,6 +182,25 @@ class CancelForm(Edits, Versioned):
     note = TextAreaField(_l("Public note: why the meeting is cancelled"),
                          description=PUBLIC_NOTE_HELP,
                          validators=[DataRequired(REQUIRED), _max(agms.TEXT_CAPS["status_note"])])
+    confirm = BooleanField(
+        _l("Yes, cancel this meeting: every subscribed calendar will show it as cancelled"),
+        validators=[DataRequired(TICK_TO_CONFIRM)])
+
+
+class ReinstateForm(Edits, Versioned):
+    note = TextAreaField(_l("Public note: what changed (optional)"),
+                         description=PUBLIC_NOTE_HELP,
+                         validators=[Optional(), _max(agms.TEXT_CAPS["status_note"])])
+
+
+class DeleteForm(Edits, Versioned):
+    confirm = BooleanField(
+        _l("Yes, delete this meeting: it disappears from the pages and from every "
+           "subscribed calendar"), validators=[DataRequired(TICK_TO_CONFIRM)])
+
+
+class ImportForm(Form):
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
 
 
 class CompanyForm(Versioned):

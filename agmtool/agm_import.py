@@ -1,11 +1,14 @@
-"""Meetings from a CSV file, all rows or none: `flask --app agmtool agms import FILE`. Every
-problem is reported with its line and column, in the reader's language."""
+"""Meetings to and from CSV: the export, and the import (`flask --app agmtool agms import
+FILE`, and the staff upload), all rows or none. A row names its meeting by ``ref``, else by
+company, listed entity, kind and date, so that importing a file again updates what it
+created, and export, edit, import is a round trip. Every problem is reported with its line
+and column, in the reader's language."""
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import click
@@ -17,6 +20,7 @@ from agmtool import agms
 from agmtool.extensions import db
 from agmtool.i18n import format_number
 from agmtool.models import AGM, AGMStatus, Company, MeetingFormat, MeetingKind, User
+from agmtool.text import from_spreadsheet_cell, spreadsheet_cell
 
 
 def init_app(app: Flask) -> None:
@@ -24,9 +28,10 @@ def init_app(app: Flask) -> None:
 
 
 COLUMNS = (
-    "company", "listing", "kind", "date", "time", "timezone", "fold", "duration_minutes",
-    "venue", "address", "format", "webcast_url", "questions_deadline", "proxy_deadline",
-    "registration_deadline", "status", "status_note",
+    "ref", "company", "listing", "kind", "date", "time", "timezone", "fold",
+    "duration_minutes", "venue", "address", "format", "webcast_url", "questions_deadline",
+    "proxy_deadline", "registration_deadline", "deadlines_to_be_confirmed", "status",
+    "status_note",
 )
 REQUIRED_COLUMNS = ("company", "date", "timezone")
 # The meeting's field (agms.EDITABLE_FIELDS) each column fills, where their names differ.
@@ -37,9 +42,11 @@ DEADLINE_COLUMNS = tuple(attr for attr, _key, _label in agms.DEADLINES)
 
 CSV_HELP = """\
 The file is UTF-8 CSV with a header row naming these columns (in any order; only company,
-date and timezone are required):
+date and timezone are required). The staff page's export writes every column.
 
 \b
+  ref                    the meeting's reference, as the export writes it; empty for a
+                         new meeting (then company, listing, kind and date find it)
   company                company slug, e.g. rio-tinto (the company must exist)
   listing                the listed entity holding the meeting: its ticker or full name
   kind                   agm (default) or general
@@ -54,10 +61,12 @@ date and timezone are required):
   questions_deadline     local time in the meeting's zone, YYYY-MM-DD HH:MM
   proxy_deadline         likewise
   registration_deadline  likewise
+  deadlines_to_be_confirmed  1 while the deadlines of a postponed meeting are not confirmed
   status                 expected (default), announced, confirmed, postponed, cancelled
   status_note            public note (needed for postponed and cancelled)
 
-Texts take as many characters as the meeting form allows. A file with any problem imports
+Texts take as many characters as the meeting form allows. A column the file leaves out
+keeps each meeting's value; an empty cell empties it. A file with any problem imports
 nothing; every problem is listed with its line and column."""
 
 NOT_UTF8 = _l("This line is not UTF-8 text. Save the file as “CSV UTF-8” and try again.")
@@ -68,6 +77,7 @@ BAD_TIME = _l("Enter a time like 11:00.")
 BAD_MOMENT = _l("Enter a local date and time like 2027-04-27 11:00.")
 BAD_FOLD = _l("Enter 0 or 1.")
 BAD_MINUTES = _l("Enter a whole number of minutes.")
+TEXT_COLUMNS = ("venue", "address", "webcast_url", "status_note")
 
 
 @dataclass(frozen=True)
@@ -155,7 +165,7 @@ def parse_row(row: dict[str, str]) -> tuple[dict, dict[str, list]]:
     problems: dict[str, list] = {}
 
     def text(name):
-        return (row.get(name) or "").strip()
+        return from_spreadsheet_cell((row.get(name) or "").strip())
 
     def parse(name, parser, message):
         raw = text(name)
@@ -201,8 +211,9 @@ def parse_row(row: dict[str, str]) -> tuple[dict, dict[str, list]]:
         "format": lambda name: enum(name, MeetingFormat),
         "status": lambda name: enum(name, AGMStatus),
         **{name: (lambda name: parse(name, _moment, BAD_MOMENT)) for name in DEADLINE_COLUMNS},
-        **{name: (lambda name: row[name] or None)
-           for name in ("venue", "address", "webcast_url", "status_note")},
+        "deadlines_to_be_confirmed": lambda name: bool(parse(name, _fold, BAD_FOLD)),
+        **{name: (lambda name: from_spreadsheet_cell(row[name]) or None)
+           for name in TEXT_COLUMNS},
     }
     for column in COLUMNS:
         if column in readers and column in row:
@@ -229,45 +240,167 @@ def _moment(raw: str) -> datetime:
     return datetime.strptime(raw.replace("T", " "), "%Y-%m-%d %H:%M")
 
 
-def import_csv(data: bytes | str, user: User | None = None) -> list[AGM]:
-    """Create every meeting in the CSV ``data``, or none: raise Refused listing each problem.
+@dataclass
+class Outcome:
+    """What one row did: ``action`` is 'created', 'updated' or 'unchanged'; ``changes`` maps
+    each changed field to [old, new]."""
+    line: int
+    agm: AGM
+    action: str
+    changes: dict = field(default_factory=dict)
 
-    Side effects: as agms.create_agm for each row, inside a savepoint that is rolled back on
-    any problem, so nothing stays flushed.
+
+def _identity(values: dict, agm: AGM | None) -> tuple | None:
+    """Company, entity, kind and date the meeting will have; None while one is unreadable."""
+    current = {key: getattr(agm, key) for key in IDENTITY} if agm is not None else {}
+    merged = {**current, **{key: values[key] for key in IDENTITY if key in values}}
+    merged["kind"] = merged.get("kind") or MeetingKind.AGM
+    if merged.get("company_id") is None or merged.get("local_date") is None:
+        return None
+    return tuple(merged.get(key) for key in IDENTITY)
+
+
+IDENTITY = ("company_id", "listing_id", "kind", "local_date")
+
+
+def _same_meeting(first: int, line: int):
+    return _l("Lines %(first)s and %(line)s name the same meeting: keep one of them.",
+              first=first, line=line)
+
+
+def _find(ref: str, values: dict, problems: dict) -> AGM | None:
+    """The existing meeting a row names: by its ref, else by its identity; None for a new
+    one (or when the row cannot say)."""
+    if ref:
+        agm = agms.by_ref(ref)
+        if agm is None:
+            problems.setdefault("ref", []).append(_l(
+                "No meeting has the reference “%(ref)s”. Leave ref empty for a new meeting.",
+                ref=ref))
+        return agm
+    key = _identity(values, None)
+    if key is None or any(COLUMN_OF.get(name, name) in problems for name in IDENTITY):
+        return None
+    found = agms.same_meeting(*key)
+    if len(found) > 1:
+        problems.setdefault("ref", []).append(_l(
+            "Several meetings of this company, entity and kind fall on this date: give the "
+            "ref of the one meant."))
+        return None
+    return found[0] if found else None
+
+
+def import_csv(data: bytes | str, user: User | None = None) -> list[Outcome]:
+    """Create or update every meeting in the CSV ``data``, or none: raise Refused listing
+    each problem. A row updates the meeting it names (see _find), else creates one; two rows
+    naming one meeting are refused. Columns the file leaves out keep their values.
+
+    Side effects: as agms.create_agm and agms.update_agm (history 'imported'; the sequence
+    rises only where a calendar shows a change) for each row, inside a savepoint that is
+    rolled back on any problem, so nothing stays flushed.
     """
     found: list[Problem] = []
-    created: list[AGM] = []
+    done: list[Outcome] = []
+    named: dict[tuple, int] = {}  # meeting (its id, or its identity if new) -> first line
     savepoint = db.session.begin_nested()
     try:
         for line, header, cells in read_rows(decode(data)):
             if len(cells) > len(header):
                 found.append(Problem(line, None, EXTRA_VALUES))
                 continue
-            values, problems = parse_row(dict(zip(header, cells, strict=False)))
-            values.setdefault("listing_id", None)
+            row = dict(zip(header, cells, strict=False))
+            values, problems = parse_row(row)
+            agm = _find(from_spreadsheet_cell(row.get("ref", "").strip()), values, problems)
+            if agm is None:
+                values.setdefault("listing_id", None)
+            checked = (agms.change_problems(agm, values) if agm is not None
+                       else agms.problems(values))
             # What the domain finds, except in a column already found unreadable.
-            for field, messages in agms.problems(values).items():
-                column = COLUMN_OF.get(field, field)
+            for name, messages in checked.items():
+                column = COLUMN_OF.get(name, name)
                 if column not in problems:
                     problems.setdefault(column, []).extend(messages)
+            # A meeting is the same whether two rows name it by ref or end up with one
+            # identity (one created, the other finding it).
+            keys = [key for key in (("agm", agm.id if agm else None),
+                                    ("identity", _identity(values, agm))) if key[1] is not None]
+            first = next((named[key] for key in keys if key in named), None)
+            if first is not None:
+                problems.setdefault(None, []).append(_same_meeting(first, line))
+            for key in keys:
+                named.setdefault(key, line)
             if problems:
                 found.extend(Problem(line, column, message)
                              for column, messages in problems.items() for message in messages)
                 continue
-            created.append(agms.create_agm(user, values))
+            if agm is None:
+                agm = agms.create_agm(user, values, action="imported")
+                done.append(Outcome(line, agm, "created"))
+            else:
+                changes = agms.update_agm(agm, user, values, agms.UNCHECKED, action="imported")
+                done.append(Outcome(line, agm, "updated" if changes else "unchanged",
+                                    changes))
     except Refused as refused:
         found.extend(refused.problems)
     if found:
         savepoint.rollback()
         raise Refused(found)
     savepoint.commit()
-    return created
+    return done
+
+
+# --- export ------------------------------------------------------------------------------
+
+def export_csv() -> bytes:
+    """Every meeting as the import reads it, UTF-8 with a byte-order mark (so spreadsheets
+    read it as UTF-8), a cell that would run as a formula marked as text."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    meetings = db.session.scalars(sa.select(AGM).order_by(AGM.local_date, AGM.id).options(
+        sa.orm.joinedload(AGM.company), sa.orm.joinedload(AGM.listing))).unique()
+    for agm in meetings:
+        writer.writerow([spreadsheet_cell(value) for value in _cells(agm)])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def _cells(agm: AGM) -> list:
+    def moment(value: datetime | None) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+    return [
+        agm.ref, agm.company.slug, agm.listing.entity_name if agm.listing else "",
+        agm.kind.value, agm.local_date.isoformat(),
+        agm.local_time.strftime("%H:%M") if agm.local_time else "", agm.timezone, agm.fold,
+        agm.duration_minutes if agm.duration_minutes is not None else "", agm.venue,
+        agm.address, agm.format.value if agm.format else "", agm.webcast_url,
+        *(moment(getattr(agm, name)) for name in DEADLINE_COLUMNS),
+        int(agm.deadlines_to_be_confirmed), agm.status.value, agm.status_note,
+    ]
 
 
 def describe(problem: Problem) -> str:
     """One problem on one line of text, for the command line."""
     where = f"line {problem.line}" + (f", {problem.column}" if problem.column else "")
     return f"{where}: {problem.message}"
+
+
+def describe_outcome(outcome: Outcome) -> str:
+    """What one row did, on one line of text, for the command line."""
+    agm = outcome.agm
+    said = {"created": "new meeting", "updated": "changed", "unchanged": "unchanged"}
+    text = (f"line {outcome.line}: {said[outcome.action]} {agm.ref} "
+            f"({agms.headline_entity(agm)}, {agm.kind.value}, {agm.local_date.isoformat()})")
+    if outcome.changes:
+        text += ": " + ", ".join(COLUMN_OF.get(name, name) for name in outcome.changes
+                                 if name in FIELD_OF.values() or name in COLUMNS)
+    return text
+
+
+def counts(outcomes: list[Outcome]) -> dict[str, int]:
+    """How many rows created, updated and left a meeting unchanged."""
+    return {action: sum(o.action == action for o in outcomes)
+            for action in ("created", "updated", "unchanged")}
 
 
 # The CLI lives beside the code it drives (style.md); registered by init_app.
@@ -285,7 +418,7 @@ def import_command(file) -> None:
     # A command line has no browser whose language to follow.
     with force_locale("en"):
         try:
-            created = import_csv(file.read())
+            outcomes = import_csv(file.read())
         except Refused as refused:
             db.session.rollback()
             for problem in refused.problems:
@@ -293,5 +426,8 @@ def import_command(file) -> None:
             count = len(refused.problems)
             raise click.ClickException(
                 f"nothing imported: {count} problem{'s' if count != 1 else ''}.") from None
+        for outcome in outcomes:
+            click.echo(describe_outcome(outcome))
     db.session.commit()
-    click.echo(f"Imported {len(created)} meeting(s).")
+    click.echo("Imported: {created} new, {updated} changed, {unchanged} unchanged.".format(
+        **counts(outcomes)))

@@ -24,6 +24,7 @@ from agmtool.models import (
     Listing,
     MeetingFormat,
     MeetingKind,
+    Question,
     User,
     utcnow,
 )
@@ -46,8 +47,8 @@ STATUS_TRANSITIONS: dict[AGMStatus, set[AGMStatus]] = {
     AGMStatus.CONFIRMED: {AGMStatus.ANNOUNCED, AGMStatus.POSTPONED, AGMStatus.CANCELLED},
     AGMStatus.POSTPONED: {AGMStatus.ANNOUNCED, AGMStatus.CONFIRMED, AGMStatus.POSTPONED,
                           AGMStatus.CANCELLED},
-    # A cancelled meeting that is called again is announced afresh.
-    AGMStatus.CANCELLED: {AGMStatus.ANNOUNCED},
+    # A cancelled meeting that is called again is announced afresh (see reinstate).
+    AGMStatus.CANCELLED: {AGMStatus.ANNOUNCED, AGMStatus.EXPECTED},
 }
 
 # Fields a subscribed calendar shows: changing one bumps the sequence. ``notes`` is not one.
@@ -315,11 +316,19 @@ def _normalise(values: dict, date_estimated: bool = False) -> dict:
     return values
 
 
+def status_problem(old: AGMStatus, new: AGMStatus):
+    """Why the workflow does not let ``old`` become ``new``; None when it does."""
+    if old != new and new not in STATUS_TRANSITIONS[old]:
+        return _l("A meeting that is “%(old)s” cannot become “%(new)s”.", old=old.label,
+                  new=new.label)
+    return None
+
+
 def check_status(old: AGMStatus, new: AGMStatus) -> None:
     """Raise Invalid unless the workflow allows ``old`` to become ``new``."""
-    if old != new and new not in STATUS_TRANSITIONS[old]:
-        raise Invalid({"status": [_l("A meeting that is “%(old)s” cannot become “%(new)s”.",
-                                     old=old.label, new=new.label)]})
+    problem = status_problem(old, new)
+    if problem is not None:
+        raise Invalid({"status": [problem]})
 
 
 # --- meetings ----------------------------------------------------------------------------
@@ -347,10 +356,10 @@ def problems(values: dict) -> dict[str, list]:
     return check_meeting(_normalise(values))
 
 
-def create_agm(user: User | None, values: dict) -> AGM:
+def create_agm(user: User | None, values: dict, action: str = "created") -> AGM:
     """Create a meeting from ``values`` (see check_meeting).
 
-    Side effects: adds the AGM, records history 'created', flushes. Raises Invalid with
+    Side effects: adds the AGM, records history ``action``, flushes. Raises Invalid with
     every problem found.
     """
     values = _normalise(values)
@@ -360,15 +369,31 @@ def create_agm(user: User | None, values: dict) -> AGM:
     agm = AGM(sequence=0, version=1, updated_at=utcnow(), **values)
     db.session.add(agm)
     db.session.flush()
-    history.record(agm, user, "created", {k: [None, v] for k, v in values.items()
-                                          if v is not None})
+    history.record(agm, user, action, {k: [None, v] for k, v in values.items()
+                                        if v is not None})
     db.session.flush()
     return agm
 
 
-def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | None) -> dict:
-    """Apply ``values`` to ``agm``; return the changes (see _change, history 'updated')."""
-    return _change(agm, user, values, seen_version, "updated")
+def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | None,
+               action: str = "updated") -> dict:
+    """Apply ``values`` to ``agm``; return the changes (see _change, history ``action``)."""
+    return _change(agm, user, values, seen_version, action)
+
+
+def change_problems(agm: AGM, values: dict) -> dict[str, list]:
+    """What _change would refuse in ``values`` over ``agm``'s; changes nothing."""
+    return _checked(agm, values)[1]
+
+
+def _checked(agm: AGM, values: dict) -> tuple[dict, dict[str, list]]:
+    merged = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values},
+                        agm.date_estimated)
+    errors = check_meeting(merged)
+    problem = status_problem(agm.status, merged["status"])
+    if problem is not None:
+        _add(errors, "status", problem)
+    return merged, errors
 
 
 def postpone(agm: AGM, user: User | None, note: str, seen_version: int | str,
@@ -429,12 +454,11 @@ def _change(agm: AGM, user: User | None, values: dict, seen_version, action: str
     the fields, bumps ``sequence`` and ``updated_at`` when a calendar shows a change,
     records history ``action``, flushes. Raises Invalid with every problem found.
     """
-    merged = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values},
-                        agm.date_estimated)
-    errors = check_meeting(merged)
+    merged, errors = _checked(agm, values)
     if errors:
         raise Invalid(errors)
-    check_status(agm.status, merged["status"])
+    if seen_version == UNCHECKED and all(getattr(agm, k) == v for k, v in merged.items()):
+        return {}  # a script that changes nothing writes nothing (an import run again)
     claim_version(agm, seen_version)
     changes = history.apply_changes(agm, merged)
     if changes:
@@ -442,6 +466,70 @@ def _change(agm: AGM, user: User | None, values: dict, seen_version, action: str
         history.record(agm, user, action, changes)
     db.session.flush()
     return changes
+
+
+def reinstate(agm: AGM, user: User | None, note: str | None, seen_version: int | str) -> dict:
+    """Call a cancelled meeting again: announced, or expected if its date was an estimate;
+    ``note`` (may be empty) replaces the cancellation's public note.
+
+    Side effects: as update_agm, with history action 'reinstated'. Raises Invalid unless
+    the meeting is cancelled.
+    """
+    if agm.status != AGMStatus.CANCELLED:
+        raise Invalid({"status": [_l("Only a cancelled meeting can be reinstated.")]})
+    status = AGMStatus.EXPECTED if agm.date_estimated else AGMStatus.ANNOUNCED
+    return _change(agm, user, {"status": status, "status_note": (note or "").strip() or None},
+                   seen_version, "reinstated")
+
+
+def references(agm: AGM) -> list:
+    """Why the meeting cannot be deleted: what refers to it, as translated sentences."""
+    found = []
+    questions = db.session.scalar(sa.select(sa.func.count()).select_from(Question)
+                                  .where(Question.agm_id == agm.id))
+    if questions:
+        found.append(_l("Questions are planned for this meeting, so it cannot be deleted. "
+                        "Cancel it instead."))
+    if agm.attendees:
+        found.append(_l("Attendees are assigned to this meeting, so it cannot be deleted. "
+                        "Cancel it instead."))
+    return found
+
+
+def delete_agm(agm: AGM, user: User | None, seen_version: int | str) -> dict:
+    """Delete a meeting made by mistake: feeds drop it, and subscribed calendars with them.
+
+    Side effects: checks the version the user saw (StaleEdit), records history 'deleted'
+    with what identified the meeting (kept after it), deletes the row, flushes; returns
+    what the history keeps. Raises Invalid while anything refers to the meeting (see
+    references).
+    """
+    found = references(agm)
+    if found:
+        raise Invalid({"delete": found})
+    claim_version(agm, seen_version)
+    kept = {"ref": [agm.ref, None], "company_id": [agm.company_id, None],
+            "listing_id": [agm.listing_id, None], "kind": [agm.kind, None],
+            "local_date": [agm.local_date, None], "status": [agm.status, None]}
+    history.record(agm, user, "deleted", kept)
+    db.session.delete(agm)
+    db.session.flush()
+    return kept
+
+
+def by_ref(ref: str) -> AGM | None:
+    return db.session.scalar(sa.select(AGM).where(AGM.ref == ref.strip().lower()))
+
+
+def same_meeting(company_id: int, listing_id: int | None, kind: MeetingKind,
+                 local_date: date) -> list[AGM]:
+    """The meetings a row without a ref means: one company's, held by one entity (or the
+    company itself), of one kind, on one local date."""
+    listing = (AGM.listing_id.is_(None) if listing_id is None
+               else AGM.listing_id == listing_id)
+    return db.session.scalars(sa.select(AGM).where(
+        AGM.company_id == company_id, listing, AGM.kind == kind,
+        AGM.local_date == local_date).order_by(AGM.id)).all()
 
 
 def upcoming(today: date, company: Company | None = None) -> list[AGM]:

@@ -59,6 +59,9 @@ ACTION_LABELS = {
     # Meetings and companies (agmtool/agms.py).
     "postponed": lazy_pgettext("history action", "Postponed"),
     "cancelled": lazy_pgettext("history action", "Cancelled"),
+    "reinstated": lazy_pgettext("history action", "Reinstated"),
+    "deleted": lazy_pgettext("history action", "Deleted"),
+    "imported": lazy_pgettext("history action", "Imported from a CSV file"),
     "company_changed": lazy_pgettext("history action", "The company's name or listings changed"),
 }
 
@@ -122,6 +125,7 @@ def for_object(obj) -> list[History]:
 # Labels reuse the wording of the forms where the field is edited, so that a field is called
 # the same on the form and in its history.
 _MEETING_LABELS = {
+    "ref": _l("Reference"),
     "company_id": _l("Company"),
     "company": _l("Company"),
     "listing_id": _l("Listed entity holding the meeting"),

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from agmtool import agm_import, agms, companies, history
 from agmtool.database import StaleEdit
 from agmtool.extensions import db as db_
-from agmtool.models import AGM, AGMStatus, Company, MeetingKind
+from agmtool.models import AGM, AGMStatus, Company, History, MeetingFormat, MeetingKind, Question
 
 
 @pytest.fixture(autouse=True)
@@ -210,7 +210,7 @@ def rio(make_company):
 
 def test_csv_import_creates_every_meeting(db, make_company):
     rio(make_company)
-    created = agm_import.import_csv(CSV_GOOD)
+    created = [outcome.agm for outcome in agm_import.import_csv(CSV_GOOD)]
     db.session.commit()
     assert [(a.listing.entity_name, a.timezone, agms.start_instant(a)) for a in created] == [
         ("Rio Tinto plc", "Europe/London", datetime(2025, 4, 3, 10, 0, tzinfo=UTC)),
@@ -335,7 +335,13 @@ def test_the_import_command_reports_lines_and_imports_nothing(runner, db, make_c
     assert db.session.query(AGM).count() == 0
     path.write_text(CSV_GOOD)
     result = runner.invoke(args=["agms", "import", str(path)])
-    assert (result.exit_code, result.output) == (0, "Imported 2 meeting(s).\n")
+    plc, limited = db.session.scalars(sa.select(AGM).order_by(AGM.id))
+    assert (result.exit_code, result.output.splitlines()) == (0, [
+        f"line 2: new meeting {plc.ref} (Rio Tinto plc, agm, 2025-04-03)",
+        f"line 3: new meeting {limited.ref} (Rio Tinto Limited, agm, 2025-05-01)",
+        "Imported: 2 new, 0 changed, 0 unchanged."])
+    result = runner.invoke(args=["agms", "import", str(path)])
+    assert result.output.splitlines()[-1] == "Imported: 0 new, 0 changed, 2 unchanged."
     assert db.session.query(Company).one().slug == "rio-tinto"
 
 
@@ -482,3 +488,172 @@ def test_postponing_can_set_new_deadlines(db, make_agm):
         agms.postpone(agm, None, "Moved.", agm.version, new_deadlines={},
                       deadlines_to_be_confirmed=True)
     assert list(caught.value.errors) == ["deadlines"]
+
+
+# --- item 9: an idempotent import, references, deleting and reinstating ------------------
+
+def outcomes(report) -> list[tuple[int, str, list[str]]]:
+    return [(o.line, o.action, sorted(o.changes)) for o in report]
+
+
+def test_importing_the_same_file_twice_duplicates_nothing(db, make_company):
+    rio(make_company)
+    agm_import.import_csv(CSV_GOOD)
+    db.session.commit()
+    history_rows = db.session.query(History).count()
+    report = agm_import.import_csv(CSV_GOOD)
+    db.session.commit()
+    assert outcomes(report) == [(2, "unchanged", []), (3, "unchanged", [])]
+    assert [(a.sequence, a.version) for a in db.session.scalars(
+        sa.select(AGM).order_by(AGM.id))] == [(0, 1), (0, 1)]
+    assert db.session.query(History).count() == history_rows
+
+
+def test_a_row_without_a_ref_updates_the_meeting_of_its_company_entity_kind_and_date(
+        db, make_company):
+    rio(make_company)
+    first = agm_import.import_csv(CSV_GOOD)
+    db.session.commit()
+    perth = first[1].agm
+    changed = CSV_GOOD.replace("Perth Convention and Exhibition Centre,online",
+                               "Perth Concert Hall,hybrid")
+    report = agm_import.import_csv(changed)
+    db.session.commit()
+    assert outcomes(report) == [(2, "unchanged", []), (3, "updated", ["format", "venue"])]
+    assert report[1].agm is perth
+    # Only the meeting a calendar shows differently gets a new sequence.
+    assert [a.sequence for a in db.session.scalars(sa.select(AGM).order_by(AGM.id))] == [0, 1]
+    assert [e.action for e in history.for_object(perth)] == ["imported", "imported"]
+
+
+def test_every_meeting_has_a_stable_ref(db, make_agm, make_company):
+    agm = make_agm()
+    other = make_agm(company=agm.company, local_date=date(2028, 5, 24))
+    assert len(agm.ref) == 8 and agm.ref != other.ref
+    ref = agm.ref
+    agms.postpone(agm, None, "Moved.", agm.version, new_date=date(2027, 6, 9))
+    assert agm.ref == ref
+
+
+def meetings_for_export(make_agm, make_company):
+    company = rio(make_company)
+    plc, limited = company.listings
+    return [
+        make_agm(company=company, listing_id=plc.id, local_date=date(2027, 10, 31),
+                 local_time=time(1, 30), timezone="Europe/London", fold=1,
+                 venue="=HYPERLINK(\"https://evil.example\")", format=MeetingFormat.HYBRID,
+                 address="2 Eastbourne Terrace,\nLondon W2 6LG", duration_minutes=150,
+                 webcast_url="https://example.org/live", status=AGMStatus.POSTPONED,
+                 status_note="Moved; \"details\" to follow", deadlines_to_be_confirmed=True,
+                 proxy_deadline=datetime(2027, 10, 28, 11, 0)),
+        make_agm(company=company, listing_id=limited.id, local_date=date(2028, 5, 4),
+                 local_time=None, timezone="Australia/Perth", status=AGMStatus.EXPECTED,
+                 venue="Centro de Convenções – São Paulo", kind=MeetingKind.GENERAL),
+    ]
+
+
+def test_export_edit_import_is_a_round_trip(app, db, make_agm, make_company):
+    london, perth = meetings_for_export(make_agm, make_company)
+    exported = agm_import.export_csv()
+    report = agm_import.import_csv(exported)
+    db.session.commit()
+    assert outcomes(report) == [(2, "unchanged", []), (4, "unchanged", [])]
+    assert [a.sequence for a in (london, perth)] == [0, 0]
+    # The ref finds the meeting though its date, the rest of its identity, changes.
+    edited = exported.decode("utf-8-sig").replace("2028-05-04", "2028-05-11")
+    report = agm_import.import_csv(edited)
+    db.session.commit()
+    assert outcomes(report) == [(2, "unchanged", []), (4, "updated", ["local_date"])]
+    assert (db.session.query(AGM).count(), perth.local_date, perth.sequence) == (
+        2, date(2028, 5, 11), 1)
+
+
+def test_the_export_writes_every_column_the_import_reads(app, db, make_agm, make_company):
+    london, perth = meetings_for_export(make_agm, make_company)
+    exported = agm_import.export_csv().decode("utf-8")
+    assert exported.splitlines() == [
+        "\ufeffref,company,listing,kind,date,time,timezone,fold,duration_minutes,venue,"
+        "address,format,webcast_url,questions_deadline,proxy_deadline,registration_deadline,"
+        "deadlines_to_be_confirmed,status,status_note",
+        f"{london.ref},rio-tinto,Rio Tinto plc,agm,2027-10-31,01:30,Europe/London,1,150,"
+        "\"'=HYPERLINK(\"\"https://evil.example\"\")\",\"2 Eastbourne Terrace,",
+        "London W2 6LG\",hybrid,https://example.org/live,,2027-10-28 11:00,,1,postponed,"
+        "\"Moved; \"\"details\"\" to follow\"",
+        f"{perth.ref},rio-tinto,Rio Tinto Limited,general,2028-05-04,,Australia/Perth,0,,"
+        "Centro de Convenções – São Paulo,,,,,,,0,expected,",
+    ]
+
+
+def test_two_rows_naming_one_meeting_are_refused_with_both_lines(db, make_company):
+    rio(make_company)
+    twice = CSV_GOOD + CSV_GOOD.splitlines()[1] + "\n"
+    assert refused(twice) == [
+        (4, None, "Lines 2 and 4 name the same meeting: keep one of them.")]
+
+
+def test_two_rows_with_one_ref_are_refused_with_both_lines(db, make_agm):
+    agm = make_agm()
+    data = (f"ref,company,date,timezone\n{agm.ref},glencore,2027-05-26,Europe/Zurich\n"
+            f"{agm.ref},glencore,2027-06-02,Europe/Zurich\n")
+    assert refused(data) == [
+        (3, None, "Lines 2 and 3 name the same meeting: keep one of them.")]
+
+
+def test_an_unknown_ref_is_refused(db, make_agm):
+    make_agm()
+    assert refused("ref,company,date,timezone\nzzzzzzzz,glencore,2027-05-26,Europe/Zurich\n"
+                   ) == [(2, "ref", "No meeting has the reference “zzzzzzzz”. Leave ref empty "
+                                    "for a new meeting.")]
+
+
+def test_a_row_matching_several_meetings_asks_for_its_ref(db, make_agm, make_company):
+    company = make_company()
+    make_agm(company=company)
+    make_agm(company=company)
+    assert refused("company,date,timezone\nglencore,2027-05-26,Europe/Zurich\n") == [
+        (2, "ref", "Several meetings of this company, entity and kind fall on this date: give "
+                   "the ref of the one meant.")]
+
+
+def test_the_import_follows_the_status_workflow(db, make_agm):
+    agm = make_agm(status=AGMStatus.CANCELLED, status_note="Called off")
+    assert refused(f"ref,company,date,timezone,status\n{agm.ref},glencore,2027-05-26,"
+                   "Europe/Zurich,confirmed\n") == [
+        (2, "status", "A meeting that is “Cancelled” cannot become “Confirmed”.")]
+
+
+def test_a_meeting_made_by_mistake_is_deleted_with_a_history_entry(db, make_agm, make_user):
+    user = make_user()
+    agm = make_agm()
+    agm_id, ref = agm.id, agm.ref
+    agms.delete_agm(agm, user, agm.version)
+    db.session.commit()
+    assert db.session.get(AGM, agm_id) is None
+    entry = db.session.scalars(sa.select(History).where(History.object_type == "agm",
+                                                        History.object_id == agm_id)).one()
+    assert (entry.action, entry.user_id, entry.changes["ref"]) == ("deleted", user.id,
+                                                                   [ref, None])
+
+
+def test_a_meeting_with_questions_cannot_be_deleted(db, make_agm):
+    agm = make_agm()
+    db.session.add(Question(agm=agm, text="Will you restore the river?"))
+    db.session.commit()
+    with pytest.raises(agms.Invalid) as caught:
+        agms.delete_agm(agm, None, agm.version)
+    assert {field: list(map(str, messages)) for field, messages in caught.value.errors.items()
+            } == {"delete": ["Questions are planned for this meeting, so it cannot be "
+                             "deleted. Cancel it instead."]}
+
+
+@pytest.mark.parametrize(("status", "reinstated"), [
+    (AGMStatus.ANNOUNCED, AGMStatus.ANNOUNCED), (AGMStatus.EXPECTED, AGMStatus.EXPECTED)])
+def test_a_cancelled_meeting_is_reinstated(db, make_agm, status, reinstated):
+    agm = make_agm(status=status)
+    agms.cancel(agm, None, "Called off", agm.version)
+    changes = agms.reinstate(agm, None, "The company called it again.", agm.version)
+    assert (agm.status, agm.status_note, agm.sequence) == (
+        reinstated, "The company called it again.", 2)
+    assert changes["status"] == [AGMStatus.CANCELLED, reinstated]
+    with pytest.raises(agms.Invalid):
+        agms.reinstate(agm, None, "", agm.version)  # only a cancelled meeting
