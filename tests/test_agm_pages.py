@@ -212,3 +212,10 @@ def test_deadlines_to_be_confirmed_say_so(client, make_agm, lang, note, marker):
     text = client.get(f"/{lang}/agms/{agm.id}").text
     assert f'<p class="agm-note">{note}</p>' in text
     assert text.count(f'<span class="agm-tbc">{marker}</span>') == 1
+
+
+def test_a_past_meeting_without_a_venue_says_it_was_not_recorded(client, make_agm):
+    agm = make_agm(local_date=date(2024, 5, 29), status=AGMStatus.CONFIRMED)
+    text = client.get(f"/pt/agms/{agm.id}").text
+    assert "<p>O local não foi registrado.</p>" in text
+    assert "ainda não" not in text.split("<main")[1].split("</main>")[0]
