@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from agmtool.config import ROOT
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -36,22 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.configure(app)
 
-    from agmtool import (
-        admin,
-        agm_admin,
-        agm_import,
-        agm_pages,
-        auth,
-        cli,
-        database,
-        errors,
-        history,
-        i18n,
-        inbox,
-        intake,
-        public,
-        staff,
-    )
+    from agmtool import accounts, cli, concerns, database, errors, history, i18n, meetings, site
     from agmtool.extensions import babel, cache, csrf, limiter
 
     database.init_app(app)
@@ -60,22 +45,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
     i18n.init_app(app)
-    app.jinja_env.filters["action_label"] = history.action_label
-    app.jinja_env.filters["history_changes"] = history.changes_shown
+    history.init_app(app)
     security.init_app(app)
-    auth.init_app(app)
     errors.init_app(app)
+    # The features, in the order of their chain (see docs/architecture.md), then the edges.
+    accounts.init_app(app)
+    meetings.init_app(app)
+    concerns.init_app(app)
+    site.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(public.site)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(intake.bp)
-    app.register_blueprint(inbox.bp)
-    agm_import.init_app(app)
-    agm_pages.init_app(app)
-    agm_admin.init_app(app)
 
     database.refuse_stale_schema_when_serving(app)
     return app

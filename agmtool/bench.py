@@ -24,7 +24,8 @@ from pathlib import Path
 from flask import send_from_directory
 from werkzeug.serving import make_server
 
-from agmtool import ROOT, create_app
+from agmtool import create_app
+from agmtool.config import ROOT
 
 RESULTS = ROOT / "bench-results.json"
 MEETINGS = 1000
@@ -67,7 +68,7 @@ def prepare_database(url: str) -> None:
 
 
 def load_meetings() -> None:
-    from agmtool import agms, companies
+    from agmtool.meetings import agms, companies
     from agmtool.models import AGMStatus, MeetingFormat
 
     today = datetime.now(UTC).date()
@@ -93,8 +94,9 @@ def load_meetings() -> None:
 
 
 def uncached_ms_per_meeting(app, repeats: int = 5) -> tuple[float, int]:
-    from agmtool import agm_pages, ical
     from agmtool.extensions import cache, db
+    from agmtool.meetings import ical
+    from agmtool.meetings import public as agm_pages
 
     times, size = [], 0
     for _ in range(repeats):
@@ -115,8 +117,9 @@ def after_change_ms_per_meeting(app, repeats: int = 5) -> float:
     """The feed rebuilt after one meeting changed: the whole-feed cache misses, the changed
     meeting is serialized again, the others come from the per-meeting event cache. This is
     what a poll costs after a staff edit; it is not `feed_uncached_ms_per_event`."""
-    from agmtool import agm_pages, agms
     from agmtool.extensions import cache, db
+    from agmtool.meetings import agms
+    from agmtool.meetings import public as agm_pages
     from agmtool.models import AGM
 
     day = datetime.now(UTC).date()

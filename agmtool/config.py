@@ -1,6 +1,10 @@
 """Default settings; instance/config.py and AGMTOOL_* environment variables override them."""
 
 from datetime import timedelta
+from pathlib import Path
+
+# The project folder: templates/, translations/ and instance/ sit beside the package.
+ROOT = Path(__file__).resolve().parent.parent
 
 # Languages the interface and documents speak; a new one is a catalogue plus an entry here.
 LANGUAGES = ["en", "es", "pt", "id"]

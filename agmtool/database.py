@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import Engine, event
 
-from agmtool import ROOT
+from agmtool.config import ROOT
 from agmtool.extensions import db, migrate
 from agmtool.security import serving
 

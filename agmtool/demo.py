@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from agmtool.concerns import refresh_search_text
+from agmtool.concerns.domain import refresh_search_text
+from agmtool.concerns.receipts import receipt_hash
 from agmtool.extensions import db
 from agmtool.models import (
     AGM,
@@ -23,7 +24,6 @@ from agmtool.models import (
     Site,
     Topic,
 )
-from agmtool.receipts import receipt_hash
 
 LONDON, ZUG, PERTH = "Europe/London", "Europe/Zurich", "Australia/Perth"
 

@@ -9,28 +9,17 @@ from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
-    EmailField,
-    HiddenField,
     PasswordField,
     SelectChoice,
-    SelectField,
     SelectMultipleField,
     StringField,
 )
 from wtforms.validators import (
-    DataRequired,
-    Email,
-    EqualTo,
-    Length,
-    Optional,
-    Regexp,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from agmtool.i18n import format_number
-from agmtool.models import Role
 from agmtool.text import clean_text
 
 # WTForms' messages that our forms can show, marked here so that `flask i18n extract` puts
@@ -108,64 +97,3 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 REQUIRED = _l("This field is required.")
-
-
-class LoginForm(Form):
-    email = EmailField(
-        _l("Email"),
-        validators=[DataRequired(REQUIRED), Length(max=254, message=_l("This email is too long."))],
-    )
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
-
-
-class CodeForm(Form):
-    code = StringField(
-        _l("Six-digit code from your authenticator app"),
-        validators=[
-            DataRequired(REQUIRED),
-            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter the six digits the app shows.")),
-        ],
-    )
-
-
-class NewPasswordForm(Form):
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(REQUIRED), Length(max=200, message=_l("This password is too long."))
-        ],
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[
-            DataRequired(REQUIRED), EqualTo("password", message=_l("The two passwords differ."))
-        ],
-    )
-
-
-class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
-
-
-class UserForm(Form):
-    name = StringField(
-        _l("Name"), validators=[Optional(), Length(max=200, message=_l("At most 200 characters."))]
-    )
-    role = SelectField(_l("Role"), choices=enum_choices(Role), validators=[DataRequired(REQUIRED)])
-    languages = MultiCheckboxField(_l("Translation languages"), choices=[])
-    active = BooleanField(_l("Account active"), default=True)
-
-
-class UserEditForm(UserForm):
-    version = HiddenField()  # the account's version the admin saw
-
-
-class NewUserForm(UserForm):
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            DataRequired(REQUIRED),
-            Email(message=_l("Enter an email address like name@example.org.")),
-            Length(max=254, message=_l("This email is too long.")),
-        ],
-    )

@@ -3,8 +3,8 @@ language, stale edits, postponing and cancelling."""
 
 from datetime import date, time
 
+import helpers
 import pytest
-from conftest import history_lines
 
 from agmtool.models import AGM, AGMStatus, Company, Role
 
@@ -206,7 +206,7 @@ def test_postponing_to_a_new_date_whose_time_is_not_known_yet(client, db, staff,
 
 def test_the_history_names_actions_and_fields_in_the_users_language(client, db, staff,
                                                                      make_agm):
-    from agmtool import agms, companies
+    from agmtool.meetings import agms, companies
 
     agm = make_agm(local_date=date(2027, 4, 29))
     client.post(f"/staff/agms/{agm.id}/postpone",
@@ -214,14 +214,14 @@ def test_the_history_names_actions_and_fields_in_the_users_language(client, db, 
     companies.save_company(agm.company, None, {"name": "Glencore International"},
                       [("Glencore plc", "LSE", "GLEN")], [], agms.UNCHECKED)
     db.session.commit()
-    lines = history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
+    lines = helpers.history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
     assert lines == [  # in the order written, as on every history
         "Postponed (staff@example.org) | Date (local): 29 Apr 2027 → 20 May 2027"
         " | Status: Announced → Postponed | Public note: Moved",
         "The company's name or listings changed | Company: Glencore International",
     ]
     client.get("/language/es?next=/staff/")
-    lines = history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
+    lines = helpers.history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
     assert lines[0] == (
         "Aplazada (staff@example.org) | Fecha (local): 29 abr 2027 → 20 may 2027"
         " | Estado: Anunciada → Aplazada | Nota pública: Moved")
@@ -249,7 +249,7 @@ def test_a_companys_page_shows_its_history(client, db, staff):
         "name": "Rio Tinto Group", "website": "https://www.riotinto.com",
         "listings": "Rio Tinto plc; LSE; RIO\nRio Tinto Limited; ASX; RIO",
         "sites": "Oyu Tolgoi; MN; Ömnögovi", "version": "1"})
-    lines = history_lines(client.get(f"/staff/companies/{company.id}/edit").text)
+    lines = helpers.history_lines(client.get(f"/staff/companies/{company.id}/edit").text)
     assert lines == [
         "Created (staff@example.org) | Name: Rio Tinto | Short name for links: rio-tinto"
         " | Listings: Rio Tinto plc; LSE; RIO",

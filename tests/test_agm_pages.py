@@ -72,7 +72,7 @@ def test_an_expected_meeting_shows_only_the_month(client, make_agm):
 
 
 def test_a_cancelled_expected_meeting_still_shows_only_the_month(client, db, make_agm):
-    from agmtool import agms
+    from agmtool.meetings import agms
 
     agm = make_agm(local_date=date(2030, 5, 29), local_time=None, status=AGMStatus.EXPECTED)
     agms.cancel(agm, None, "The company is being taken over.", agm.version)

@@ -7,9 +7,11 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from agmtool import agm_import, agms, companies, history
+from agmtool import history
 from agmtool.database import StaleEdit
 from agmtool.extensions import db as db_
+from agmtool.meetings import agms, companies
+from agmtool.meetings import csv_import as agm_import
 from agmtool.models import AGM, AGMStatus, Company, History, MeetingFormat, MeetingKind, Question
 
 
@@ -256,7 +258,7 @@ def test_the_import_applies_the_forms_caps_to_every_text(db, make_company):
 
 
 def test_the_form_and_the_import_share_one_set_of_caps(app):
-    from agmtool import agm_forms
+    from agmtool.meetings import forms as agm_forms
 
     form_caps = {}
     with app.test_request_context():

@@ -12,9 +12,12 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agmtool import concern_search, concerns, history, receipts
-from agmtool.concern_search import Filters
-from agmtool.concerns import TRANSITIONS, Submission
+from agmtool import history
+from agmtool.concerns import domain as concerns
+from agmtool.concerns import receipts
+from agmtool.concerns import search as concern_search
+from agmtool.concerns.domain import TRANSITIONS, Submission
+from agmtool.concerns.search import Filters
 from agmtool.database import StaleEdit
 from agmtool.models import (
     Attribution,

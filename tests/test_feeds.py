@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import icalendar
 import pytest
 
-from agmtool import agms, companies
+from agmtool.meetings import agms, companies
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_a_postponement_without_a_new_slot_is_tentative_all_day(client, db, make
 
 
 def test_the_window_moves_with_the_date(app, make_agm):
-    from agmtool import agm_pages
+    from agmtool.meetings import public as agm_pages
 
     agm = make_agm(local_date=date(2026, 1, 10))
     with app.test_request_context("/calendar.ics"):
@@ -196,7 +196,9 @@ def test_uids_do_not_depend_on_base_url_or_host_but_links_do(app, client, make_a
 
 
 def test_the_uncached_benchmark_starts_every_build_with_empty_formatting_caches(app, make_agm):
-    from agmtool import agm_pages, bench, i18n, ical
+    from agmtool import bench, i18n
+    from agmtool.meetings import ical
+    from agmtool.meetings import public as agm_pages
 
     make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon() - timedelta(2),
                                                                  time(10, 0)))

@@ -98,7 +98,7 @@ def test_field_errors_are_escaped_even_when_lazy(app):
     from flask import render_template_string
     from flask_babel import lazy_gettext
 
-    from agmtool.forms import LoginForm
+    from agmtool.accounts.forms import LoginForm
 
     with app.test_request_context("/en/"):
         form = LoginForm()

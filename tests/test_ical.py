@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agmtool import ical
+from agmtool.meetings import ical
 from agmtool.models import AGM, AGMStatus, Company, Listing, MeetingFormat, MeetingKind
 
 
@@ -266,7 +266,7 @@ def test_an_estimated_date_is_a_whole_day_that_names_only_the_month(make_agm, la
 
 
 def test_a_cancelled_estimate_says_the_month_it_was_expected(db, make_agm):
-    from agmtool import agms
+    from agmtool.meetings import agms
 
     agm = make_agm(status=AGMStatus.EXPECTED, local_date=date(2027, 4, 8), local_time=None)
     agms.cancel(agm, None, "No AGM this year.", agm.version)

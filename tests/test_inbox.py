@@ -6,11 +6,14 @@ import io
 import re
 from datetime import date, timedelta
 
+import helpers
 import pytest
-from conftest import history_lines
 from sqlalchemy import event, insert
 
-from agmtool import concern_search, concerns, history, receipts
+from agmtool import history
+from agmtool.concerns import domain as concerns
+from agmtool.concerns import receipts
+from agmtool.concerns import search as concern_search
 from agmtool.models import (
     Attribution,
     Channel,
@@ -275,7 +278,8 @@ def test_triage_moves_and_records_history(staff_client, staff, make_concern, db)
     assert (entry.action, entry.user_id, entry.changes) == (
         "accepted", staff.id, {"status": ["received", "accepted"]})
     page = staff_client.get(f"/staff/concerns/{concern.id}").text
-    assert history_lines(page) == ["Accepted (staff@example.org) | Status: Received → Accepted"]
+    assert helpers.history_lines(page) == [
+        "Accepted (staff@example.org) | Status: Received → Accepted"]
 
 
 def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
@@ -292,7 +296,7 @@ def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
 
 
 def test_staff_ask_a_question_the_community_reads_on_its_status_page(staff_client, db, app):
-    from agmtool import concerns
+    from agmtool.concerns import domain as concerns
 
     submission = concerns.Submission(language="es", reply_language="es", body="El río")
     concern, code = concerns.submit(submission, "clarify-test-key")
@@ -315,7 +319,7 @@ def test_staff_ask_a_question_the_community_reads_on_its_status_page(staff_clien
 
 
 def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_client, db, app):
-    from agmtool import concerns
+    from agmtool.concerns import domain as concerns
 
     submission = concerns.Submission(language="pt", reply_language="pt", body="A lama chegou")
     concern, code = concerns.submit(submission, "answer-test-key-0001")
@@ -342,7 +346,7 @@ def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_clie
     assert "Question asked of the community: Qual córrego?" in page
     assert ('<blockquote lang="pt" class="text">O córrego do Feijão, desde março.</blockquote>'
             in page)
-    assert history_lines(page)[-1] == (
+    assert helpers.history_lines(page)[-1] == (
         "Answered by the community | Status: Needs clarification → Received")
     assert rows(staff_client.get("/staff/concerns/?q=feijao").text) == [concern.id]
     again = community.post("/pt/status/answer", data={"code": code, "answer": "De novo"})

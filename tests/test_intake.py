@@ -10,8 +10,9 @@ from urllib.parse import quote
 import pytest
 from itsdangerous import TimestampSigner
 
-from agmtool import concerns, receipts
-from agmtool.concern_forms import CAPS
+from agmtool.concerns import domain as concerns
+from agmtool.concerns import receipts
+from agmtool.concerns.forms import CAPS
 from agmtool.extensions import db as _db
 from agmtool.models import Concern, ConcernStatus
 

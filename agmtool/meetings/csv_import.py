@@ -13,19 +13,13 @@ from datetime import date, datetime, time
 
 import click
 import sqlalchemy as sa
-from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from agmtool import agms
 from agmtool.extensions import db
 from agmtool.i18n import format_number
+from agmtool.meetings import agms
 from agmtool.models import AGM, AGMStatus, Company, MeetingFormat, MeetingKind, User
 from agmtool.text import from_spreadsheet_cell, spreadsheet_cell
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(agms_cli)
-
 
 COLUMNS = (
     "ref", "company", "listing", "kind", "date", "time", "timezone", "fold",

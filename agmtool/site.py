@@ -1,4 +1,5 @@
-"""Pages that need no account: the language redirect, the home page, health."""
+"""The site's own pages: the language redirect and switch, the home page, health, and the
+staff start page that shows each role what it can do."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from sqlalchemy import text
 from agmtool import i18n
 from agmtool.extensions import db, limiter
 from agmtool.links import safe_next
+from agmtool.security import roles_required
 
 # Pages under /<lang>/.
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
 i18n.add_language_prefix(bp)
 # Pages outside any language.
 site = Blueprint("site", __name__)
+# The area behind the login.
+staff = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 @site.get("/")
@@ -39,3 +43,15 @@ def choose_language(code: str):
 def healthz():
     db.session.execute(text("SELECT 1"))
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@staff.get("/", endpoint="index")
+@roles_required()
+def staff_start():
+    return render_template("staff/index.html")
+
+
+def init_app(app) -> None:
+    app.register_blueprint(site)
+    app.register_blueprint(bp)
+    app.register_blueprint(staff)

@@ -8,12 +8,17 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.exc import IntegrityError
 
 from agmtool import history
+from agmtool.concerns.receipts import key_hash, receipt_from_key, receipt_hash
 from agmtool.database import StaleEdit, claim
 from agmtool.extensions import db
 from agmtool.models import (
+    QUARANTINE_REASONS,
     Attribution,
     Channel,
     Clarification,
@@ -27,10 +32,70 @@ from agmtool.models import (
     User,
     utcnow,
 )
-from agmtool.receipts import key_hash, receipt_from_key, receipt_hash
 from agmtool.text import clean_text, folded
 
 S = ConcernStatus
+
+
+def _merged_into(value) -> str:
+    return _("concern %(number)s", number=value)
+
+
+def _quarantine_reason(value) -> str:
+    return str(QUARANTINE_REASONS.get(value, value))
+
+
+# How a concern's history reads (registered by agmtool.concerns.init_app). The labels reuse
+# the forms' wording, so that a field is called the same on the form and in its history.
+HISTORY = history.Labels(
+    fields={
+        "status": _l("Status"),
+        "channel": _l("How it arrived"),
+        "quarantine_reason": _l("Held back because"),
+        "closed_on": _l("Closed on"),
+        "decline_reason": _l("Reason for declining"),
+        # Entries written before the questions and answers moved to their own table.
+        "clarification": _l("Question for the community"),
+        "clarification_answer": _l("The community's answer"),
+        "merged_into_id": _l("Merged into"),
+        "withdrawn_on": _l("Withdrawn on"),
+        "contact_erased_on": _l("Contact details deleted on"),
+        "body": _l("What is happening?"),
+        "wanted": _l("What the community wants"),
+        "place": _l("Mine or place"),
+        "community_name": _l("Community"),
+        "company_other": _l("Company"),
+        "speaker_name": _l("The name we may say"),
+        "contact_name": _l("Contact details"),
+        "contact_details": _l("Contact details"),
+    },
+    actions={
+        "submitted": lazy_pgettext("history action", "Sent through the form"),
+        "entered": lazy_pgettext("history action", "Entered by staff"),
+        "accepted": lazy_pgettext("history action", "Accepted"),
+        "clarification_asked": lazy_pgettext("history action", "Clarification asked for"),
+        "clarification_answered": lazy_pgettext("history action", "Answered by the community"),
+        "released": lazy_pgettext("history action", "Released from quarantine"),
+        "reopened": lazy_pgettext("history action", "Reopened"),
+        "declined": lazy_pgettext("history action", "Declined"),
+        "merged": lazy_pgettext("history action", "Merged"),
+        "withdrawn": lazy_pgettext("history action", "Withdrawn by the submitter"),
+        "contact_erased": lazy_pgettext("history action", "Contact details deleted"),
+    },
+    enums={"status": ConcernStatus, "channel": Channel},
+    values={"closed_on": history.day, "withdrawn_on": history.day,
+            "contact_erased_on": history.day, "quarantine_reason": _quarantine_reason,
+            "merged_into_id": _merged_into},
+)
+# The English translation's history.
+TRANSLATION_HISTORY = history.Labels(
+    fields={"state": _l("Translation"), "text": _l("English translation")},
+    actions={
+        "saved": lazy_pgettext("history action", "Translation saved"),
+        "approved": lazy_pgettext("history action", "Translation approved"),
+    },
+    enums={"state": TranslationState},
+)
 
 # --- submission ---------------------------------------------------------------------------
 
@@ -416,14 +481,23 @@ def _claim_translation(translation: Translation, seen_version: int | None, **val
           version=Translation.version + 1)
 
 
-def approve_translation(concern: Concern, user: User, seen_version: int | None) -> Translation:
-    """Approve the English translation the approver saw (its ``seen_version``).
+def approve_translation(concern: Concern, user: User, seen_version: int | None,
+                        text: str | None = None) -> Translation:
+    """Approve the English translation as the approver saw it: its ``seen_version`` and, when
+    given, the ``text`` in the approver's box. A text that differs from the one stored (an
+    edit made before pressing Approve, or none stored yet) is saved first, so what is
+    approved is always what the approver read.
 
-    Side effects: state, approver, version (a conditional UPDATE), history, flush. Raises
-    ConcernWithdrawn, StaleEdit (someone saved a newer text meanwhile), ValueError (none).
+    Side effects: as save_translation when the text is saved first; state, approver,
+    version (a conditional UPDATE), history, flush. Raises ConcernWithdrawn, StaleEdit
+    (someone saved a newer text meanwhile), ValueError (no text to approve).
     """
     _not_withdrawn(concern)
     translation = english(concern)
+    if text is not None and (translation is None or translation.version != seen_version
+                             or translation.text != (clean_text(text) or "").strip()):
+        translation = save_translation(concern, text, user, seen_version, ready=True)
+        seen_version = translation.version
     if translation is None or not translation.text:
         raise ValueError("there is no translation to approve")
     old = {"state": translation.state, "approved_by_id": translation.approved_by_id,

@@ -9,9 +9,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
-from agmtool import concern_search, concerns, history, i18n, links, receipts
-from agmtool.auth import roles_required
-from agmtool.concern_forms import (
+from agmtool import history, i18n, links
+from agmtool.concerns import domain as concerns
+from agmtool.concerns import receipts
+from agmtool.concerns import search as concern_search
+from agmtool.concerns.forms import (
     CAPS,
     ActionForm,
     ClarifyForm,
@@ -34,6 +36,7 @@ from agmtool.models import (
     TranslationState,
     utcnow,
 )
+from agmtool.security import roles_required
 
 # `flask --app agmtool concerns purge-contacts` lives on this blueprint's command group.
 bp = Blueprint("inbox", __name__, url_prefix="/staff/concerns", cli_group="concerns")
@@ -333,11 +336,7 @@ def translate(concern_id: int):
     seen = _seen_version(form)
     try:
         if step == "approve":
-            current = concerns.english(concern)
-            if current is None or current.version != seen or current.text != form.text.data:
-                seen = concerns.save_translation(concern, form.text.data, g.user, seen,
-                                                 ready=True).version
-            concerns.approve_translation(concern, g.user, seen)
+            concerns.approve_translation(concern, g.user, seen, form.text.data)
             done = _("The translation is approved.")
         else:
             concerns.save_translation(concern, form.text.data, g.user, seen,

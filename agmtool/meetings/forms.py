@@ -26,9 +26,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from agmtool import agms
 from agmtool.forms import Cap, Form, enum_choices, options
 from agmtool.links import number
+from agmtool.meetings import agms
 from agmtool.models import AGMStatus, MeetingFormat, MeetingKind
 
 REQUIRED = _l("This field is required.")

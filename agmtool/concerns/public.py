@@ -14,8 +14,10 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
-from agmtool import concerns, i18n, receipts
-from agmtool.concern_forms import CAPS, AnswerForm, ConcernForm, StatusForm, WithdrawForm
+from agmtool import i18n
+from agmtool.concerns import domain as concerns
+from agmtool.concerns import receipts
+from agmtool.concerns.forms import CAPS, AnswerForm, ConcernForm, StatusForm, WithdrawForm
 from agmtool.database import StaleEdit
 from agmtool.extensions import csrf, db, give_rate_limit_id, limiter
 from agmtool.forms import options

@@ -9,15 +9,25 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from agmtool import history
-from agmtool.agms import (
+from agmtool.extensions import db
+from agmtool.i18n import format_number
+from agmtool.meetings.agms import (
     Invalid,
     calendar_touch,
     claim_version,
     plain_text,
 )
-from agmtool.extensions import db
-from agmtool.i18n import format_number
 from agmtool.models import AGM, Company, Concern, Listing, Site, User
+
+# How a company's history reads (registered by agmtool.meetings.init_app).
+HISTORY = history.Labels(fields={
+    "name": _l("Name"),
+    "slug": _l("Short name for links"),
+    "website": _l("Website"),
+    "listings": _l("Listings"),
+    "sites": _l("Sites (mines and projects)"),
+    "notes": _l("Private notes (staff only, never published)"),
+})
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

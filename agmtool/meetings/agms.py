@@ -1,5 +1,5 @@
 """Domain: companies, their listings and sites, and their meetings (create, edit, postpone,
-cancel), with local times checked against each meeting's IANA zone. CSV import: agm_import."""
+cancel), with local times checked against each meeting's IANA zone. CSV import: csv_import."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import sqlalchemy as sa
 from babel.core import get_global
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from agmtool import history
 from agmtool.database import claim
@@ -92,6 +93,60 @@ def _seen(record, seen_version) -> int:
     if seen_version is None:
         raise TypeError("seen_version is required: the version the user saw, or UNCHECKED")
     return record.version if seen_version == UNCHECKED else seen_version
+
+
+def _company(value) -> str:
+    company = db.session.get(Company, value)
+    return company.name if company else str(value)
+
+
+def _listing(value) -> str:
+    listing = db.session.get(Listing, value)
+    return listing.entity_name if listing else str(value)
+
+
+# How a meeting's history reads (registered by agmtool.meetings.init_app): the labels of
+# the meeting form, so that a field is called the same on the form and in its history.
+HISTORY = history.Labels(
+    fields={
+        "ref": _l("Reference"),
+        "company_id": _l("Company"),
+        "company": _l("Company"),
+        "listing_id": _l("Listed entity holding the meeting"),
+        "kind": _l("Kind of meeting"),
+        "local_date": _l("Date (local)"),
+        "local_time": _l("Start time (local)"),
+        "timezone": _l("Timezone"),
+        "fold": _l("If the time happens twice (clocks going back)"),
+        "duration_minutes": _l("Duration in minutes"),
+        "venue": _l("Venue"),
+        "address": _l("Address"),
+        "format": _l("Format"),
+        "webcast_url": _l("Webcast or platform link"),
+        "questions_deadline": _l("Deadline for written questions (local)"),
+        "proxy_deadline": _l("Deadline for proxy appointment (local)"),
+        "registration_deadline": _l("Deadline for registration (local)"),
+        "deadlines_to_be_confirmed": _l("Deadlines to be confirmed"),
+        "status": _l("Status"),
+        "date_estimated": _l("Date not yet announced"),
+        "status_note": _l("Public note"),
+        "notes": _l("Private notes (staff only, never published)"),
+    },
+    actions={
+        "postponed": lazy_pgettext("history action", "Postponed"),
+        "cancelled": lazy_pgettext("history action", "Cancelled"),
+        "reinstated": lazy_pgettext("history action", "Reinstated"),
+        "deleted": lazy_pgettext("history action", "Deleted"),
+        "imported": lazy_pgettext("history action", "Imported from a CSV file"),
+        "company_changed": lazy_pgettext("history action",
+                                         "The company's name or listings changed"),
+    },
+    enums={"status": AGMStatus, "kind": MeetingKind, "format": MeetingFormat},
+    values={"local_date": history.day, "local_time": history.wall_clock,
+            "questions_deadline": history.wall_clock, "proxy_deadline": history.wall_clock,
+            "registration_deadline": history.wall_clock, "company_id": _company,
+            "listing_id": _listing},
+)
 
 
 # --- zones and instants ------------------------------------------------------------------

@@ -9,11 +9,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from agmtool import agm_forms, agm_import, agms, companies, forms, history, i18n
-from agmtool.auth import roles_required
+from agmtool import forms, history, i18n
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
+from agmtool.meetings import agms, companies, csv_import
+from agmtool.meetings import forms as agm_forms
 from agmtool.models import AGM, Company, Role, utcnow
+from agmtool.security import roles_required
 
 bp = Blueprint("agm_admin", __name__, url_prefix="/staff")
 STAFF = (Role.STAFF, Role.ADMIN)
@@ -95,7 +97,7 @@ def _meetings_page(form=None, **shown):
 
 def _changed_fields(changes: dict) -> str:
     """The changed fields' names in the reader's language, in the form's order."""
-    labels = history.FIELD_LABELS[AGM.__tablename__]
+    labels = agms.HISTORY.fields
     return ", ".join(str(label) for name, label in labels.items() if name in changes)
 
 
@@ -109,7 +111,7 @@ def agm_list():
 @roles_required(*STAFF)
 def agm_export():
     name = f"meetings-{utcnow().date().isoformat()}.csv"
-    return agm_import.export_csv(), 200, {
+    return csv_import.export_csv(), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "no-store",
@@ -123,12 +125,12 @@ def agm_import_upload():
     if not form.validate_on_submit():
         return _meetings_page(form)
     try:
-        outcomes = agm_import.import_csv(form.file.data.read(), g.user)
-    except agm_import.Refused as refused:
+        outcomes = csv_import.import_csv(form.file.data.read(), g.user)
+    except csv_import.Refused as refused:
         db.session.rollback()
         return _meetings_page(form, problems=refused.problems)
     db.session.commit()
-    return _meetings_page(form, outcomes=outcomes, counts=agm_import.counts(outcomes))
+    return _meetings_page(form, outcomes=outcomes, counts=csv_import.counts(outcomes))
 
 
 @bp.route("/agms/new", methods=["GET", "POST"])
@@ -301,7 +303,3 @@ def company_edit(company_id: int):
         form.version.data = company.version
     return render_template("agm_admin/company_form.html", form=form, company=company,
                            history=history.for_object(company))
-
-
-def init_app(app) -> None:
-    app.register_blueprint(bp)

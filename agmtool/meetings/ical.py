@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, vDDDTypes, vDuration, vInt, vText, vUri
 
-from agmtool import agms, i18n
+from agmtool import i18n
+from agmtool.meetings import agms
 from agmtool.models import AGM, AGMStatus, MeetingFormat, MeetingKind
 
 PRODID = "-//agmtool//AGM calendar//EN"

@@ -26,7 +26,7 @@ from wtforms.validators import (
 )
 
 from agmtool import i18n
-from agmtool.concerns import Submission, companies
+from agmtool.concerns.domain import Submission, companies
 from agmtool.forms import REQUIRED, Cap, Form, MultiCheckboxField, enum_choices, options
 from agmtool.links import LARGEST_ID, number
 from agmtool.models import Attribution, Channel, Topic

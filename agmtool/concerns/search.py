@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from agmtool.concerns import english
+from agmtool.concerns.domain import english
 from agmtool.extensions import db
 from agmtool.i18n import language_name
 from agmtool.models import (

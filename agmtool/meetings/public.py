@@ -23,8 +23,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from agmtool import agms, i18n, ical, links
+from agmtool import i18n, links
 from agmtool.extensions import cache, db, limiter
+from agmtool.meetings import agms, ical
 from agmtool.models import AGM, Company
 
 bp = Blueprint("agms", __name__, url_prefix="/<lang>/agms")
@@ -47,6 +48,8 @@ class FeedsWithoutCookies(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
+    """Feeds are served without cookies and share a per-process cache of serialized
+    events; the pages and feeds' blueprints."""
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = FeedsWithoutCookies()
     app.extensions["agm_event_cache"] = {}
