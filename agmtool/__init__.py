@@ -36,7 +36,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.configure(app)
 
-    from agmtool import accounts, cli, concerns, database, errors, history, i18n, meetings, site
+    from agmtool import (
+        accounts,
+        cli,
+        concerns,
+        database,
+        errors,
+        history,
+        i18n,
+        meetings,
+        questions,
+        settings,
+        site,
+        translation,
+    )
     from agmtool.extensions import babel, cache, csrf, limiter
 
     database.init_app(app)
@@ -46,12 +59,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     cache.init_app(app)
     i18n.init_app(app)
     history.init_app(app)
+    settings.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     # The features, in the order of their chain (see docs/architecture.md), then the edges.
     accounts.init_app(app)
     meetings.init_app(app)
+    translation.init_app(app)
     concerns.init_app(app)
+    questions.init_app(app)
     site.init_app(app)
     cli.init_app(app)
 

@@ -88,5 +88,7 @@ STATUS_RATE_LIMIT = "10/minute;60/hour"
 STATUS_GLOBAL_RATE_LIMIT = "300/minute"
 # Every receipt-code lookup takes at least this long, found or not.
 STATUS_LOOKUP_SECONDS = 0.4
+# A concern's words are due in English this long after it arrived (the translators' queue).
+CONCERN_TRANSLATION_TIME = timedelta(days=14)
 # Contact details are erased this long after a concern is closed.
 CONTACT_RETENTION = timedelta(days=180)

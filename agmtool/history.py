@@ -113,6 +113,13 @@ def for_object(obj) -> list[History]:
     ).all()
 
 
+def for_objects(model) -> list[History]:
+    """Every entry of every record of ``model`` (a small table: the settings)."""
+    return db.session.scalars(
+        db.select(History).where(History.object_type == model.__tablename__)
+        .order_by(History.id)).all()
+
+
 # --- showing an entry -----------------------------------------------------------------------
 # Bookkeeping that the entry itself already says (who approved, which version).
 UNSHOWN = {"approved_by_id", "source_version", "version"}

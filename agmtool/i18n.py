@@ -248,6 +248,11 @@ def format_number(value) -> str:
 
 # --- the catalogue workflow ------------------------------------------------------------
 
+# Lines of the catalogues are wrapped here: wide enough that most messages stay on one line,
+# so that a change to a message is a change to one line.
+CATALOGUE_WIDTH = 100
+
+
 def _translations() -> Path:
     return Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
@@ -263,7 +268,8 @@ def _extract(pot: Path) -> None:
     _pybabel(
         "extract", "-F", str(_translations() / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
         "-k", "lazy_pgettext:1c,2", "-k", "lazy_ngettext:1,2",
-        "--no-location", "--sort-output", "--project", "agmtool", "-o", str(pot), str(root),
+        "--no-location", "--sort-output", "--project", "agmtool", "--width",
+        str(CATALOGUE_WIDTH), "-o", str(pot), str(root),
     )
 
 
@@ -291,9 +297,9 @@ def update_command() -> None:
     for code in _catalogue_languages():
         po = _translations() / code / "LC_MESSAGES" / "messages.po"
         action = "update" if po.exists() else "init"
-        extra = []
+        extra = ["--width", str(CATALOGUE_WIDTH)]
         if po.exists():
-            extra = ["--no-fuzzy-matching", "--ignore-pot-creation-date", "--ignore-obsolete"]
+            extra += ["--no-fuzzy-matching", "--ignore-pot-creation-date", "--ignore-obsolete"]
         _pybabel(action, "-i", str(pot), "-d", str(_translations()), "-l", code, *extra)
 
 

@@ -52,3 +52,11 @@ def folded(*parts: str | None) -> str:
     text = " ".join(" ".join(part.split()) for part in parts if part)
     return "".join(ch for ch in unicodedata.normalize("NFKD", text)
                    if not unicodedata.combining(ch)).casefold()
+
+
+# A web address as people paste it: http(s), then anything but spaces.
+WEB_LINK = re.compile(r"^https?://[^\s]+$")
+
+
+def is_web_link(value: str | None) -> bool:
+    return bool(value) and WEB_LINK.match(value) is not None

@@ -160,8 +160,10 @@ def make_concern(db):
         values.setdefault("attribution", Attribution.ANONYMOUS)
         values.setdefault("reply_language", language)
         concern = Concern(body=body, language=language, **values)
-        concerns.refresh_search_text(concern)
         db.session.add(concern)
+        db.session.flush()
+        concerns.sync_translations(concern)  # as every domain function that stores words
+        concerns.refresh_search_text(concern)
         db.session.commit()
         return concern
 

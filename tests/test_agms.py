@@ -659,3 +659,16 @@ def test_a_cancelled_meeting_is_reinstated(db, make_agm, status, reinstated):
     assert changes["status"] == [AGMStatus.CANCELLED, reinstated]
     with pytest.raises(agms.Invalid):
         agms.reinstate(agm, None, "", agm.version)  # only a cancelled meeting
+
+
+def test_a_meeting_with_pack_sources_cannot_be_deleted(db, make_agm):
+    from agmtool.models import Source
+
+    agm = make_agm()
+    db.session.add(Source(agm=agm, title="Tailings report 2026"))
+    db.session.commit()
+    with pytest.raises(agms.Invalid) as caught:
+        agms.delete_agm(agm, None, agm.version)
+    assert [str(m) for m in caught.value.errors["delete"]] == [
+        "Sources are listed for this meeting's pack, so it cannot be deleted. Cancel it "
+        "instead."]

@@ -127,7 +127,8 @@ def test_staff_decline_in_indonesian_and_read_the_history(browser, live_server, 
         today = format_date(date.today(), "medium", locale="id")
         assert entry.split(": ", 1)[1] == (
             f"Ditolak (staff@example.org) Status: Diterima → Ditolak Ditutup pada: {today}"
-            " Alasan penolakan: Perusahaan ini tidak terdaftar di London.")
+            " Alasan penolakan: Perusahaan ini tidak terdaftar di London."
+            " Ditulis dalam bahasa: Indonesia")
         helpers.screenshot(page, "concern-history-id")
     finally:
         context.close()
@@ -170,7 +171,8 @@ def test_the_community_answers_a_question_on_a_phone(browser, live_server, db, m
 
     concern, code = concerns.submit(concerns.Submission(
         language=lang, reply_language=lang, body=TEXTS[lang]), f"key-answer-{lang}-0000000")
-    concerns.ask_clarification(concern, make_user(), "¿Dónde? / Onde? / Di mana? / Where?")
+    concerns.ask_clarification(concern, make_user(), "¿Dónde? / Onde? / Di mana? / Where?",
+                               concern.reply_language)
     db.session.commit()
     context, page = new_page(browser, javascript=False)
     try:

@@ -12,5 +12,6 @@ def init_app(app) -> None:
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.settings_bp)
     app.cli.add_command(admin.users_cli)
     history.register(app, User, accounts.HISTORY)

@@ -20,13 +20,13 @@ from flask import (
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from agmtool import history, i18n, links
+from agmtool import history, i18n, links, settings
 from agmtool.accounts import domain as accounts
-from agmtool.accounts.forms import NewUserForm, UserEditForm, UserForm
+from agmtool.accounts.forms import NewUserForm, SettingsForm, UserEditForm, UserForm
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
 from agmtool.links import external_url
-from agmtool.models import Role, User
+from agmtool.models import Role, Setting, User
 from agmtool.security import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/staff/users")
@@ -167,3 +167,33 @@ def create_user_command(email: str, role: str, languages: str, password_stdin: b
     db.session.commit()
     note = " Two-factor login is set up at the first login." if accounts.needs_totp(user) else ""
     click.echo(f"Created {user.email} ({user.role.value}).{note}")
+
+
+# --- run-time settings ---------------------------------------------------------------------
+
+settings_bp = Blueprint("settings", __name__, url_prefix="/staff/settings")
+
+
+@settings_bp.route("/", methods=["GET", "POST"], endpoint="index")
+@roles_required(Role.ADMIN)
+def settings_page():
+    """The settings admins change at run time (agmtool.settings), each with its history."""
+    if request.method == "POST":
+        if not SettingsForm().validate_on_submit():
+            abort(400)
+        try:
+            for key in settings.DEFINITIONS:
+                settings.change(key, request.form.get(key) == "on", g.user,
+                                links.number(request.form.get(f"{key}-version")))
+            db.session.commit()
+            flash(_("The settings are saved."), "info")
+        except StaleEdit:
+            db.session.rollback()
+            flash(_("Someone else changed the settings meanwhile. Here they are as they are "
+                    "now: make your change again."), "error")
+        return redirect(url_for("settings.index"))
+    entries = history.for_objects(Setting)
+    return render_template("admin/settings.html", current=settings.current(),
+                           definitions=settings.DEFINITIONS, form=SettingsForm(),
+                           history=entries)
+

@@ -21,6 +21,7 @@ from agmtool.models import (
     ConcernStatus,
     ConcernTopic,
     Question,
+    QuestionConcern,
 )
 from agmtool.text import clean_text, folded, spreadsheet_cell
 
@@ -122,7 +123,8 @@ def asked_before(concern: Concern, languages: list[str] | None = None,
     return list(db.session.scalars(
         sa.select(Concern).where(*where)
         .options(selectinload(Concern.topic_rows),
-                 selectinload(Concern.question).selectinload(Question.agm))
+                 selectinload(Concern.links).selectinload(QuestionConcern.question)
+                 .selectinload(Question.agm))
         .order_by(Concern.received_on.desc(), Concern.id.desc())
         .limit(limit)
     ))

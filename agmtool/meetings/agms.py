@@ -26,6 +26,8 @@ from agmtool.models import (
     MeetingFormat,
     MeetingKind,
     Question,
+    QuestionProcess,
+    Translation,
     User,
     utcnow,
 )
@@ -131,6 +133,11 @@ HISTORY = history.Labels(
         "date_estimated": _l("Date not yet announced"),
         "status_note": _l("Public note"),
         "notes": _l("Private notes (staff only, never published)"),
+        # What the questions and the pack need (edited on the meeting's briefing page).
+        "question_seconds": _l("Time the company gives one question, in seconds"),
+        "question_process": _l("How the company takes questions"),
+        "practical_notes": _l("Practical notes for the people attending"),
+        "sources": _l("Sources"),
     },
     actions={
         "postponed": lazy_pgettext("history action", "Postponed"),
@@ -140,8 +147,11 @@ HISTORY = history.Labels(
         "imported": lazy_pgettext("history action", "Imported from a CSV file"),
         "company_changed": lazy_pgettext("history action",
                                          "The company's name or listings changed"),
+        "source_added": lazy_pgettext("history action", "Source added"),
+        "source_removed": lazy_pgettext("history action", "Source removed"),
     },
-    enums={"status": AGMStatus, "kind": MeetingKind, "format": MeetingFormat},
+    enums={"status": AGMStatus, "kind": MeetingKind, "format": MeetingFormat,
+           "question_process": QuestionProcess},
     values={"local_date": history.day, "local_time": history.wall_clock,
             "questions_deadline": history.wall_clock, "proxy_deadline": history.wall_clock,
             "registration_deadline": history.wall_clock, "company_id": _company,
@@ -548,6 +558,14 @@ def references(agm: AGM) -> list:
     if agm.attendees:
         found.append(_l("Attendees are assigned to this meeting, so it cannot be deleted. "
                         "Cancel it instead."))
+    if agm.sources:
+        found.append(_l("Sources are listed for this meeting's pack, so it cannot be "
+                        "deleted. Cancel it instead."))
+    translations = db.session.scalar(sa.select(sa.func.count()).select_from(Translation)
+                                     .where(Translation.agm_id == agm.id))
+    if translations:
+        found.append(_l("Translations are under way for this meeting, so it cannot be "
+                        "deleted. Cancel it instead."))
     return found
 
 

@@ -1,7 +1,7 @@
 """a meeting can mark its deadlines as to be confirmed
 
 Revision ID: f2c56086c158
-Revises: d3b52823734e
+Revises: 48e73f0a827d
 Create Date: 2026-11-29 16:35:09.440560
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f2c56086c158'
-down_revision = 'd3b52823734e'
+down_revision = '48e73f0a827d'
 branch_labels = None
 depends_on = None
 
