@@ -233,6 +233,7 @@ def init_app(app: Flask) -> None:
         native_name=native_name,
         current_language=current_language,
         format_day=format_day,
+        format_month=format_month,
         languages=languages,
         switch_language_url=switch_language_url,
     )

@@ -404,3 +404,22 @@ def test_every_page_of_a_question_renders(staff_client, db, staff, accepted, mee
                 "/staff/communities/", f"/staff/questions/new?agm={meeting.id}"):
         response = staff_client.get(url)
         assert (url, response.status_code) == (url, 200)
+
+
+def test_a_merged_concerns_submitter_follows_the_question_in_their_own_language(
+        app, db, staff, reviewer, accepted, meeting):
+    target = accepted(language="es")
+    merged, code = concerns.submit(concerns.Submission(
+        language="pt", reply_language="pt", body="O rio secou.",
+        attribution=Attribution.COMMUNITY), "merged-key-0123456789")
+    concerns.merge(merged, target, staff)
+    question = questions.draft(meeting, [target], TEXT, staff)
+    questions.move(question, Q.IN_TRANSLATION, staff)
+    assert sorted(translation.rows(questions.QUESTION, question.id)) == ["es", "pt"]
+    translate(question, "pt", staff, reviewer, "A diretoria vai devolver o córrego ao leito?")
+    db.session.commit()
+    page = app.test_client().post("/pt/status", data={"code": code}).text
+    assert ('<blockquote class="text" lang="pt">A diretoria vai devolver o córrego ao leito?'
+            '</blockquote>') in page
+    assert "É isto que você quer que a gente pergunte em seu nome?" in page
+    assert signoffs.missing(question) == [target, merged]  # both name their community

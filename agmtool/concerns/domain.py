@@ -282,7 +282,7 @@ def ask_clarification(concern: Concern, user: User, question: str, language: str
     questions and answers are kept."""
     move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked", seen)
     asked = Clarification(question=(clean_text(question) or "").strip(),
-                          question_language=language, asked_by_id=user.id)
+                          question_language=language, asked_by_id=user.id if user else None)
     concern.clarifications.append(asked)
     db.session.flush()
     translation.sync(CLARIFICATION_QUESTION, asked.id, asked.question, language,

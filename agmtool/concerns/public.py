@@ -41,7 +41,8 @@ STATUS_WORDING = {
     S.DECLINED: _l("We cannot take your concern to a company meeting this time."),
     S.ASKED: _l("Your question was asked at the company's meeting. We will bring you the "
                 "company's answer."),
-    S.ANSWERED: _l("The company has answered. We are preparing the answer in your language."),
+    S.ANSWERED: _l("The company has answered. Its answer is below as soon as it is ready in "
+                   "your language."),
     S.CLOSED: _l("The work on this concern is finished."),
     S.WITHDRAWN: _l("You withdrew this concern. What you wrote and your contact details have "
                     "been deleted."),

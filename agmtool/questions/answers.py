@@ -8,7 +8,7 @@ Functions change objects, record history and flush; the caller commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -43,6 +43,12 @@ TRANSLATION_KINDS = {
     WRITTEN_ANSWER: translation.Kind(_l("The company's written answer")),
     FEEDBACK: translation.Kind(_l("A community's view of the company's answer")),
 }
+
+
+# An answer's fields as the question's history names them.
+ANSWER_FIELDS = {"text": "answer_text", "given_by": "answered_by",
+                 "written_promised": "written_promised", "written_due": "written_due",
+                 "written_text": "written_text", "written_received_on": "written_received_on"}
 
 
 def _text(value: str | None) -> str | None:
@@ -96,14 +102,17 @@ def record_outcome(question: Question, user: User, asked: bool, seen_status: str
               "written_promised": written_promised,
               "written_due": written_due if written_promised else None}
     if answer is None:
-        answer = Answer(question=question, recorded_by_id=user.id, version=1, **values)
+        answer = Answer(question=question, recorded_by_id=user.id if user else None,
+                        version=1, **values)
         db.session.add(answer)
         db.session.flush()
         changes = {name: [None, value] for name, value in values.items() if value}
     else:
         changes = history.apply_changes(answer, values)
         answer.version = Answer.version + 1
-    history.record(question, user, "answer", changes)
+    # In the question's history, under names of their own (the question has a text too).
+    history.record(question, user, "answer",
+                   {ANSWER_FIELDS[name]: change for name, change in changes.items()})
     if text:
         _concerns_follow(question, ConcernStatus.ANSWERED, user)
     db.session.flush()
@@ -201,7 +210,9 @@ class Reported:
     feedback: Feedback | None = None
     signoff: object = None
     readable_versions: tuple | None = None
-    extra: dict = field(default_factory=dict)
+    # The community's own words the question quotes (signed off with it), as written.
+    excerpt: str | None = None
+    excerpt_language: str | None = None
 
 
 def report(concern: Concern) -> list[Reported]:
@@ -232,6 +243,9 @@ def report(concern: Concern) -> list[Reported]:
             speaker=None,
             signoff=signoffs.state(question, concern),
             readable_versions=signoffs.versions(question, concern))
+        link = questions.link_for(question, concern)
+        if link is not None and questions.quotable(link):
+            item.excerpt, item.excerpt_language = link.excerpt, link.concern.language
         if answer is not None and question.status == Q.ASKED:
             item.answer = _shown(ANSWER, answer.id, answer.text, language)
             item.given_by = answer.given_by

@@ -29,6 +29,7 @@ from agmtool.models import (
     QuestionConcern,
     QuestionStatus,
     Reader,
+    SignOffDecision,
     User,
     utcnow,
 )
@@ -86,6 +87,14 @@ HISTORY = history.Labels(
         "concern": _l("Concern"),
         "excerpt": _l("Words that may be quoted"),
         "attention": _l("For staff's attention"),
+        "signoff": _l("Sign-off"),
+        "comment": _l("Comment"),
+        "answer_text": _l("The answer as given"),
+        "answered_by": _l("Answered by"),
+        "written_promised": _l("The company promised a written answer"),
+        "written_due": _l("Written answer due by"),
+        "written_text": _l("The written answer"),
+        "written_received_on": _l("Received on"),
     },
     actions={
         "drafted": lazy_pgettext("history action", "Drafted"),
@@ -101,8 +110,9 @@ HISTORY = history.Labels(
         "answer": lazy_pgettext("history action", "Answer recorded"),
         "written_answer": lazy_pgettext("history action", "Written answer recorded"),
     },
-    enums={"status": QuestionStatus},
-    values={"concern": _concern_label},
+    enums={"status": QuestionStatus, "signoff": SignOffDecision},
+    values={"concern": _concern_label, "written_due": history.day,
+            "written_received_on": history.day},
 )
 
 

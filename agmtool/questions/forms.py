@@ -72,7 +72,7 @@ class OutcomeForm(Form):
     asked = RadioField(_l("At the meeting"), choices=options([
         ("asked", _l("It was asked")), ("not_reached", _l("It was not reached"))]),
         validators=[InputRequired(_l("Say whether it was asked."))])
-    text = TextAreaField(_l("The answer as given"), validators=[Optional(), _cap(20000)])
+    answer_text = TextAreaField(_l("The answer as given"), validators=[Optional(), _cap(20000)])
     given_by = StringField(_l("Answered by"), validators=[Optional(), _cap(200)])
     written_promised = BooleanField(_l("The company promised a written answer"))
     written_due = DateField(_l("Written answer due by"), validators=[Optional()])

@@ -109,9 +109,13 @@ def plain_text(concern: Concern, reported: list[answers.Reported]) -> str:
     lines = []
     for item in reported:
         agm = item.agm
-        when = i18n.format_day(agm.local_date, "long")
-        lines.append(_("Question for the meeting of %(company)s on %(day)s",
-                       company=agm.company.name, day=when))
+        if agm.date_estimated:
+            lines.append(_("Question for the meeting of %(company)s expected in %(month)s",
+                           company=agm.company.name, month=i18n.format_month(agm.local_date)))
+        else:
+            lines.append(_("Question for the meeting of %(company)s on %(day)s",
+                           company=agm.company.name,
+                           day=i18n.format_day(agm.local_date, "long")))
         lines.append(item.text.text if item.text.text else _("(being translated)"))
         if item.answer is not None:
             lines.append("")

@@ -214,7 +214,8 @@ def _outcome_form(question: Question) -> OutcomeForm:
     return OutcomeForm(
         formdata=None, seen_status=question.status.value,
         asked={Q.ASKED: "asked", Q.NOT_REACHED: "not_reached"}.get(question.status),
-        text=answer.text if answer else None, given_by=answer.given_by if answer else None,
+        answer_text=answer.text if answer else None,
+        given_by=answer.given_by if answer else None,
         written_promised=answer.written_promised if answer else False,
         written_due=answer.written_due if answer else None)
 
@@ -416,7 +417,7 @@ def outcome(question_id: int):
         return _render(question, 422, outcome_form=form)
     _step(question, lambda: answers.record_outcome(
         question, g.user, form.asked.data == "asked", form.seen_status.data or None,
-        text=form.text.data, given_by=form.given_by.data,
+        text=form.answer_text.data, given_by=form.given_by.data,
         written_promised=form.written_promised.data, written_due=form.written_due.data),
         _("What happened at the meeting is recorded."))
     return redirect(url_for("questions.detail", question_id=question.id))
