@@ -184,7 +184,7 @@ def changes_shown(entry: History) -> list[Change]:
 
 
 def _value(labels: Labels, name: str, value) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or value == []:  # [] : no listings or sites before
         return "–"
     if name in labels.enums:
         return str(labels.enums[name](value).label)

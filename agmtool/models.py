@@ -7,6 +7,7 @@ as dates only.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 
@@ -238,15 +239,29 @@ class Community(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
+# Letters and digits that cannot be mistaken for one another when read aloud or retyped.
+REF_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+REF_LENGTH = 8
+
+
+def new_ref() -> str:
+    """A meeting's reference: random, so that a file exported from one installation never
+    matches the meetings of another."""
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+
+
 class AGM(db.Model):
     """A company's meeting. Start, deadlines: naive local times in ``timezone`` (IANA).
 
-    ``fold`` picks the later of two instants when the local start time happens twice at a
-    clock change. ``sequence`` rises with every change a calendar shows; ``updated_at`` is
-    the UTC time of the last such change (the feed's LAST-MODIFIED and DTSTAMP).
+    ``ref`` names the meeting for good, whatever else changes (the CSV export and import
+    find it by it). ``fold`` picks the later of two instants when the local start time
+    happens twice at a clock change. ``sequence`` rises with every change a calendar shows;
+    ``updated_at`` is the UTC time of the last such change (the feed's LAST-MODIFIED and
+    DTSTAMP).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_ref)
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("company.id"), index=True)
     listing_id: Mapped[int | None] = mapped_column(sa.ForeignKey("listing.id"))
     kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind), default=MeetingKind.AGM)
@@ -262,6 +277,10 @@ class AGM(db.Model):
     questions_deadline: Mapped[datetime | None]
     proxy_deadline: Mapped[datetime | None]
     registration_deadline: Mapped[datetime | None]
+    # Set when a postponement leaves the old deadlines standing until the company confirms
+    # new ones: pages and feeds mark them as to be confirmed.
+    deadlines_to_be_confirmed: Mapped[bool] = mapped_column(default=False,
+                                                            server_default=sa.false())
     status: Mapped[AGMStatus] = mapped_column(enum_column(AGMStatus), default=AGMStatus.EXPECTED)
     # The date is the usual season's, not the company's: true while expected, and kept when
     # an expected meeting is cancelled, so that no page or feed presents it as announced.

@@ -162,3 +162,38 @@ def test_staff_create_a_meeting_and_see_it_refused_then_saved(live_server, staff
     helpers.screenshot(page, "agm-admin-saved-id-1280")
     page.goto(f"{live_server}/staff/companies/")
     helpers.screenshot(page, "agm-admin-companies-id-1280")
+
+
+def test_staff_import_a_file_twice_then_delete_a_copy(live_server, staff_page, make_company,
+                                                      make_agm, db):
+    from agmtool.models import AGM
+
+    rio = make_company(slug="rio-tinto", name="Rio Tinto", listings=[
+        ("Rio Tinto plc", "LSE", "RIO"), ("Rio Tinto Limited", "ASX", "RIO")])
+    mistake = make_agm(company=rio, local_date=datetime(2027, 4, 8).date(),
+                       timezone="Europe/London")
+    csv = (b"company,listing,kind,date,time,timezone,venue\n"
+           b"rio-tinto,Rio Tinto plc,agm,2027-04-08,11:00,Europe/London,QEII Centre\n"
+           b"rio-tinto,Rio Tinto Limited,agm,2027-05-06,09:30,Australia/Perth,Perth\n")
+    page = staff_page
+    page.goto(f"{live_server}/language/pt?next=/staff/agms/")
+    for _ in range(2):
+        page.set_input_files("#file", files=[{"name": "meetings.csv", "mimeType": "text/csv",
+                                              "buffer": csv}])
+        with page.expect_navigation():
+            page.get_by_role("button", name="Importar").click()
+    assert page.locator(".import-report tbody tr").all_inner_texts() == [
+        "2\nSem alterações\nRio Tinto plc: Assembleia geral anual, 8 de abr. de 2027",
+        "3\nSem alterações\nRio Tinto Limited: Assembleia geral anual, 6 de mai. de 2027"]
+    helpers.screenshot(page, "agm-admin-import-again-pt-390")
+    page.goto(f"{live_server}/staff/agms/{mistake.id}/edit")
+    page.get_by_role("link", name="Excluir").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Excluir a assembleia").click()
+    assert page.locator("#confirm-error").inner_text() == "Marque a caixa para confirmar."
+    page.get_by_label("Sim, excluir esta assembleia").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Excluir a assembleia").click()
+    assert page.locator(".flash").first.inner_text() == "A assembleia foi excluída."
+    db.session.expire_all()
+    assert db.session.query(AGM).count() == 2

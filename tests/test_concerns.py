@@ -416,13 +416,6 @@ def test_asked_before_keeps_to_a_translator_s_languages(db, make_concern, make_c
 
 # --- export -------------------------------------------------------------------------------
 
-@given(st.text())
-def test_neutralized_cells_never_start_a_formula(value):
-    cell = concern_search.neutralize(value)
-    assert not cell.startswith(concern_search.FORMULA_STARTS)
-    assert cell in (value, "'" + value)
-
-
 def test_export_is_utf8_with_bom_and_contacts_only_on_request(app, db, make_concern):
     make_concern(language="pt", body="=HYPERLINK(\"http://x\")", wanted="Lá a Vale",
                  contact_details="+55 31 0000", attribution=Attribution.COMMUNITY)

@@ -127,3 +127,14 @@ def test_sending_an_approved_translation_back_takes_it_off_the_page(client, meet
     db.session.refresh(meeting)
     assert meeting.sequence == sequence + 1
     assert NOTE in note_block(client.get(f"/es/agms/{meeting.id}").text)
+
+
+def test_a_meeting_with_a_translated_note_can_still_be_deleted(meeting, people, db):
+    from agmtool.models import AGM, Translation
+
+    translate(meeting, people, db)
+    agm_id = meeting.id
+    agms.delete_agm(meeting, people[1], meeting.version)
+    db.session.commit()
+    assert db.session.get(AGM, agm_id) is None
+    assert db.session.query(Translation).filter_by(source_type=agms.NOTE).count() == 0

@@ -23,7 +23,7 @@ from agmtool.models import (
     Question,
     QuestionConcern,
 )
-from agmtool.text import clean_text, folded
+from agmtool.text import clean_text, folded, spreadsheet_cell
 
 S = ConcernStatus
 
@@ -132,15 +132,6 @@ def asked_before(concern: Concern, languages: list[str] | None = None,
 
 # --- export -------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 # Column headings, in the reader's language like the rest of the export.
 EXPORT_COLUMNS = [
     _l("Number"), _l("Received on"), _l("Status"), _l("How it arrived"), _l("Language"),
@@ -175,5 +166,5 @@ def export_csv(filters: Filters, with_contacts: bool = False) -> bytes:
         ]
         if with_contacts:
             row += [concern.contact_name, concern.contact_details]
-        writer.writerow([neutralize(cell) for cell in row])
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")

@@ -29,10 +29,21 @@ REMINDER_BEFORE = timedelta(days=1)
 # Keeps the per-process cache of serialized events bounded.
 EVENT_CACHE_LIMIT = 50_000
 
+# Unicode's own line and paragraph separators and NEL: calendar applications treat them
+# variously (some drop them, some break the line), and plain_text would drop NEL and join
+# the words either side. They become the line break the writer meant.
+_LINE_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+
+
 def clean(text: str | None) -> str:
     """Text from the database made safe for a calendar: line ends normalised to \\n, control
     characters removed. icalendar then escapes what remains (commas, semicolons, newlines)."""
-    return agms.plain_text(text).strip()
+    return agms.plain_text((text or "").translate(_LINE_SEPARATORS)).strip()
+
+
+def one_line(text: str | None) -> str:
+    """``text`` cleaned, every run of spaces and line breaks one space: for titles."""
+    return " ".join(clean(text).split())
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,7 @@ class Words:
                               "here it is as our team wrote it.")
         self.status_line = _("Status: %(status)s")
         self.to_be_announced = _("%(day)s. Time to be announced.")
+        self.not_recorded = _("%(day)s. The time was not recorded.")
         self.estimated = _("Expected around %(month)s: the company has not announced the "
                            "date yet.")
         self.was_estimated = _("It was expected around %(month)s.")
@@ -73,6 +85,9 @@ class Words:
         self.format_line = _("Format: %(format)s")
         self.webcast = _("Webcast: %(link)s")
         self.deadlines = _("Deadlines:")
+        self.deadlines_tbc = _("Deadlines, to be confirmed (set before the meeting was "
+                               "postponed):")
+        self.to_be_confirmed = _("To be confirmed: %(title)s")
         self.details = _("Details: %(link)s")
         self.deadline_title = _("Deadline: %(deadline)s (%(entity)s, %(meeting)s)")
 
@@ -117,7 +132,7 @@ def status_value(agm: AGM) -> str:
 
 
 def summary(agm: AGM, words: Words) -> str:
-    title = words.title % {"entity": clean(agms.headline_entity(agm)),
+    title = words.title % {"entity": one_line(agms.headline_entity(agm)),
                            "meeting": words.kind[agm.kind]}
     if agm.status == AGMStatus.CANCELLED:
         return words.cancelled % {"title": title}
@@ -143,7 +158,7 @@ def as_written(agm: AGM) -> agms.PublicNote | None:
 
 
 def description(agm: AGM, options: FeedOptions, words: Words, start, found,
-                note: agms.PublicNote | None) -> str:
+                past: bool = False, note: agms.PublicNote | None = None) -> str:
     lines = [words.status_line % {"status": words.status[agm.status]}]
     if note is not None:
         lines.append(clean(note.text))
@@ -153,7 +168,8 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found,
         said = words.was_estimated if agm.status == AGMStatus.CANCELLED else words.estimated
         lines.append(said % {"month": words.month(agm.local_date)})
     elif start is None:
-        lines.append(words.to_be_announced % {"day": words.day(agm.local_date)})
+        said = words.not_recorded if time_not_recorded(agm, past) else words.to_be_announced
+        lines.append(said % {"day": words.day(agm.local_date)})
     else:
         lines.extend(words.meeting_time(start, agm.timezone))
     if agm.format is not None:
@@ -161,7 +177,7 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found,
     if agm.webcast_url:
         lines.append(words.webcast % {"link": clean(agm.webcast_url)})
     if found:
-        lines.append(words.deadlines)
+        lines.append(words.deadlines_tbc if deadlines_unconfirmed(agm) else words.deadlines)
         lines.extend(f"- {words.deadline[key]}: {words.in_zone(moment, agm.timezone)}"
                      for key, _label, moment in found)
     lines.append(words.details % {"link": page_url(agm, options)})
@@ -172,6 +188,7 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found,
 _DISPLAY = vText("DISPLAY")
 _TRIGGER = vDDDTypes(-REMINDER_BEFORE)
 _TRANSPARENT = vText("TRANSPARENT")
+_TENTATIVE = vText("TENTATIVE")
 
 
 def _event(uid: str, stamp: vDDDTypes, sequence: vInt) -> Event:
@@ -186,10 +203,22 @@ def _event(uid: str, stamp: vDDDTypes, sequence: vInt) -> Event:
     return event
 
 
+def deadlines_unconfirmed(agm: AGM) -> bool:
+    """The old deadlines of a postponed meeting, not yet confirmed (cancelling ends that)."""
+    return agm.deadlines_to_be_confirmed and agm.status != AGMStatus.CANCELLED
+
+
+def time_not_recorded(agm: AGM, past: bool) -> bool:
+    """A past meeting without a time: no time will be announced any more. A postponed one
+    still waits for its new slot."""
+    return past and agm.local_time is None and agm.status != AGMStatus.POSTPONED
+
+
 def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = None,
-                       note: agms.PublicNote | None = None) -> list[Event]:
-    """The meeting's event, then one short event per deadline (unless left out). ``note``:
-    the public note in the feed's language (see agms.public_notes); None, as written."""
+                       past: bool = False, note: agms.PublicNote | None = None) -> list[Event]:
+    """The meeting's event, then one short event per deadline (unless left out). ``past``:
+    the meeting's day is over; ``note``: the public note in the feed's language (see
+    agms.public_notes), None for the note as written."""
     words = words or Words(options.lang, options.reference_zone)
     note = note or as_written(agm)
     stamp = vDDDTypes(_aware(agm.updated_at))
@@ -211,13 +240,14 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     place = location(agm, words)
     if place:
         event["LOCATION"] = vText(place)
-    event["DESCRIPTION"] = vText(description(agm, options, words, start, found, note))
+    event["DESCRIPTION"] = vText(description(agm, options, words, start, found, past, note))
     event["URL"] = url
     event["STATUS"] = status
     events = [event]
     if not options.deadlines:
         return events
-    title = clean(agms.headline_entity(agm))
+    title = one_line(agms.headline_entity(agm))
+    unconfirmed = deadlines_unconfirmed(agm)
     for key, _label, moment in found:
         deadline = _event(f"agm-{agm.id}-deadline-{key}@{options.uid_domain}", stamp,
                           sequence)
@@ -227,11 +257,13 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
                                        "meeting": words.kind[agm.kind]}
         if agm.status == AGMStatus.CANCELLED:
             text = words.cancelled % {"title": text}
+        elif unconfirmed:
+            text = words.to_be_confirmed % {"title": text}
         deadline["SUMMARY"] = vText(text)
         deadline["DESCRIPTION"] = vText("\n".join([
             words.in_zone(moment, agm.timezone), words.details % {"link": url}]))
         deadline["URL"] = url
-        deadline["STATUS"] = status
+        deadline["STATUS"] = _TENTATIVE if unconfirmed else status
         if agm.status != AGMStatus.CANCELLED:
             alarm = Alarm()
             alarm["ACTION"] = _DISPLAY
@@ -243,9 +275,9 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
 
 
 def meeting_bytes(agm: AGM, options: FeedOptions, words: Words | None = None,
-                  note: agms.PublicNote | None = None) -> bytes:
+                  past: bool = False, note: agms.PublicNote | None = None) -> bytes:
     return b"".join(component.to_ical(sorted=False)
-                    for component in meeting_components(agm, options, words, note))
+                    for component in meeting_components(agm, options, words, past, note))
 
 
 def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
@@ -271,20 +303,24 @@ def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
 
 
 def calendar_bytes(meetings: Iterable[AGM], options: FeedOptions,
-                   event_cache: dict | None = None,
+                   event_cache: dict | None = None, today: date | None = None,
                    notes: dict[int, agms.PublicNote] | None = None) -> bytes:
-    """The whole feed. Call inside flask_babel.force_locale(options.lang). ``notes``: the
-    meetings' public notes in the feed's language (agms.public_notes); None, as written."""
+    """The whole feed on ``today`` (UTC; default: now). Call inside
+    flask_babel.force_locale(options.lang). ``notes``: the meetings' public notes in the
+    feed's language (agms.public_notes); None, as written."""
+    today = today or datetime.now(UTC).date()
     head, end = calendar_head(options)
     parts = [head]
     words = None
     for agm in meetings:
+        # A meeting reads differently once its day is over, unchanged in the database.
+        past = agm.local_date < today
         note = notes.get(agm.id) if notes is not None else as_written(agm)
-        key = (agm.id, agm.sequence, agm.updated_at, options, note)
+        key = (agm.id, agm.sequence, agm.updated_at, options, past, note)
         chunk = event_cache.get(key) if event_cache is not None else None
         if chunk is None:
             words = words or Words(options.lang, options.reference_zone)
-            chunk = meeting_bytes(agm, options, words, note)
+            chunk = meeting_bytes(agm, options, words, past, note)
             if event_cache is not None:
                 if len(event_cache) >= EVENT_CACHE_LIMIT:
                     event_cache.clear()

@@ -120,6 +120,7 @@ def meeting_view(agm: AGM) -> dict:
         "day": i18n.format_day(agm.local_date),
         "month": i18n.format_month(agm.local_date),
         "past": agm.local_date < today(),
+        "time_not_recorded": ical.time_not_recorded(agm, agm.local_date < today()),
         "deadlines": [
             {"label": label, "when": i18n.format_in_zone(moment, agm.timezone),
              "in": in_how_long(moment), "passed": moment < now, "instant": moment}
@@ -160,14 +161,14 @@ def build_feed(company: Company | None, lang: str, deadlines: bool, day: date) -
             about = _("Annual and general meetings of mining companies, with their deadlines "
                       "for questions, proxies and registration.")
         else:
-            name = _("AGMs: %(company)s", company=ical.clean(company.name))
+            name = _("AGMs: %(company)s", company=ical.one_line(company.name))
             about = _("The annual and general meetings of %(company)s, with their deadlines.",
-                      company=ical.clean(company.name))
+                      company=ical.one_line(company.name))
         options = ical.FeedOptions(lang=lang, deadlines=deadlines, base_url=base_url(),
                                    uid_domain=uid_domain(), name=name, description=about,
                                    reference_zone=current_app.config["REFERENCE_TIMEZONE"])
         body = ical.calendar_bytes(meetings, options,
-                                   current_app.extensions.get("agm_event_cache"),
+                                   current_app.extensions.get("agm_event_cache"), day,
                                    notes=agms.public_notes(meetings, lang))
     changed = max((agm.updated_at for agm in meetings), default=None)
     if company is None and changed is None:

@@ -5,7 +5,7 @@ reading the rows, and its pages in the order of one on (due_on, id); the index o
 (language, state) served nothing the new ones do not.
 
 Revision ID: b5363f8abec5
-Revises: 48e73f0a827d
+Revises: 725db8eaa576
 Create Date: 2026-11-29 17:29:01.340549
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b5363f8abec5'
-down_revision = '48e73f0a827d'
+down_revision = '725db8eaa576'
 branch_labels = None
 depends_on = None
 
