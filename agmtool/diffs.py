@@ -22,16 +22,28 @@ class Piece:
 
 
 def words(old: str | None, new: str | None) -> list[Piece]:
-    """The word-level diff from ``old`` to ``new``, as pieces to show in order."""
+    """The word-level diff from ``old`` to ``new``, as pieces to show in order.
+
+    Words are compared without the spaces after them, so that a word followed by new text
+    ("agua" -> "agua turbia") stays kept; what is kept is shown with the new text's
+    spacing. A piece never runs into the next: a word is followed by a space where either
+    text had one, and a removed run by a space before what replaced it.
+    """
     before, after = _WORDS.findall(old or ""), _WORDS.findall(new or "")
     pieces: list[Piece] = []
-    matcher = SequenceMatcher(a=before, b=after, autojunk=False)
+    matcher = SequenceMatcher(a=[word.rstrip() for word in before],
+                              b=[word.rstrip() for word in after], autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
-            pieces.append(Piece("kept", "".join(before[a1:a2])))
+            text = "".join(after[b1:b2])
+            if text == text.rstrip():  # the end of the new text: the old went on
+                text += before[a2 - 1][len(before[a2 - 1].rstrip()):]
+            pieces.append(Piece("kept", text))
             continue
         if a2 > a1:
-            pieces.append(Piece("removed", "".join(before[a1:a2])))
+            text = "".join(before[a1:a2])
+            pieces.append(Piece("removed", text if b2 == b1 or text != text.rstrip()
+                                else text + " "))
         if b2 > b1:
             pieces.append(Piece("added", "".join(after[b1:b2])))
     return pieces

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from enum import Enum
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_pgettext
@@ -118,6 +119,19 @@ def for_objects(model) -> list[History]:
     return db.session.scalars(
         db.select(History).where(History.object_type == model.__tablename__)
         .order_by(History.id)).all()
+
+
+def for_records(records) -> list[History]:
+    """The histories of several records as one list, in the order written: a record's page
+    shows the entries of its translations with its own. One query."""
+    pairs = sorted({(record.__tablename__, record.id) for record in records})
+    if not pairs:
+        return []
+    return db.session.scalars(
+        db.select(History)
+        .where(sa.tuple_(History.object_type, History.object_id).in_(pairs))
+        .order_by(History.id)
+    ).all()
 
 
 # --- showing an entry -----------------------------------------------------------------------

@@ -586,8 +586,12 @@ class Translation(db.Model):
     translation is stale, and the diff between the two shows what changed.
     """
 
+    # The queue reads its counts from the first index alone, and its pages in the order of
+    # the second (soonest deadline first). State comes last in the first: led by it, the
+    # index would tempt SQLite to sort every waiting row rather than walk the second.
     __table_args__ = (sa.UniqueConstraint("source_type", "source_id", "language"),
-                      sa.Index("ix_translation_queue", "language", "state"))
+                      sa.Index("ix_translation_waiting", "language", "source_language", "state"),
+                      sa.Index("ix_translation_due", "due_on", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_type: Mapped[str] = mapped_column(sa.String(32))
@@ -616,6 +620,7 @@ class Translation(db.Model):
     translator: Mapped[User | None] = relationship(foreign_keys=[translator_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    agm: Mapped[AGM | None] = relationship()
 
     @property
     def stale(self) -> bool:

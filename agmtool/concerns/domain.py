@@ -286,7 +286,8 @@ def ask_clarification(concern: Concern, user: User, question: str, language: str
     concern.clarifications.append(asked)
     db.session.flush()
     translation.sync(CLARIFICATION_QUESTION, asked.id, asked.question, language,
-                     [concern.reply_language], reader=Reader.COMMUNITY, user=user)
+                     [concern.reply_language], reader=Reader.COMMUNITY, user=user,
+                     due_on=utcnow().date())
 
 
 def answer_clarification(concern: Concern, answer: str) -> None:
@@ -300,7 +301,7 @@ def answer_clarification(concern: Concern, answer: str) -> None:
         asked.answer = (clean_text(answer) or "").strip()
         asked.answered_on = utcnow().date()
         translation.sync(CLARIFICATION_ANSWER, asked.id, asked.answer, concern.reply_language,
-                         ["en"], reader=Reader.STAFF)
+                         ["en"], reader=Reader.STAFF, due_on=asked.answered_on)
     refresh_search_text(concern)
     db.session.flush()
 
@@ -336,7 +337,7 @@ def decline(concern: Concern, user: User, reason: str, language: str,
     move(concern, S.DECLINED, user, "declined", seen, decline_reason=reason,
          decline_reason_language=language)
     translation.sync(DECLINE_REASON, concern.id, reason, language, [concern.reply_language],
-                     reader=Reader.COMMUNITY, user=user)
+                     reader=Reader.COMMUNITY, user=user, due_on=utcnow().date())
 
 
 class MergeNotPossible(ValueError):
@@ -448,12 +449,29 @@ def purge_contacts(today: date | None = None) -> int:
 BODY, WANTED = "concern_body", "concern_wanted"
 CLARIFICATION_QUESTION, CLARIFICATION_ANSWER = "clarification_question", "clarification_answer"
 DECLINE_REASON = "decline_reason"
+
+
+def _concern_page(concern_id: int) -> dict:
+    return {"concern_id": concern_id}
+
+
+def _round_page(round_id: int) -> dict | None:
+    """The page of the concern a clarification round belongs to (None once deleted)."""
+    concern_id = db.session.scalar(sa.select(Clarification.concern_id)
+                                   .where(Clarification.id == round_id))
+    return {"concern_id": concern_id} if concern_id is not None else None
+
+
+def _kind(label, values=_concern_page) -> translation.Kind:
+    return translation.Kind(label, endpoint="inbox.detail", values=values)
+
+
 TRANSLATION_KINDS = {
-    BODY: translation.Kind(_l("What is happening (a concern)")),
-    WANTED: translation.Kind(_l("What the community wants (a concern)")),
-    CLARIFICATION_QUESTION: translation.Kind(_l("Staff's question to the community")),
-    CLARIFICATION_ANSWER: translation.Kind(_l("The community's answer to staff's question")),
-    DECLINE_REASON: translation.Kind(_l("Why a concern was declined")),
+    BODY: _kind(_l("What is happening (a concern)")),
+    WANTED: _kind(_l("What the community wants (a concern)")),
+    CLARIFICATION_QUESTION: _kind(_l("Staff's question to the community"), _round_page),
+    CLARIFICATION_ANSWER: _kind(_l("The community's answer to staff's question"), _round_page),
+    DECLINE_REASON: _kind(_l("Why a concern was declined")),
 }
 # Concerns whose words staff work with: these wait for their English translation.
 TRANSLATED = {S.RECEIVED, S.NEEDS_CLARIFICATION, S.ACCEPTED, S.MERGED, S.ASKED, S.ANSWERED,
@@ -510,6 +528,24 @@ def staff_texts_for_submitter(concern: Concern) -> dict[tuple[str, int], Shown]:
             CLARIFICATION_QUESTION, round.id, round.question, round.question_language,
             concern.reply_language)
     return shown
+
+
+def written_to_submitter(concern: Concern) -> list[tuple[str, int]]:
+    """The texts staff wrote to the submitter and what the submitter wrote back, as
+    translation sources: the decline reason, each clarification question and answer."""
+    sources = [(DECLINE_REASON, concern.id)] if concern.decline_reason else []
+    for round in concern.clarifications:
+        sources.append((CLARIFICATION_QUESTION, round.id))
+        if round.answer:
+            sources.append((CLARIFICATION_ANSWER, round.id))
+    return sources
+
+
+def all_translations(concern: Concern) -> dict[tuple[str, int], list[Translation]]:
+    """Every translation of the concern's texts, by source (see translation.of_sources):
+    its words, and what staff and the submitter wrote to each other."""
+    sources = [(BODY, concern.id), (WANTED, concern.id), *written_to_submitter(concern)]
+    return translation.of_sources(sources)
 
 
 def translation_saved(row: Translation) -> None:

@@ -36,6 +36,7 @@ from agmtool.models import (
     utcnow,
 )
 from agmtool.security import roles_required
+from agmtool.translation import domain as translation
 
 # `flask --app agmtool concerns purge-contacts` lives on this blueprint's command group.
 bp = Blueprint("inbox", __name__, url_prefix="/staff/concerns", cli_group="concerns")
@@ -191,15 +192,18 @@ def _render_detail(concern: Concern, code: int = 200, decline_form: DeclineForm 
     for form in (decline_form, clarify_form):
         form.reply_language = concern.reply_language
         _written_in(form)
+    translated = concerns.all_translations(concern)
+    entries, about = _history(concern, translated)
     return render_template(
         "inbox/detail.html", concern=concern,
         translations={kind: concerns.english(concern, kind)
                       for kind in (concerns.BODY, concerns.WANTED)},
+        written=translated, history=entries, about=about,
         action_form=ActionForm(formdata=None, **seen),
         erase_form=EraseContactForm(formdata=None),
         decline_form=decline_form, clarify_form=clarify_form,
         merge_form=merge_form or MergeForm(formdata=None, **seen),
-        allowed=concerns.allowed(concern), history=_history(concern),
+        allowed=concerns.allowed(concern),
         asked_before=concern_search.asked_before(concern, _translator_limits().get("languages")),
         sees_contacts=sees_contacts(),
         retention_ends=concerns.retention_ends(concern),
@@ -207,12 +211,12 @@ def _render_detail(concern: Concern, code: int = 200, decline_form: DeclineForm 
     ), code
 
 
-def _history(concern: Concern) -> list:
-    """The concern's history with its English translations', in order."""
-    entries = history.for_object(concern)
-    for translation in concern.translations:
-        entries += history.for_object(translation)
-    return sorted(entries, key=lambda entry: entry.id)
+def _history(concern: Concern, translated: dict) -> tuple[list, dict]:
+    """The concern's history with that of every translation of its texts, in order, and
+    what each translation's entries are about ("Why a concern was declined, into
+    Spanish")."""
+    rows = [row for found in translated.values() for row in found]
+    return history.for_records([concern, *rows]), translation.history_subjects(rows)
 
 
 CHANGED_MEANWHILE = _l("Someone else changed this concern in the meantime. Here it is as it "

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache as memoize
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -533,6 +535,66 @@ def _change(agm: AGM, user: User | None, values: dict, seen_version, action: str
     return changes
 
 
+# --- the public note in the reader's language ---------------------------------------------
+# The source type of a public note's translations. Translation comes after meetings in the
+# chain of features: agmtool.translation.notes keeps the rows in step with the note, and
+# tells note_translation_changed when what readers are shown changes; this package only
+# reads the rows.
+NOTE = "meeting_note"
+
+
+@dataclass(frozen=True)
+class PublicNote:
+    """A meeting's public note as one reader may read it: in their language, or as written
+    while its translation is on its way (``pending``)."""
+
+    text: str
+    language: str
+    pending: bool = False
+
+
+def public_notes(meetings: Iterable[AGM], language: str) -> dict[int, PublicNote]:
+    """The public note of each of ``meetings`` that has one, for a reader of ``language``:
+    as written when that is their language, else its approved translation, else as written
+    and pending. One query, whatever the number of meetings."""
+    noted = [agm for agm in meetings if agm.status_note]
+    others = [agm.id for agm in noted if agm.status_note_language != language]
+    translated = {}
+    if others:
+        translated = {row.source_id: row.text for row in db.session.scalars(
+            sa.select(Translation).where(Translation.source_type == NOTE,
+                                         Translation.language == language,
+                                         Translation.source_id.in_(others)))
+            if row.readable}
+    notes = {}
+    for agm in noted:
+        if agm.status_note_language == language:
+            notes[agm.id] = PublicNote(agm.status_note, language)
+        elif agm.id in translated:
+            notes[agm.id] = PublicNote(translated[agm.id], language)
+        else:
+            notes[agm.id] = PublicNote(agm.status_note, agm.status_note_language, pending=True)
+    return notes
+
+
+def note_translations(agm: AGM) -> list[Translation]:
+    """The translations of the meeting's public note, by language (for staff)."""
+    return list(db.session.scalars(sa.select(Translation).where(
+        Translation.source_type == NOTE, Translation.source_id == agm.id)
+        .order_by(Translation.language)))
+
+
+def note_translation_changed(agm: AGM) -> None:
+    """A translation of the meeting's public note was approved, or stopped being readable:
+    the meeting's page and events read differently in that language, so calendars and
+    caches must learn of it like any change they show.
+
+    Side effects: raises the sequence and updated_at (see calendar_touch), flushes. The
+    version stays: nobody's edit of the meeting is stale because of it.
+    """
+    calendar_touch(agm, {"status_note": None})
+
+
 def reinstate(agm: AGM, user: User | None, note: str | None, seen_version: int | str) -> dict:
     """Call a cancelled meeting again: announced, or expected if its date was an estimate;
     ``note`` (may be empty) replaces the cancellation's public note.
@@ -561,8 +623,10 @@ def references(agm: AGM) -> list:
     if agm.sources:
         found.append(_l("Sources are listed for this meeting's pack, so it cannot be "
                         "deleted. Cancel it instead."))
+    # The public note's own translations go with the meeting (translation.notes).
     translations = db.session.scalar(sa.select(sa.func.count()).select_from(Translation)
-                                     .where(Translation.agm_id == agm.id))
+                                     .where(Translation.agm_id == agm.id,
+                                            Translation.source_type != NOTE))
     if translations:
         found.append(_l("Translations are under way for this meeting, so it cannot be "
                         "deleted. Cancel it instead."))

@@ -39,9 +39,10 @@ BAD_MOMENT = _l("Enter a date and a time.")
 BAD_NUMBER = _l("Enter a whole number.")
 DEADLINES_TBC = _l("Deadlines to be confirmed: the company has not confirmed them since "
                    "the meeting was postponed")
-# A public note is shown as written, whatever the reader's language.
-PUBLIC_NOTE_HELP = _l("Shown on the public page and in calendars, as written, to readers in "
-                      "every language: keep it short and plain.")
+# A public note reaches readers of other languages once its translation is approved.
+PUBLIC_NOTE_HELP = _l("Shown on the public page and in calendars: keep it short and plain. "
+                      "Readers of other languages see it as written until its translation is "
+                      "approved.")
 
 
 def _max(n: int):

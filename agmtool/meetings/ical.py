@@ -73,6 +73,8 @@ class Words:
         self.postponed = _("Postponed: %(title)s")
         self.expected = _("%(title)s (date not yet announced)")
         self.online = _("Online")
+        self.note_pending = _("A translation into your language is on its way. Until then, "
+                              "here it is as our team wrote it.")
         self.status_line = _("Status: %(status)s")
         self.to_be_announced = _("%(day)s. Time to be announced.")
         self.not_recorded = _("%(day)s. The time was not recorded.")
@@ -149,11 +151,19 @@ def location(agm: AGM, words: Words) -> str:
     return text
 
 
+def as_written(agm: AGM) -> agms.PublicNote | None:
+    """The meeting's public note as staff wrote it (a feed built without translations)."""
+    return agms.PublicNote(agm.status_note, agm.status_note_language) if agm.status_note \
+        else None
+
+
 def description(agm: AGM, options: FeedOptions, words: Words, start, found,
-                past: bool = False) -> str:
+                past: bool = False, note: agms.PublicNote | None = None) -> str:
     lines = [words.status_line % {"status": words.status[agm.status]}]
-    if agm.status_note:
-        lines.append(clean(agm.status_note))
+    if note is not None:
+        lines.append(clean(note.text))
+        if note.pending:
+            lines.append(words.note_pending)
     if agm.date_estimated:
         said = words.was_estimated if agm.status == AGMStatus.CANCELLED else words.estimated
         lines.append(said % {"month": words.month(agm.local_date)})
@@ -205,10 +215,12 @@ def time_not_recorded(agm: AGM, past: bool) -> bool:
 
 
 def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = None,
-                       past: bool = False) -> list[Event]:
+                       past: bool = False, note: agms.PublicNote | None = None) -> list[Event]:
     """The meeting's event, then one short event per deadline (unless left out). ``past``:
-    the meeting's day is over."""
+    the meeting's day is over; ``note``: the public note in the feed's language (see
+    agms.public_notes), None for the note as written."""
     words = words or Words(options.lang, options.reference_zone)
+    note = note or as_written(agm)
     stamp = vDDDTypes(_aware(agm.updated_at))
     sequence = vInt(agm.sequence)
     url = vUri(page_url(agm, options))
@@ -228,7 +240,7 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     place = location(agm, words)
     if place:
         event["LOCATION"] = vText(place)
-    event["DESCRIPTION"] = vText(description(agm, options, words, start, found, past))
+    event["DESCRIPTION"] = vText(description(agm, options, words, start, found, past, note))
     event["URL"] = url
     event["STATUS"] = status
     events = [event]
@@ -263,9 +275,9 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
 
 
 def meeting_bytes(agm: AGM, options: FeedOptions, words: Words | None = None,
-                  past: bool = False) -> bytes:
+                  past: bool = False, note: agms.PublicNote | None = None) -> bytes:
     return b"".join(component.to_ical(sorted=False)
-                    for component in meeting_components(agm, options, words, past))
+                    for component in meeting_components(agm, options, words, past, note))
 
 
 def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
@@ -291,9 +303,11 @@ def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
 
 
 def calendar_bytes(meetings: Iterable[AGM], options: FeedOptions,
-                   event_cache: dict | None = None, today: date | None = None) -> bytes:
+                   event_cache: dict | None = None, today: date | None = None,
+                   notes: dict[int, agms.PublicNote] | None = None) -> bytes:
     """The whole feed on ``today`` (UTC; default: now). Call inside
-    flask_babel.force_locale(options.lang)."""
+    flask_babel.force_locale(options.lang). ``notes``: the meetings' public notes in the
+    feed's language (agms.public_notes); None, as written."""
     today = today or datetime.now(UTC).date()
     head, end = calendar_head(options)
     parts = [head]
@@ -301,11 +315,12 @@ def calendar_bytes(meetings: Iterable[AGM], options: FeedOptions,
     for agm in meetings:
         # A meeting reads differently once its day is over, unchanged in the database.
         past = agm.local_date < today
-        key = (agm.id, agm.sequence, agm.updated_at, options, past)
+        note = notes.get(agm.id) if notes is not None else as_written(agm)
+        key = (agm.id, agm.sequence, agm.updated_at, options, past, note)
         chunk = event_cache.get(key) if event_cache is not None else None
         if chunk is None:
             words = words or Words(options.lang, options.reference_zone)
-            chunk = meeting_bytes(agm, options, words, past)
+            chunk = meeting_bytes(agm, options, words, past, note)
             if event_cache is not None:
                 if len(event_cache) >= EVENT_CACHE_LIMIT:
                     event_cache.clear()

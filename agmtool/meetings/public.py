@@ -131,14 +131,17 @@ def meeting_view(agm: AGM) -> dict:
 
 @bp.get("/")
 def index():
-    meetings = [meeting_view(agm) for agm in agms.upcoming(today())]
-    return render_template("agms/index.html", meetings=meetings, links=subscribe_links())
+    upcoming = agms.upcoming(today())
+    return render_template("agms/index.html", meetings=[meeting_view(agm) for agm in upcoming],
+                           notes=agms.public_notes(upcoming, i18n.current_language()),
+                           links=subscribe_links())
 
 
 @bp.get("/<int:agm_id>")
 def detail(agm_id: int):
     agm = db.session.get(AGM, agm_id) or abort(404)
-    return render_template("agms/detail.html", m=meeting_view(agm),
+    note = agms.public_notes([agm], i18n.current_language()).get(agm.id)
+    return render_template("agms/detail.html", m=meeting_view(agm), note=note,
                            links=subscribe_links(agm.company), all_links=subscribe_links())
 
 
@@ -165,7 +168,8 @@ def build_feed(company: Company | None, lang: str, deadlines: bool, day: date) -
                                    uid_domain=uid_domain(), name=name, description=about,
                                    reference_zone=current_app.config["REFERENCE_TIMEZONE"])
         body = ical.calendar_bytes(meetings, options,
-                                   current_app.extensions.get("agm_event_cache"), day)
+                                   current_app.extensions.get("agm_event_cache"), day,
+                                   notes=agms.public_notes(meetings, lang))
     changed = max((agm.updated_at for agm in meetings), default=None)
     if company is None and changed is None:
         changed = datetime(2000, 1, 1)

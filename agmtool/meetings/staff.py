@@ -166,8 +166,13 @@ def agm_edit(agm_id: int):
         ambiguous = start is not None and agms.local_time_problem(
             start, agm.timezone) == "ambiguous"
         form.fold.data = agm.fold if ambiguous else None
-    return render_template("agm_admin/agm_form.html", form=form, agm=agm,
-                           history=history.for_object(agm))
+    translations = agms.note_translations(agm)
+    return render_template(
+        "agm_admin/agm_form.html", form=form, agm=agm, note_translations=translations,
+        history=history.for_records([agm, *translations]),
+        about={(row.__tablename__, row.id): _("Public note, into %(language)s",
+                                               language=i18n.language_name(row.language))
+               for row in translations})
 
 
 @bp.route("/agms/<int:agm_id>/postpone", methods=["GET", "POST"])

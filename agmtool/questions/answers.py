@@ -38,10 +38,26 @@ from agmtool.translation import domain as translation
 
 Q = QuestionStatus
 ANSWER, WRITTEN_ANSWER, FEEDBACK = "answer", "written_answer", "feedback_comment"
+
+
+def _answer_page(answer_id: int) -> dict | None:
+    question_id = db.session.scalar(sa.select(Answer.question_id).where(Answer.id == answer_id))
+    return questions.question_page(question_id) if question_id is not None else None
+
+
+def _feedback_page(feedback_id: int) -> dict | None:
+    question_id = db.session.scalar(sa.select(Answer.question_id).join(Feedback).where(
+        Feedback.id == feedback_id))
+    return questions.question_page(question_id) if question_id is not None else None
+
+
 TRANSLATION_KINDS = {
-    ANSWER: translation.Kind(_l("The company's answer at the AGM")),
-    WRITTEN_ANSWER: translation.Kind(_l("The company's written answer")),
-    FEEDBACK: translation.Kind(_l("A community's view of the company's answer")),
+    ANSWER: translation.Kind(_l("The company's answer at the AGM"), "questions.detail",
+                             _answer_page),
+    WRITTEN_ANSWER: translation.Kind(_l("The company's written answer"), "questions.detail",
+                                     _answer_page),
+    FEEDBACK: translation.Kind(_l("A community's view of the company's answer"),
+                               "questions.detail", _feedback_page),
 }
 
 

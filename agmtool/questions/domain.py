@@ -42,9 +42,17 @@ Q = QuestionStatus
 QUESTION = "question"
 BACKGROUND = "question_background"
 SIGNOFF_COMMENT = "signoff_comment"
+
+
+def question_page(question_id: int) -> dict:
+    """The URL values of the question's staff page (where the translation editor links)."""
+    return {"question_id": question_id}
+
+
 TRANSLATION_KINDS = {
-    QUESTION: translation.Kind(_l("An AGM question")),
-    BACKGROUND: translation.Kind(_l("Background notes for the speaker")),
+    QUESTION: translation.Kind(_l("An AGM question"), "questions.detail", question_page),
+    BACKGROUND: translation.Kind(_l("Background notes for the speaker"), "questions.detail",
+                                 question_page),
 }
 
 # The one table of a question's moves. Editing the text of a question that waits for its

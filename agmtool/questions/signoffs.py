@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from agmtool import history, settings
@@ -35,7 +36,16 @@ from agmtool.text import clean_text
 from agmtool.translation import domain as translation
 
 COMMENT = questions.SIGNOFF_COMMENT
-TRANSLATION_KINDS = {COMMENT: translation.Kind(_l("A community's comment on a question"))}
+
+
+def _signoff_page(signoff_id: int) -> dict | None:
+    question_id = db.session.scalar(sa.select(SignOff.question_id)
+                                    .where(SignOff.id == signoff_id))
+    return questions.question_page(question_id) if question_id is not None else None
+
+
+TRANSLATION_KINDS = {COMMENT: translation.Kind(_l("A community's comment on a question"),
+                                               "questions.detail", _signoff_page)}
 
 
 @dataclass(frozen=True)

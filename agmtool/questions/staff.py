@@ -47,6 +47,7 @@ from agmtool.questions.forms import (
     WrittenAnswerForm,
 )
 from agmtool.security import roles_required
+from agmtool.translation import domain as translation
 
 bp = Blueprint("questions", __name__, url_prefix="/staff")
 
@@ -182,7 +183,8 @@ def _render(question: Question, code: int = 200, **forms):
         .order_by(Translation.source_type, Translation.language)).all()
     translations = [t for t in translations if (t.source_id == question.id) == (
         t.source_type in (questions.QUESTION, questions.BACKGROUND))]
-    entries = history.for_object(question)
+    # Every save, review and approval of its translations reads with its own history.
+    entries = history.for_records([question, *translations])
     return render_template(
         "questions/detail.html", question=question, agm=question.agm,
         speakers=questions.speakers_for(question), link_for=questions.link_for,
@@ -203,7 +205,8 @@ def _render(question: Question, code: int = 200, **forms):
         signoff_form=forms.get("signoff_form") or RecordSignOffForm(
             formdata=None, given_on=utcnow().date()),
         carry_form=carry, asked_before=questions.asked_before(question),
-        history=entries, text_changes=_text_changes(entries),
+        history=entries, about=translation.history_subjects(translations),
+        text_changes=_text_changes(entries),
         quotable=questions.quotable, community_name=questions.community_name,
         person_name=questions.person_name, overdue=_overdue(question),
     ), code
@@ -227,10 +230,11 @@ def _overdue(question: Question) -> bool:
 
 
 def _text_changes(entries) -> dict[int, list]:
-    """The word diff of each history entry that changed the question's text."""
+    """The word diff of each history entry that changed the question's text (its
+    translations' entries keep no text)."""
     return {entry.id: diffs.words(*entry.changes["text"]) for entry in entries
-            if "text" in entry.changes and all(isinstance(v, str | None)
-                                               for v in entry.changes["text"])}
+            if entry.object_type == Question.__tablename__ and "text" in entry.changes
+            and all(isinstance(v, str | None) for v in entry.changes["text"])}
 
 
 @bp.get("/questions/<int:question_id>")

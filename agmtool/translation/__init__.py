@@ -12,5 +12,7 @@ def init_app(app) -> None:
 
     app.register_blueprint(staff.bp)
     history.register(app, Translation, translation.HISTORY)
-    translation.register_kind(app, notes.SOURCE_TYPE, translation.Kind(notes.LABEL))
+    translation.register_kind(app, notes.SOURCE_TYPE, translation.Kind(
+        notes.LABEL, endpoint="agm_admin.agm_edit", values=notes.meeting_page))
+    translation.shown_changed.connect(notes.shown_changed)
     notes.listen()

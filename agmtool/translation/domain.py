@@ -13,18 +13,19 @@ Functions change objects, record history and flush; the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from blinker import Namespace
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy.exc import IntegrityError
 
-from agmtool import history, settings
+from agmtool import history, i18n, settings
 from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.models import Reader, Translation, TranslationState, User, utcnow
@@ -50,9 +51,13 @@ HISTORY = history.Labels(
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of text that is translated, as the queue and the editor name it."""
+    """A kind of text that is translated, as the queue and the editor name it, and where
+    staff read the text in its place: the ``endpoint`` of that page and ``values``, the
+    page's URL values for a source id (None when the source is gone)."""
 
     label: object  # a lazy string: "What is happening (a concern)"
+    endpoint: str | None = None
+    values: Callable[[int], dict | None] | None = None
 
 
 def register_kind(app: Flask, source_type: str, kind: Kind) -> None:
@@ -60,15 +65,42 @@ def register_kind(app: Flask, source_type: str, kind: Kind) -> None:
     app.extensions.setdefault("agmtool.translation_kinds", {})[source_type] = kind
 
 
+def kind(source_type: str) -> Kind:
+    found = current_app.extensions.get("agmtool.translation_kinds", {}).get(source_type)
+    return found if found is not None else Kind(source_type)
+
+
 def kind_label(source_type: str):
-    kind = current_app.extensions.get("agmtool.translation_kinds", {}).get(source_type)
-    return kind.label if kind is not None else source_type
+    return kind(source_type).label
+
+
+def history_subjects(rows: Iterable[Translation]) -> dict[tuple[str, int], str]:
+    """What each row's history entries are about, for a source's page that shows them with
+    its own (history_list's ``about``): "Why a concern was declined, into Spanish"."""
+    return {(row.__tablename__, row.id): _("%(text)s, into %(language)s",
+                                           text=kind_label(row.source_type),
+                                           language=i18n.language_name(row.language))
+            for row in rows}
+
+
+def source_page(row: Translation) -> tuple[str, dict] | None:
+    """The endpoint and URL values of the staff page where the row's source is read."""
+    found = kind(row.source_type)
+    if found.endpoint is None:
+        return None
+    values = found.values(row.source_id) if found.values else {}
+    return (found.endpoint, values) if values is not None else None
 
 
 # Sent with the row whenever a translation's text is saved, inside the same transaction: a
 # later feature that keeps something derived from its texts (concerns' search) updates it.
 signals = Namespace()
 saved = signals.signal("translation-saved")
+# Sent with the row whenever what its readers are shown changes: a translation approved, an
+# approved one written again, sent back or outdated by its source. Inside the same
+# transaction, so that a page or feed that shows it can mark itself changed (a meeting's
+# public note: agmtool.translation.notes).
+shown_changed = signals.signal("translation-shown-changed")
 
 
 class NotYours(PermissionError):
@@ -95,11 +127,12 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
 
     Every language of ``targets`` but the source's own ``language`` gets a row (missing at
     first). Each row takes the source text as it is now; an approved translation made from
-    another text goes back to review (the diff shows what changed). A row no longer among
-    the targets is deleted while nothing was written in it; written work is kept. An empty
-    ``text`` deletes every row (see erase).
-    Side effects: adds, updates or deletes rows, records history for approvals lost,
-    flushes. Returns the rows by language.
+    another text goes back to review (the diff shows what changed). A row whose source
+    text changes gets a new version, so that an editor opened on the old text cannot save
+    over it unawares. A row no longer among the targets is deleted while nothing was
+    written in it; written work is kept. An empty ``text`` deletes every row (see erase).
+    Side effects: adds, updates or deletes rows, records history and sends
+    ``shown_changed`` for approvals lost, flushes. Returns the rows by language.
     """
     text = (clean_text(text) or "").strip()
     if not text:
@@ -107,6 +140,7 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
         return {}
     wanted = {code for code in targets if code != language}
     existing = rows(source_type, source_id)
+    lost: list[Translation] = []
     for code, row in existing.items():
         if code not in wanted and row.state == State.MISSING:
             db.session.delete(row)
@@ -114,11 +148,13 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
         changed = row.source_text != text
         row.source_text, row.source_language, row.reader = text, language, reader
         row.agm_id, row.due_on = agm_id, due_on
+        if changed:
+            row.version = row.version + 1
         if changed and row.state == State.APPROVED:
             row.state = State.NEEDS_REVIEW
-            row.version = row.version + 1
             history.record(row, user, "source_changed",
                            {"state": [State.APPROVED, State.NEEDS_REVIEW]})
+            lost.append(row)
     for code in sorted(wanted - set(existing)):
         row = Translation(source_type=source_type, source_id=source_id, language=code,
                           source_language=language, source_text=text, text="",
@@ -130,6 +166,8 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
             continue
         existing[code] = row
     db.session.flush()
+    for row in lost:
+        shown_changed.send(row)
     return {code: row for code, row in existing.items() if code in wanted or row.text}
 
 
@@ -144,6 +182,20 @@ def erase(source_type: str, source_ids: Iterable[int]) -> int:
     result = db.session.execute(sa.delete(Translation).where(
         Translation.source_type == source_type, Translation.source_id.in_(ids)))
     return result.rowcount
+
+
+def of_sources(sources: Iterable[tuple[str, int]]) -> dict[tuple[str, int], list[Translation]]:
+    """The translations of several source texts (pairs of source type and id) in one query,
+    by source, each list by language."""
+    wanted = set(sources)
+    found: dict[tuple[str, int], list[Translation]] = {source: [] for source in wanted}
+    if not wanted:
+        return found
+    condition = sa.tuple_(Translation.source_type, Translation.source_id).in_(sorted(wanted))
+    for row in db.session.scalars(sa.select(Translation).where(condition)
+                                  .order_by(Translation.language)):
+        found[(row.source_type, row.source_id)].append(row)
+    return found
 
 
 def readable(source_type: str, source_id: int, language: str) -> Translation | None:
@@ -167,7 +219,8 @@ def save(row: Translation, text: str, user: User, seen_version: int | None,
     source text as it is now. A reviewer's comment is cleared by the next save.
 
     Side effects: a conditional UPDATE on the version the user saw (StaleEdit when someone
-    saved meanwhile), history (without the text), flush, sends ``saved``.
+    saved meanwhile, or the source changed), history (without the text), flush, sends
+    ``saved``, and ``shown_changed`` when it was approved.
     """
     text = (clean_text(text) or "").strip()
     state = State.NEEDS_REVIEW if ready else State.DRAFT
@@ -181,6 +234,8 @@ def save(row: Translation, text: str, user: User, seen_version: int | None,
     history.record(row, user, "saved", changes)
     db.session.flush()
     saved.send(row)
+    if old_state == State.APPROVED:
+        shown_changed.send(row)
     return row
 
 
@@ -198,8 +253,9 @@ def approve(row: Translation, user: User, seen_version: int | None,
     a warning (the glossary's), kept in the history.
 
     Side effects: as save when the text is saved first; state, approver, version (a
-    conditional UPDATE), history, flush. Raises StaleEdit, NothingToApprove, NotYours (in
-    which case a changed text has been saved for another person to approve).
+    conditional UPDATE), history, flush, sends ``shown_changed``. Raises StaleEdit,
+    NothingToApprove, NotYours (in which case a changed text has been saved for another
+    person to approve).
     """
     if text is not None and (row.version != seen_version
                              or row.text != (clean_text(text) or "").strip()):
@@ -216,6 +272,7 @@ def approve(row: Translation, user: User, seen_version: int | None,
     history.record(row, user, "overridden" if override else "approved",
                    {**changes, **({"review_note": [None, override]} if override else {})})
     db.session.flush()
+    shown_changed.send(row)
     return row
 
 
@@ -223,8 +280,8 @@ def send_back(row: Translation, user: User, seen_version: int | None,
               comment: str) -> Translation:
     """Send the translation back to its translator with a comment (shown in the editor).
 
-    Side effects: state draft, the comment, version (conditional UPDATE), history, flush.
-    Raises StaleEdit, ValueError (no comment).
+    Side effects: state draft, the comment, version (conditional UPDATE), history, flush,
+    sends ``shown_changed`` when it was approved. Raises StaleEdit, ValueError (no comment).
     """
     comment = (clean_text(comment) or "").strip()
     if not comment:
@@ -235,5 +292,7 @@ def send_back(row: Translation, user: User, seen_version: int | None,
     history.record(row, user, "sent_back",
                    {"state": [old_state, State.DRAFT], "review_note": [None, comment]})
     db.session.flush()
+    if old_state == State.APPROVED:
+        shown_changed.send(row)
     return row
 

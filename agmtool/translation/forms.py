@@ -13,14 +13,20 @@ TOO_LONG = _l("This text is longer than %(max)s characters. Shorten it a little;
               "wrote has been lost.")
 
 
-class TranslationForm(Form):
+class Seen(Form):
+    # The version of the translation the person saw, and the original it showed them: a
+    # save compares the version in the database; when the original changed meanwhile, the
+    # editor shows what changed since this text.
     seen_version = HiddenField()
+    seen_source = HiddenField()
+
+
+class TranslationForm(Seen):
     text = TextAreaField(_l("Translation"), validators=[
         DataRequired(_l("Write the translation first.")), Cap(20000, TOO_LONG)])
 
 
-class SendBackForm(Form):
-    seen_version = HiddenField()
+class SendBackForm(Seen):
     comment = TextAreaField(_l("What needs changing"), validators=[
         DataRequired(_l("Say what needs changing, so the translator knows.")),
         Cap(2000, TOO_LONG)])

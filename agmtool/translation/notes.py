@@ -14,12 +14,29 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 
+from agmtool.extensions import db
+from agmtool.meetings import agms
 from agmtool.models import AGM, History, Reader, Translation, TranslationState, utcnow
 from agmtool.text import clean_text
 
-SOURCE_TYPE = "meeting_note"
+SOURCE_TYPE = agms.NOTE
 LABEL = _l("A meeting's public note")
 State = TranslationState
+
+
+def meeting_page(agm_id: int) -> dict:
+    """The URL values of the staff page where the note is written."""
+    return {"agm_id": agm_id}
+
+
+def shown_changed(row: Translation) -> None:
+    """What readers of a note's translation are shown changed: the meeting learns of it,
+    so that its page and calendar events change with it (connected to
+    translation.shown_changed by agmtool.translation.init_app)."""
+    if row.source_type == SOURCE_TYPE:
+        agm = db.session.get(AGM, row.source_id)
+        if agm is not None:
+            agms.note_translation_changed(agm)
 
 
 def listen() -> None:
@@ -45,9 +62,10 @@ def _deleted(_mapper, connection, agm: AGM) -> None:
 
 def keep_in_step(connection, agm_id: int, note: str | None, language: str) -> None:
     """The rows of one meeting's note, as translation.sync keeps those of other texts: a
-    missing row per other configured language, the note copied in, an approved translation
-    of another note back to review, no rows once the note is gone. Runs on ``connection``
-    inside the flush that wrote the note (a mapper event may only emit SQL)."""
+    missing row per other configured language, the note copied in (a new version, due
+    today), an approved translation of another note back to review, no rows once the note
+    is gone. Runs on ``connection`` inside the flush that wrote the note (a mapper event may
+    only emit SQL)."""
     table = Translation.__table__
     note = (clean_text(note) or "").strip()
     where = sa.and_(table.c.source_type == SOURCE_TYPE, table.c.source_id == agm_id)
@@ -63,8 +81,10 @@ def keep_in_step(connection, agm_id: int, note: str | None, language: str) -> No
             connection.execute(sa.delete(table).where(table.c.id == row.id))
             continue
         values = {"source_text": note, "source_language": language, "agm_id": agm_id}
+        if row.source_text != note:
+            values |= {"version": table.c.version + 1, "due_on": now.date()}
         if row.source_text != note and row.state == State.APPROVED:
-            values |= {"state": State.NEEDS_REVIEW, "version": table.c.version + 1}
+            values |= {"state": State.NEEDS_REVIEW}
             connection.execute(sa.insert(History.__table__).values(
                 at=now, object_type=Translation.__tablename__, object_id=row.id,
                 action="source_changed",
