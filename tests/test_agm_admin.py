@@ -331,7 +331,7 @@ def test_staff_download_every_meeting_as_csv(client, staff, make_agm):
     assert response.headers["Content-Disposition"].startswith('attachment; filename="meetings-')
     assert response.data.decode("utf-8-sig").splitlines()[1] == (
         f"{agm.ref},glencore,,agm,2027-05-26,10:30,Europe/Zurich,0,,Theater-Casino Zug,,,,,,,"
-        "0,announced,")
+        "0,announced,,en")
 
 
 def upload(client, data: bytes, name="meetings.csv"):
@@ -474,3 +474,13 @@ def test_a_meeting_with_questions_offers_no_delete(client, db, staff, make_agm):
                                                                  "confirm": "y"})
     assert response.status_code == 200
     assert db.session.get(AGM, agm.id) is not None
+
+
+def test_a_public_note_says_which_language_it_is_written_in(client, db, staff, make_company):
+    company = make_company()
+    client.post("/staff/agms/new", data=form(company, status_note="Sala 2, junto al teatro",
+                                              status_note_language="es"))
+    agm = db.session.scalars(db.select(AGM)).one()
+    assert (agm.status_note, agm.status_note_language) == ("Sala 2, junto al teatro", "es")
+    page = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert '<option selected value="es">Spanish</option>' in page

@@ -576,13 +576,13 @@ def test_the_export_writes_every_column_the_import_reads(app, db, make_agm, make
     assert exported.splitlines() == [
         "\ufeffref,company,listing,kind,date,time,timezone,fold,duration_minutes,venue,"
         "address,format,webcast_url,questions_deadline,proxy_deadline,registration_deadline,"
-        "deadlines_to_be_confirmed,status,status_note",
+        "deadlines_to_be_confirmed,status,status_note,status_note_language",
         f"{london.ref},rio-tinto,Rio Tinto plc,agm,2027-10-31,01:30,Europe/London,1,150,"
         "\"'=HYPERLINK(\"\"https://evil.example\"\")\",\"2 Eastbourne Terrace,",
         "London W2 6LG\",hybrid,https://example.org/live,,2027-10-28 11:00,,1,postponed,"
-        "\"Moved; \"\"details\"\" to follow\"",
+        "\"Moved; \"\"details\"\" to follow\",en",
         f"{perth.ref},rio-tinto,Rio Tinto Limited,general,2028-05-04,,Australia/Perth,0,,"
-        "Centro de Convenções – São Paulo,,,,,,,0,expected,",
+        "Centro de Convenções – São Paulo,,,,,,,0,expected,,en",
     ]
 
 

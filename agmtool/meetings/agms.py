@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
 from babel.core import get_global
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
@@ -61,7 +62,7 @@ CALENDAR_FIELDS = (
     "company_id", "listing_id", "kind", "local_date", "local_time", "timezone", "fold",
     "duration_minutes", "venue", "address", "format", "webcast_url", "questions_deadline",
     "proxy_deadline", "registration_deadline", "deadlines_to_be_confirmed", "status",
-    "status_note",
+    "status_note", "status_note_language",
 )
 EDITABLE_FIELDS = (*CALENDAR_FIELDS, "notes")
 
@@ -134,6 +135,7 @@ HISTORY = history.Labels(
         "status": _l("Status"),
         "date_estimated": _l("Date not yet announced"),
         "status_note": _l("Public note"),
+        "status_note_language": _l("The public note is written in"),
         "notes": _l("Private notes (staff only, never published)"),
         # What the questions and the pack need (edited on the meeting's briefing page).
         "question_seconds": _l("Time the company gives one question, in seconds"),
@@ -378,6 +380,9 @@ def _normalise(values: dict, date_estimated: bool = False) -> dict:
     values["format"] = MeetingFormat(values["format"]) if values["format"] else None
     values["status"] = AGMStatus(values["status"] or AGMStatus.EXPECTED)
     values["deadlines_to_be_confirmed"] = bool(values["deadlines_to_be_confirmed"])
+    # The note's readers in other languages get its translation (agmtool.translation.notes).
+    if values["status_note_language"] not in current_app.config["LANGUAGES"]:
+        values["status_note_language"] = current_app.config["DEFAULT_LANGUAGE"]
     values["date_estimated"] = values["status"] == AGMStatus.EXPECTED or (
         values["status"] == AGMStatus.CANCELLED and date_estimated)
     return values

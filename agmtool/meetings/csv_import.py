@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from agmtool.extensions import db
@@ -25,7 +26,7 @@ COLUMNS = (
     "ref", "company", "listing", "kind", "date", "time", "timezone", "fold",
     "duration_minutes", "venue", "address", "format", "webcast_url", "questions_deadline",
     "proxy_deadline", "registration_deadline", "deadlines_to_be_confirmed", "status",
-    "status_note",
+    "status_note", "status_note_language",
 )
 REQUIRED_COLUMNS = ("company", "date", "timezone")
 # The meeting's field (agms.EDITABLE_FIELDS) each column fills, where their names differ.
@@ -58,6 +59,7 @@ date and timezone are required). The staff page's export writes every column.
   deadlines_to_be_confirmed  1 while the deadlines of a postponed meeting are not confirmed
   status                 expected (default), announced, confirmed, postponed, cancelled
   status_note            public note (needed for postponed and cancelled)
+  status_note_language   the language the note is written in: en (default), es, pt, id
 
 Texts take as many characters as the meeting form allows. A column the file leaves out
 keeps each meeting's value; an empty cell empties it. A file with any problem imports
@@ -148,6 +150,15 @@ def _header_problems(header: list[str]) -> list[Problem]:
     return found
 
 
+BAD_LANGUAGE = _l("Give the code of a language this site speaks, such as en or es.")
+
+
+def _language(text: str) -> str:
+    if text not in current_app.config["LANGUAGES"]:
+        raise ValueError(text)
+    return text
+
+
 def _choices(enum_type) -> str:
     return ", ".join(member.value for member in enum_type)
 
@@ -206,6 +217,7 @@ def parse_row(row: dict[str, str]) -> tuple[dict, dict[str, list]]:
         "status": lambda name: enum(name, AGMStatus),
         **{name: (lambda name: parse(name, _moment, BAD_MOMENT)) for name in DEADLINE_COLUMNS},
         "deadlines_to_be_confirmed": lambda name: bool(parse(name, _fold, BAD_FOLD)),
+        "status_note_language": lambda name: parse(name, _language, BAD_LANGUAGE),
         **{name: (lambda name: from_spreadsheet_cell(row[name]) or None)
            for name in TEXT_COLUMNS},
     }
@@ -370,6 +382,7 @@ def _cells(agm: AGM) -> list:
         agm.address, agm.format.value if agm.format else "", agm.webcast_url,
         *(moment(getattr(agm, name)) for name in DEADLINE_COLUMNS),
         int(agm.deadlines_to_be_confirmed), agm.status.value, agm.status_note,
+        agm.status_note_language,
     ]
 
 

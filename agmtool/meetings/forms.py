@@ -26,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from agmtool import i18n
 from agmtool.forms import Cap, Form, enum_choices, options
 from agmtool.links import number
 from agmtool.meetings import agms
@@ -116,6 +117,8 @@ class MeetingForm(Versioned):
                                      AGMStatus.CONFIRMED)]))
     status_note = TextAreaField(_l("Public note"), description=PUBLIC_NOTE_HELP,
                                 validators=[Optional(), _max(agms.TEXT_CAPS["status_note"])])
+    status_note_language = SelectField(_l("The public note is written in"), choices=[],
+                                       validate_choice=False)
     notes = TextAreaField(_l("Private notes (staff only, never published)"),
                           validators=[Optional(), _max(agms.TEXT_CAPS["notes"])])
 
@@ -127,6 +130,8 @@ class MeetingForm(Versioned):
                          f"{listing.ticker})")
             for c in companies for listing in c.listings])
         self.timezone.choices = options([("", "—")] + [(z, z) for z in agms.zone_names()])
+        self.status_note_language.choices = options(
+            (code, i18n.language_name(code)) for code in i18n.languages())
 
     def values(self) -> dict:
         data = {name: getattr(self, name).data for name in agms.EDITABLE_FIELDS}
