@@ -9,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from agmtool.config import ROOT
 from agmtool.extensions import db, migrate
@@ -62,6 +63,12 @@ def refuse_stale_schema_when_serving(app: Flask) -> None:
             f"revision {current or 'none (empty)'}, behind the migrations ({', '.join(heads)}). "
             "Run `flask --app agmtool db upgrade` (make run does it) and start again."
         )
+
+
+def upsert(dialect: sa.Dialect, table: sa.Table):
+    """An INSERT into ``table`` that takes ``on_conflict_do_update`` and
+    ``on_conflict_do_nothing``, for the database in use (SQLite or PostgreSQL)."""
+    return (postgresql if dialect.name == "postgresql" else sqlite).insert(table)
 
 
 class StaleEdit(Exception):

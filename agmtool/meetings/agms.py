@@ -3,22 +3,25 @@ cancel), with local times checked against each meeting's IANA zone. CSV import: 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache as memoize
+from itertools import chain
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
 from babel.core import get_global
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from agmtool import history
-from agmtool.database import claim
+from agmtool.database import claim, upsert
 from agmtool.extensions import db
 from agmtool.models import (
     AGM,
     AGMStatus,
+    CalendarState,
     Company,
     Listing,
     MeetingFormat,
@@ -165,24 +168,42 @@ def headline_entity(agm: AGM) -> str:
 
 # --- the calendar generation -------------------------------------------------------------
 
-def calendar_generation() -> str:
-    """A token that changes whenever anything a feed shows does; feeds are cached under it.
+# A feed shows rows of these tables and nothing else.
+CALENDAR_MODELS = (AGM, Company, Listing)
 
-    Read from the database in one cheap query, so a change committed by any process (the
-    CSV import, another worker) moves it, and an uncommitted one never does. A meeting's
-    change bumps its sequence and updated_at; adding or deleting one moves the count or the
-    highest id; a company's name or listings change bumps its version.
+
+def calendar_generation() -> int:
+    """A number that rises with every change to a meeting, a company or a listing, committed
+    by any process (a worker, the CSV import, a script); 0 before the first. Feeds are cached
+    under it, and reading it is a one-row read: what a feed request costs to learn that
+    nothing changed."""
+    return db.session.scalar(
+        sa.select(CalendarState.generation).where(CalendarState.id == 1)) or 0
+
+
+def raise_calendar_generation(connection: sa.Connection) -> None:
+    """Add one to the generation in ``connection``'s transaction, creating its row if it is
+    missing."""
+    table = CalendarState.__table__
+    statement = upsert(connection.dialect, table).values(id=1, generation=1)
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.id], set_={"generation": table.c.generation + 1}))
+
+
+@event.listens_for(Session, "after_flush")
+def _calendar_changed(session: Session, _context) -> None:
+    """Raise the generation in every flush that writes a meeting, a company or a listing.
+
+    Done here rather than by each domain function so that it commits, or rolls back, with
+    the change itself whoever makes it (a view, the CSV import, a script): no feed is
+    served stale, and an uncommitted change moves nothing. A flush that changes only a
+    meeting's private notes raises it too; that costs one feed rebuild from stored events.
     """
-    def of(model, *columns):
-        return [sa.select(column).select_from(model).scalar_subquery() for column in columns]
-
-    row = db.session.execute(sa.select(
-        *of(AGM, sa.func.count(), sa.func.max(AGM.updated_at), sa.func.max(AGM.id),
-            sa.func.sum(AGM.sequence), sa.func.sum(AGM.version)),
-        *of(Company, sa.func.count(), sa.func.max(Company.id), sa.func.sum(Company.version)),
-    )).one()
-    text = "|".join("" if value is None else str(value) for value in row)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    dirty = (obj for obj in session.dirty
+             if session.is_modified(obj, include_collections=False))
+    if any(isinstance(obj, CALENDAR_MODELS)
+           for obj in chain(session.new, session.deleted, dirty)):
+        raise_calendar_generation(session.connection())
 
 
 # --- validation --------------------------------------------------------------------------
@@ -400,9 +421,15 @@ def upcoming(today: date, company: Company | None = None) -> list[AGM]:
     return in_order(db.session.scalars(query).all())
 
 
+def in_feeds(today: date):
+    """The condition on AGM for the meetings a feed carries: upcoming ones and those of the
+    last twelve months."""
+    return AGM.local_date >= today - timedelta(days=366)
+
+
 def for_feed(today: date, company: Company | None = None) -> list[AGM]:
-    """The meetings a feed carries: upcoming ones and those of the last twelve months."""
-    query = (sa.select(AGM).where(AGM.local_date >= today - timedelta(days=366))
+    """The meetings a feed carries (see in_feeds)."""
+    query = (sa.select(AGM).where(in_feeds(today))
              .options(sa.orm.joinedload(AGM.company), sa.orm.joinedload(AGM.listing)))
     if company is not None:
         query = query.where(AGM.company_id == company.id)

@@ -1,9 +1,9 @@
 """Public AGM pages under /<lang>/agms/ and the iCalendar feeds /calendar.ics and
-/calendar/<company-slug>.ics, cached whole and per meeting, with ETags and no cookies."""
+/calendar/<company-slug>.ics, served from their caches (feed_cache) with ETags and no
+cookies."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime
 from email.utils import format_datetime as http_date
 from urllib.parse import quote, urlencode
@@ -20,12 +20,11 @@ from flask import (
     request,
 )
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from agmtool import i18n, links
-from agmtool.extensions import cache, db, limiter
-from agmtool.meetings import agms, ical
+from agmtool.extensions import db, limiter
+from agmtool.meetings import agms, feed_cache
 from agmtool.models import AGM, Company
 
 bp = Blueprint("agms", __name__, url_prefix="/<lang>/agms")
@@ -33,7 +32,6 @@ i18n.add_language_prefix(bp)
 feeds = Blueprint("feeds", __name__)
 
 FEED_MAX_AGE = 900
-FEED_CACHE_SECONDS = 24 * 3600
 FEED_ENDPOINTS = {"feeds.all_meetings", "feeds.company_meetings"}
 
 
@@ -50,25 +48,10 @@ class FeedsWithoutCookies(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = FeedsWithoutCookies()
-    app.extensions["agm_event_cache"] = {}
+    feed_cache.init_app(app)
     app.add_template_filter(utc_iso)
     app.register_blueprint(bp)
     app.register_blueprint(feeds)
-
-
-# The domain part of every event's UID, unless CALENDAR_UID_DOMAIN says otherwise. Fixed,
-# not taken from BASE_URL or the request: a UID that changed when the site moved or was
-# reached by another name would show every meeting twice in subscribed calendars.
-UID_DOMAIN = "agm.agmtool"
-
-
-def base_url() -> str:
-    """The site's absolute root, without a trailing slash (see agmtool.links)."""
-    return links.external_url("site.root").rstrip("/")
-
-
-def uid_domain() -> str:
-    return current_app.config.get("CALENDAR_UID_DOMAIN") or UID_DOMAIN
 
 
 def today() -> date:
@@ -146,52 +129,16 @@ def _feed_language() -> str:
     return lang if lang in i18n.languages() else current_app.config["DEFAULT_LANGUAGE"]
 
 
-def build_feed(company: Company | None, lang: str, deadlines: bool, day: date) -> dict:
-    """The feed's bytes and HTTP validators, built from the database."""
-    meetings = agms.for_feed(day, company)
-    with force_locale(lang):
-        if company is None:
-            name = _("Mining company AGMs")
-            about = _("Annual and general meetings of mining companies, with their deadlines "
-                      "for questions, proxies and registration.")
-        else:
-            name = _("AGMs: %(company)s", company=ical.clean(company.name))
-            about = _("The annual and general meetings of %(company)s, with their deadlines.",
-                      company=ical.clean(company.name))
-        options = ical.FeedOptions(lang=lang, deadlines=deadlines, base_url=base_url(),
-                                   uid_domain=uid_domain(), name=name, description=about,
-                                   reference_zone=current_app.config["REFERENCE_TIMEZONE"])
-        body = ical.calendar_bytes(meetings, options,
-                                   current_app.extensions.get("agm_event_cache"))
-    changed = max((agm.updated_at for agm in meetings), default=None)
-    if company is None and changed is None:
-        changed = datetime(2000, 1, 1)
-    return {
-        "body": body,
-        "etag": hashlib.sha256(body).hexdigest()[:40],
-        "last_modified": (changed or datetime(2000, 1, 1)).replace(tzinfo=UTC),
-    }
-
-
 def _feed_response(company: Company | None, scope: str):
-    lang = _feed_language()
-    deadlines = request.args.get("deadlines") != "0"
-    day = today()
-    key = (f"agmtool:feed:{scope}:{lang}:{int(deadlines)}:{day.isoformat()}:"
-           f"{agms.calendar_generation()}:{base_url()}")
-    feed = cache.get(key)
-    if feed is None:
-        feed = build_feed(company, lang, deadlines, day)
-        cache.set(key, feed, timeout=FEED_CACHE_SECONDS)
+    feed = feed_cache.feed(company, _feed_language(), request.args.get("deadlines") != "0")
     headers = {
-        "ETag": f'"{feed["etag"]}"',
-        "Last-Modified": http_date(feed["last_modified"], usegmt=True),
+        "ETag": f'"{feed.etag}"',
+        "Last-Modified": http_date(feed.last_modified, usegmt=True),
         "Cache-Control": f"public, max-age={FEED_MAX_AGE}",
     }
-    if feed["etag"] in request.if_none_match:
+    if feed.etag in request.if_none_match:
         return Response(status=304, headers=headers)
-    response = Response(feed["body"], headers=headers,
-                        content_type="text/calendar; charset=utf-8")
+    response = Response(feed.body, headers=headers, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'inline; filename="{scope}.ics"'
     return response
 
