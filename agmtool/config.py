@@ -86,7 +86,5 @@ CONCERN_RATE_LIMIT = "5/minute;30/hour"
 CONCERN_GLOBAL_RATE_LIMIT = "120/minute;2000/hour"
 STATUS_RATE_LIMIT = "10/minute;60/hour"
 STATUS_GLOBAL_RATE_LIMIT = "300/minute"
-# Every receipt-code lookup takes at least this long, found or not.
-STATUS_LOOKUP_SECONDS = 0.4
 # Contact details are erased this long after a concern is closed.
 CONTACT_RETENTION = timedelta(days=180)

@@ -31,11 +31,6 @@ S = ConcernStatus
 
 
 @pytest.fixture
-def app_config():
-    return {"STATUS_LOOKUP_SECONDS": 0}
-
-
-@pytest.fixture
 def staff(make_user):
     return make_user("staff@example.org", role=Role.STAFF)
 

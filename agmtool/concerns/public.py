@@ -254,8 +254,8 @@ NOT_FOUND = _l("We found no concern with this code. Check each character and try
 
 
 def _status_limited(view):
-    """The status page's POST limits: per person, and for everyone at once (a lookup is
-    slow by design, so these bound how many codes anyone can try)."""
+    """The status page's POST limits: per person, and for everyone at once. They are what
+    bounds how many codes anyone can try (see receipts.find_by_receipt)."""
     view = limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
                                 methods=["POST"], deduct_when=_got_through)(view)
     return limiter.limit(_status_limit, methods=["POST"])(view)
