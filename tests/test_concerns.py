@@ -380,8 +380,8 @@ def test_export_is_utf8_with_bom_and_contacts_only_on_request(app, db, make_conc
     make_concern(language="pt", body="=HYPERLINK(\"http://x\")", wanted="Lá a Vale",
                  contact_details="+55 31 0000", attribution=Attribution.COMMUNITY)
     with app.test_request_context("/staff/concerns/export.csv"):  # headings in English
-        plain = concern_search.export_csv(Filters())
-        with_contacts = concern_search.export_csv(Filters(), with_contacts=True)
+        plain = b"".join(concern_search.export_csv(Filters()))
+        with_contacts = b"".join(concern_search.export_csv(Filters(), with_contacts=True))
     assert plain.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(plain.decode("utf-8-sig"))))
     assert rows[0] == [str(heading) for heading in concern_search.EXPORT_COLUMNS]
@@ -390,6 +390,21 @@ def test_export_is_utf8_with_bom_and_contacts_only_on_request(app, db, make_conc
     full = list(csv.reader(io.StringIO(with_contacts.decode("utf-8-sig"))))
     assert full[0][-2:] == ["Contact name", "Contact details"]
     assert full[1][-1] == "'+55 31 0000"
+
+
+def test_the_export_comes_in_pieces_headings_first(app, db, make_concern):
+    for body in ("one", "two", "three"):
+        make_concern(body=body, topic_rows=[ConcernTopic(topic=Topic.LAND),
+                                            ConcernTopic(topic=Topic.WATER)])
+    with app.test_request_context("/staff/concerns/export.csv"):
+        pieces = list(concern_search.export_csv(Filters(), batch=2))
+    heading = ",".join(str(column) for column in concern_search.EXPORT_COLUMNS) + "\r\n"
+    assert pieces[0] == ("\ufeff" + heading).encode()
+    rows = [list(csv.reader(io.StringIO(piece.decode()))) for piece in pieces[1:]]
+    assert [[(row[13], row[9]) for row in piece] for piece in rows] == [
+        [("three", "Land and displacement; Water (pollution, diversion, scarcity)"),
+         ("two", "Land and displacement; Water (pollution, diversion, scarcity)")],
+        [("one", "Land and displacement; Water (pollution, diversion, scarcity)")]]
 
 
 @pytest.mark.parametrize(("attribution", "kept"), [

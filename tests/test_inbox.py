@@ -555,6 +555,19 @@ def test_export_follows_the_filter_and_hides_contacts(staff_client, make_concern
     assert "+57 300 1" not in response.data.decode()
 
 
+def test_the_export_streams_its_headings_before_any_concern_is_read(staff_client,
+                                                                    make_concern):
+    make_concern(body="the river")
+    response = staff_client.get("/staff/concerns/export.csv", buffered=False)
+    pieces = response.iter_encoded()
+    first = next(pieces)
+    assert response.is_streamed
+    assert first == "\ufeff".encode() + ",".join(
+        str(column) for column in concern_search.EXPORT_COLUMNS).encode() + b"\r\n"
+    assert b"the river" in b"".join(pieces)
+    response.close()
+
+
 def test_the_export_speaks_the_staff_members_language(staff_client, make_concern):
     concern = make_concern(language="pt", body="a lama", attribution=Attribution.COMMUNITY,
                            topic_rows=[ConcernTopic(topic=Topic.WATER)],
