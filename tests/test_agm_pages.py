@@ -155,3 +155,77 @@ def test_a_zug_meeting_an_hour_before_the_clocks_change(app):
         assert i18n.format_meeting_time(datetime(2027, 3, 28, 0, 30, tzinfo=UTC),
                                         "Europe/Zurich") == [
             "Sunday, 28 March 2027, 01:30, Zurich time", "00:30, London time"]
+
+
+# --- paging and filters ---------------------------------------------------------------------
+
+@pytest.fixture
+def season(db, make_company):
+    """45 meetings a day apart: Glencore's from 1 to 30 January 2036, then Rio Tinto's to
+    14 February."""
+    from agmtool.models import AGM
+
+    glencore = make_company()
+    rio = make_company(slug="rio-tinto", name="Rio Tinto", listings=[("Rio Tinto plc", "LSE",
+                                                                     "RIO")])
+    meetings = [AGM(company=glencore if n < 30 else rio,
+                    local_date=date(2036, 1, 1) + timedelta(days=n),
+                    local_time=time(10), timezone="Europe/London", status=AGMStatus.ANNOUNCED,
+                    venue=f"Hall {n}") for n in range(45)]
+    db.session.add_all(meetings)
+    db.session.commit()
+    return meetings
+
+
+def venues(html: str) -> list[str]:
+    return [part.split("<", 1)[0] for part in html.split('<p class="agm-venue">')[1:]]
+
+
+def test_the_list_is_paged(client, season):
+    first = client.get("/en/agms/").text
+    last = client.get("/en/agms/?page=3").text
+    assert venues(first) == [f"Hall {n}" for n in range(20)]
+    assert venues(last) == [f"Hall {n}" for n in range(40, 45)]
+    assert '<li aria-current="page">Page 1 of 3</li>' in first
+    assert '<a href="/en/agms/?page=2" rel="next">Next</a>' in first
+    assert '<a href="/en/agms/?page=2" rel="prev">Previous</a>' in last
+    assert 'rel="next"' not in last
+
+
+def test_a_page_past_the_last_shows_the_last(client, season):
+    assert venues(client.get("/en/agms/?page=99").text) == [f"Hall {n}" for n in range(40, 45)]
+
+
+def test_the_list_filters_by_company_and_keeps_the_filter_in_its_page_links(client, season):
+    page = client.get("/en/agms/?company=glencore").text
+    assert venues(page) == [f"Hall {n}" for n in range(20)]
+    assert '<a href="/en/agms/?page=2&amp;company=glencore" rel="next">Next</a>' in page
+    assert '<option value="glencore" selected>Glencore</option>' in page
+    assert "<p class=\"agm-count\">30 meetings</p>" in page
+
+
+def test_the_list_filters_by_month(client, season):
+    page = client.get("/en/agms/?month=2036-02").text
+    assert venues(page) == [f"Hall {n}" for n in range(31, 45)]
+    assert '<option value="2036-02" selected>February 2036</option>' in page
+
+
+def test_a_filter_that_matches_nothing_says_so(client, season):
+    page = client.get("/es/agms/?company=glencore&month=2036-02").text
+    assert venues(page) == []
+    assert "Ninguna junta coincide con lo que eligió." in page
+
+
+def test_an_unknown_filter_value_shows_every_meeting(client, season):
+    assert venues(client.get("/en/agms/?company=nobody&month=13-2027&page=x").text) == [
+        f"Hall {n}" for n in range(20)]
+
+
+def test_each_meeting_is_formatted_once_per_language(app, client, db, season):
+    client.get("/en/agms/")
+    client.get("/es/agms/")
+    views = dict(app.extensions["agm_views"])
+    client.get("/en/agms/")
+    client.get("/es/agms/")
+    assert sorted(views) == sorted((agm.id, lang) for agm in season[:20] for lang in ("en", "es"))
+    assert all(app.extensions["agm_views"][key][1] is views[key][1] for key in views)

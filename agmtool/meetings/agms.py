@@ -413,14 +413,6 @@ def _change(agm: AGM, user: User | None, values: dict, seen_version, action: str
     return changes
 
 
-def upcoming(today: date, company: Company | None = None) -> list[AGM]:
-    """Meetings from ``today`` on (the day before too: it may still be that day somewhere)."""
-    query = sa.select(AGM).where(AGM.local_date >= today - timedelta(days=1))
-    if company is not None:
-        query = query.where(AGM.company_id == company.id)
-    return in_order(db.session.scalars(query).all())
-
-
 def in_feeds(today: date):
     """The condition on AGM for the meetings a feed carries: upcoming ones and those of the
     last twelve months."""

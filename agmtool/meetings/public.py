@@ -4,8 +4,10 @@ cookies."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime as http_date
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
@@ -21,6 +23,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from agmtool import i18n, links
 from agmtool.extensions import db, limiter
@@ -49,6 +52,8 @@ def init_app(app: Flask) -> None:
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = FeedsWithoutCookies()
     feed_cache.init_app(app)
+    app.extensions["agm_views"] = {}
+    app.extensions["agm_listing"] = {}
     app.add_template_filter(utc_iso)
     app.register_blueprint(bp)
     app.register_blueprint(feeds)
@@ -84,35 +89,125 @@ def subscribe_links(company: Company | None = None) -> dict[str, str]:
 
 # --- pages -------------------------------------------------------------------------------
 
+PER_PAGE = 20
+
+
 def in_how_long(moment: datetime) -> str:
     """'in 12 days' / '3 days ago' in the reader's language, counted in days."""
-    return format_timedelta(moment - datetime.now(UTC), granularity="day", threshold=10_000,
-                            add_direction=True, locale=i18n.format_locale())
+    seconds = (moment - datetime.now(UTC)).total_seconds()
+    days = abs(seconds) / 86400
+    # Rounded as Babel rounds, so that one wording per number of days is remembered.
+    return _in_days(seconds >= 0, int(round(max(1, days))) if days else 0,
+                    i18n.format_locale())
+
+
+@lru_cache(maxsize=2048)
+def _in_days(future: bool, days: int, locale: str) -> str:
+    return format_timedelta(timedelta(days=days if future else -days), granularity="day",
+                            threshold=10_000, add_direction=True, locale=locale)
 
 
 def meeting_view(agm: AGM) -> dict:
-    start = agms.start_instant(agm)
+    """What the pages show of a meeting: its formatted times (worked out once per meeting,
+    its sequence and the language, see _formatted) and how far off its deadlines are."""
+    formatted = _formatted(agm)
     now = datetime.now(UTC)
     return {
+        **formatted,
         "agm": agm,
+        "past": agm.local_date < today(),
+        "deadlines": [{**deadline, "in": in_how_long(deadline["instant"]),
+                       "passed": deadline["instant"] < now}
+                      for deadline in formatted["deadlines"]],
+    }
+
+
+def _formatted(agm: AGM) -> dict:
+    """The meeting's dates and times as the reader's language writes them, remembered in
+    this worker per meeting and language until the meeting's sequence moves on (a change a
+    calendar shows, the company's name included), one entry each."""
+    views = current_app.extensions["agm_views"]
+    key, version = (agm.id, i18n.current_language()), (agm.sequence, agm.updated_at)
+    found = views.get(key)
+    if found is not None and found[0] == version:
+        return found[1]
+    start = agms.start_instant(agm)
+    formatted = {
         "entity": agms.headline_entity(agm),
         "start": start,
         "times": i18n.format_meeting_time(start, agm.timezone) if start else [],
         "day": i18n.format_day(agm.local_date),
         "month": i18n.format_month(agm.local_date),
-        "past": agm.local_date < today(),
         "deadlines": [
             {"label": label, "when": i18n.format_in_zone(moment, agm.timezone),
-             "in": in_how_long(moment), "passed": moment < now, "instant": moment}
+             "instant": moment}
             for _key, label, moment in agms.deadlines(agm)
         ],
     }
+    views[key] = (version, formatted)
+    return formatted
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An upcoming meeting as the list sorts, filters and pages it."""
+    id: int
+    slug: str
+    company: str
+    month: str  # YYYY-MM of its local date
+
+
+def upcoming() -> list[Listed]:
+    """The upcoming meetings in order, read once per worker, calendar generation and day;
+    the list filters and pages them in memory, then loads only the page's meetings."""
+    stamp = (agms.calendar_generation(), today())
+    kept = current_app.extensions["agm_listing"]
+    if kept.get("stamp") != stamp:
+        rows = db.session.execute(
+            sa.select(AGM.id, AGM.local_date, AGM.local_time, AGM.timezone, AGM.fold,
+                      Company.slug, Company.name)
+            .join(Company, Company.id == AGM.company_id)
+            .where(AGM.local_date >= today() - timedelta(days=1))).all()
+        listed = [Listed(row.id, row.slug, row.name, row.local_date.strftime("%Y-%m"))
+                  for row in agms.in_order(rows)]
+        shown = {row.id for row in listed}
+        views = current_app.extensions["agm_views"]
+        for key in [key for key in views if key[0] not in shown]:
+            views.pop(key, None)  # past meetings are not listed again
+        kept.update(stamp=stamp, listed=listed)
+    return kept["listed"]
+
+
+@lru_cache(maxsize=512)
+def _month_name(month: str, _locale: str) -> str:
+    """'May 2027' for '2027-05' in the current locale (the argument keys the memory)."""
+    return i18n.format_month(datetime.strptime(month, "%Y-%m").date())
 
 
 @bp.get("/")
 def index():
-    meetings = [meeting_view(agm) for agm in agms.upcoming(today())]
-    return render_template("agms/index.html", meetings=meetings, links=subscribe_links())
+    listed = upcoming()
+    companies = sorted({(row.company, row.slug) for row in listed})
+    months = sorted({row.month for row in listed})
+    company = request.args.get("company", "")
+    company = company if company in {slug for _name, slug in companies} else ""
+    month = request.args.get("month", "")
+    month = month if month in months else ""
+    chosen = [row for row in listed
+              if (not company or row.slug == company) and (not month or row.month == month)]
+    pages = max(1, -(-len(chosen) // PER_PAGE))
+    page = min(links.number(request.args.get("page"), 1), pages)
+    ids = [row.id for row in chosen[(page - 1) * PER_PAGE:page * PER_PAGE]]
+    found = {agm.id: agm for agm in db.session.scalars(
+        sa.select(AGM).where(AGM.id.in_(ids))
+        .options(joinedload(AGM.company), joinedload(AGM.listing))).unique()}
+    locale = i18n.format_locale()
+    return render_template(
+        "agms/index.html", meetings=[meeting_view(found[id_]) for id_ in ids if id_ in found],
+        links=subscribe_links(), companies=companies, company=company, total=len(chosen),
+        months=[(value, _month_name(value, locale)) for value in months], month=month,
+        page=page, pages=pages, any_meetings=bool(listed),
+        args={key: value for key, value in (("company", company), ("month", month)) if value})
 
 
 @bp.get("/<int:agm_id>")
