@@ -37,6 +37,7 @@ def languages() -> list[str]:
     return current_app.config["LANGUAGES"]
 
 
+@lru_cache(maxsize=64)
 def native_name(code: str) -> str:
     if code in NATIVE_NAME_OVERRIDES:
         return NATIVE_NAME_OVERRIDES[code]

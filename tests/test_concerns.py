@@ -106,6 +106,48 @@ def test_submit_stores_once_per_idempotency_key(db):
     assert first.received_on == date.today() or first.received_on == date.today() - timedelta(1)
 
 
+def test_a_key_stored_by_another_request_a_moment_ago_returns_that_concern(app, db):
+    # The other request commits just after this one has looked for the key.
+    key = "r" * 24
+    others = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    done = []
+
+    def the_other_request_commits(_connection, _cursor, statement, *_rest):
+        if statement.startswith("SELECT concern.id") and not done:
+            done.append(True)
+            with others.begin() as connection:
+                connection.execute(sa.insert(Concern).values(
+                    status="received", channel="form", language="es", reply_language="es",
+                    receipt_hash=receipts.receipt_hash(receipts.receipt_from_key(key)),
+                    idempotency_key=receipts.key_hash(key), body="first",
+                    attribution="anonymous", may_quote=False, received_on=date.today(),
+                    version=1))
+
+    sa.event.listen(db.engine, "after_cursor_execute", the_other_request_commits)
+    try:
+        concern, code = concerns.submit(submission(body="second"), key)
+        db.session.commit()
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", the_other_request_commits)
+        others.dispose()
+    assert (concern.body, code) == ("first", receipts.receipt_from_key(key))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Concern)) == 1
+
+
+def test_a_submission_is_written_in_one_transaction(app, db):
+    """Nothing of it is visible elsewhere before the commit, and a rollback leaves nothing
+    (SQLite commits a savepoint on its own, so submit uses none)."""
+    concerns.submit(submission(), "t" * 24)
+    others = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with others.connect() as connection:
+        seen = connection.execute(sa.select(sa.func.count()).select_from(Concern)).scalar()
+    db.session.rollback()
+    with others.connect() as connection:
+        left = connection.execute(sa.select(sa.func.count()).select_from(Concern)).scalar()
+    others.dispose()
+    assert (seen, left) == (0, 0)
+
+
 def test_submit_history_has_no_time_of_day_for_the_public(db):
     concern, _code = concerns.submit(submission(), "h" * 24)
     db.session.commit()

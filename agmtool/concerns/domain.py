@@ -63,13 +63,18 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
     Side effects: adds the concern and its topics, records history (day only when there is
     no user), flushes. A ``suspect`` reason puts it in quarantine instead of the inbox. A
     key seen before returns the concern already stored for it, also when another request
-    stored it a moment ago (the unique index decides the race).
+    stored it a moment ago: the unique index on the key decides that race, and the loser's
+    session is rolled back (a submission is the first thing its transaction writes).
+
+    Everything is prepared first, then written in one burst (the concern with its topics and
+    words folded for search, then its history), with no savepoint: SQLite holds its one
+    write lock only that long, and pysqlite would commit a savepoint on its own.
     """
     hashed_key = key_hash(key)
-    existing = db.session.scalar(sa.select(Concern).where(Concern.idempotency_key == hashed_key))
-    if existing is not None:
-        return existing, receipt_from_key(key)
     code = receipt_from_key(key)
+    seen = db.session.scalar(sa.select(Concern.id).where(Concern.idempotency_key == hashed_key))
+    if seen is not None:
+        return db.session.get(Concern, seen), code
     concern = Concern(
         status=S.QUARANTINED if suspect else S.RECEIVED,
         quarantine_reason=suspect,
@@ -94,18 +99,20 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
         entered_by_id=user.id if user else None,
         received_on=data.received_on or utcnow().date(),
         topic_rows=[ConcernTopic(topic=Topic(t)) for t in dict.fromkeys(data.topics)],
+        translations=[],
+        clarifications=[],
     )
+    refresh_search_text(concern)
+    db.session.add(concern)
     try:
-        with db.session.begin_nested():
-            db.session.add(concern)
-            db.session.flush()
+        db.session.flush()
     except IntegrityError:
+        db.session.rollback()
         existing = db.session.scalar(
             sa.select(Concern).where(Concern.idempotency_key == hashed_key))
         if existing is None:
             raise
         return existing, code
-    refresh_search_text(concern)
     history.record(concern, user, "entered" if user else "submitted", {
         "status": [None, concern.status], "channel": [None, concern.channel],
         **({"quarantine_reason": [None, suspect]} if suspect else {}),
@@ -440,6 +447,12 @@ def approve_translation(concern: Concern, user: User, seen_version: int | None) 
 
 def companies() -> list[Company]:
     return list(db.session.scalars(sa.select(Company).order_by(Company.name)))
+
+
+def company_choices() -> list[tuple[int, str]]:
+    """(id, name) of every company by name: what a form offers, read as plain rows."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Company.id, Company.name).order_by(Company.name))]
 
 
 def retention_ends(concern: Concern) -> date | None:
