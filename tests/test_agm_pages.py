@@ -221,11 +221,23 @@ def test_an_unknown_filter_value_shows_every_meeting(client, season):
         f"Hall {n}" for n in range(20)]
 
 
-def test_each_meeting_is_formatted_once_per_language(app, client, db, season):
+def test_each_meeting_is_formatted_and_rendered_once_per_language(app, client, db, season):
     client.get("/en/agms/")
     client.get("/es/agms/")
-    views = dict(app.extensions["agm_views"])
-    client.get("/en/agms/")
-    client.get("/es/agms/")
-    assert sorted(views) == sorted((agm.id, lang) for agm in season[:20] for lang in ("en", "es"))
+    views, items = dict(app.extensions["agm_views"]), dict(app.extensions["agm_items"])
+    again = client.get("/en/agms/").text, client.get("/es/agms/").text
+    shown = sorted((agm.id, lang) for agm in season[:20] for lang in ("en", "es"))
+    assert (sorted(views), sorted(items)) == (shown, shown)
     assert all(app.extensions["agm_views"][key][1] is views[key][1] for key in views)
+    assert all(app.extensions["agm_items"][key][1] is items[key][1] for key in items)
+    assert all(str(items[(season[0].id, lang)][1]) in page
+               for lang, page in zip(("en", "es"), again, strict=True))
+
+
+def test_a_changed_meeting_is_shown_anew_in_the_list(client, db, season):
+    from agmtool.meetings import agms
+
+    client.get("/en/agms/")
+    agms.update_agm(season[0], None, {"venue": "The Mermaid"}, season[0].version)
+    db.session.commit()
+    assert venues(client.get("/en/agms/").text)[:2] == ["The Mermaid", "Hall 1"]

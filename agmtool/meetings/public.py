@@ -18,11 +18,13 @@ from flask import (
     Response,
     abort,
     current_app,
+    get_template_attribute,
     render_template,
     request,
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from agmtool import i18n, links
@@ -53,6 +55,7 @@ def init_app(app: Flask) -> None:
         app.session_interface = FeedsWithoutCookies()
     feed_cache.init_app(app)
     app.extensions["agm_views"] = {}
+    app.extensions["agm_items"] = {}
     app.extensions["agm_listing"] = {}
     app.add_template_filter(utc_iso)
     app.register_blueprint(bp)
@@ -155,27 +158,53 @@ class Listed:
     slug: str
     company: str
     month: str  # YYYY-MM of its local date
+    version: tuple  # its sequence and last change: what its formatted text depends on
+    deadlines: tuple[datetime, ...]
 
 
 def upcoming() -> list[Listed]:
     """The upcoming meetings in order, read once per worker, calendar generation and day;
-    the list filters and pages them in memory, then loads only the page's meetings."""
+    the list filters and pages them in memory, and loads a meeting only to show it anew."""
     stamp = (agms.calendar_generation(), today())
     kept = current_app.extensions["agm_listing"]
     if kept.get("stamp") != stamp:
         rows = db.session.execute(
-            sa.select(AGM.id, AGM.local_date, AGM.local_time, AGM.timezone, AGM.fold,
-                      Company.slug, Company.name)
+            sa.select(AGM.id, AGM.sequence, AGM.updated_at, AGM.local_date, AGM.local_time,
+                      AGM.timezone, AGM.fold, AGM.questions_deadline, AGM.proxy_deadline,
+                      AGM.registration_deadline, Company.slug, Company.name)
             .join(Company, Company.id == AGM.company_id)
             .where(AGM.local_date >= today() - timedelta(days=1))).all()
-        listed = [Listed(row.id, row.slug, row.name, row.local_date.strftime("%Y-%m"))
+        listed = [Listed(row.id, row.slug, row.name, row.local_date.strftime("%Y-%m"),
+                         (row.sequence, row.updated_at),
+                         tuple(moment for _key, _label, moment in agms.deadlines(row)))
                   for row in agms.in_order(rows)]
         shown = {row.id for row in listed}
-        views = current_app.extensions["agm_views"]
-        for key in [key for key in views if key[0] not in shown]:
-            views.pop(key, None)  # past meetings are not listed again
+        for name in ("agm_views", "agm_items"):
+            kept_views = current_app.extensions[name]
+            for key in [key for key in kept_views if key[0] not in shown]:
+                kept_views.pop(key, None)  # past meetings are not listed again
         kept.update(stamp=stamp, listed=listed)
     return kept["listed"]
+
+
+def list_items(rows: list[Listed]) -> list[Markup]:
+    """Each meeting of a page as the list shows it, rendered once per meeting and language
+    and kept in this worker until the meeting changes or a deadline's distance ("in 12
+    days", "passed") reads differently; only meetings to render anew are loaded."""
+    items = current_app.extensions["agm_items"]
+    lang, now = i18n.current_language(), datetime.now(UTC)
+    keys = {row.id: (row.version, tuple((in_how_long(moment), moment < now)
+                                        for moment in row.deadlines))
+            for row in rows}
+    stale = [row.id for row in rows
+             if items.get((row.id, lang), (None,))[0] != keys[row.id]]
+    if stale:
+        render = get_template_attribute("agms/_meeting.html", "list_item")
+        for agm in db.session.scalars(
+                sa.select(AGM).where(AGM.id.in_(stale))
+                .options(joinedload(AGM.company), joinedload(AGM.listing))).unique():
+            items[(agm.id, lang)] = (keys[agm.id], render(meeting_view(agm)))
+    return [items[(row.id, lang)][1] for row in rows if (row.id, lang) in items]
 
 
 @lru_cache(maxsize=512)
@@ -197,13 +226,9 @@ def index():
               if (not company or row.slug == company) and (not month or row.month == month)]
     pages = max(1, -(-len(chosen) // PER_PAGE))
     page = min(links.number(request.args.get("page"), 1), pages)
-    ids = [row.id for row in chosen[(page - 1) * PER_PAGE:page * PER_PAGE]]
-    found = {agm.id: agm for agm in db.session.scalars(
-        sa.select(AGM).where(AGM.id.in_(ids))
-        .options(joinedload(AGM.company), joinedload(AGM.listing))).unique()}
     locale = i18n.format_locale()
     return render_template(
-        "agms/index.html", meetings=[meeting_view(found[id_]) for id_ in ids if id_ in found],
+        "agms/index.html", items=list_items(chosen[(page - 1) * PER_PAGE:page * PER_PAGE]),
         links=subscribe_links(), companies=companies, company=company, total=len(chosen),
         months=[(value, _month_name(value, locale)) for value in months], month=month,
         page=page, pages=pages, any_meetings=bool(listed),
