@@ -140,7 +140,8 @@ def build(company: Company | None, lang: str, deadlines: bool,
         if company is not None:
             query = query.where(AGM.company_id == company.id)
         rows = agms.in_order(db.session.execute(query).all())
-        keys = {row.id: event_key(row, day) for row in rows}
+        renderer = renderer_version(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+        keys = {row.id: event_key(row, day, renderer) for row in rows}
         chunks = {row.id: row.body for row in rows if row.key == keys[row.id]}
         missing = [row.id for row in rows if row.id not in chunks]
         if missing:
@@ -191,13 +192,12 @@ def variant_key(options: ical.FeedOptions) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def event_key(row, day: date) -> str:
+def event_key(row, day: date, renderer: str) -> str:
     """What, within a variant, a meeting's bytes depend on: its sequence (raised by every
     change a calendar shows, a company's included), whether it is past, and the code and
-    catalogues that write them."""
-    parts = [renderer_version(current_app.config["BABEL_TRANSLATION_DIRECTORIES"]),
-             str(row.sequence), row.updated_at.isoformat(), str(row.local_date < day)]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    catalogues that write them (``renderer``, see renderer_version)."""
+    return (f"{renderer}|{row.sequence}|{row.updated_at:%Y%m%d%H%M%S%f}|"
+            f"{int(row.local_date < day)}")
 
 
 @cache
