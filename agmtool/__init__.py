@@ -67,6 +67,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     agm_import.init_app(app)
     agm_pages.init_app(app)
     agm_admin.init_app(app)
+    if app.config["BENCH_ENDPOINTS"]:
+        from agmtool.bench import server as bench_server
+
+        bench_server.init_app(app)
 
     database.refuse_stale_schema_when_serving(app)
     return app

@@ -260,27 +260,6 @@ def test_uids_do_not_depend_on_base_url_or_host_but_links_do(app, client, make_a
         f"http://other.example.net/en/agms/{agm.id}")
 
 
-def test_the_uncached_benchmark_starts_every_build_with_empty_formatting_caches(app, db,
-                                                                                make_agm):
-    from agmtool import bench, i18n
-    from agmtool.meetings import ical
-
-    make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon() - timedelta(2),
-                                                                 time(10, 0)))
-    i18n._full_date(date(1900, 1, 1), "en")  # left over from an earlier build
-    i18n._short_clock(time(3, 33), "en")
-    bench.uncached_ms_per_meeting(app, repeats=1)
-    after_bench = (i18n._full_date.cache_info().currsize,
-                   i18n._short_clock.cache_info().currsize)
-    ical.clear_caches()
-    db.session.execute(sa.delete(FeedEvent))
-    db.session.commit()
-    with app.test_request_context("/calendar.ics"):
-        feed_cache.build(None, "en", True, (0, feed_cache.today()))
-    assert after_bench == (i18n._full_date.cache_info().currsize,
-                           i18n._short_clock.cache_info().currsize)
-
-
 def test_a_company_name_with_a_line_break_cannot_add_lines_to_its_feed(client, db, make_agm):
     agm = make_agm(local_date=soon())
     agm.company.name = "Mina, S.A.; Ltda\nBEGIN:VEVENT"  # as if saved past the form

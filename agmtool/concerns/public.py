@@ -154,10 +154,15 @@ def _concern_form(data: MultiDict | None = None) -> ConcernForm:
 
 
 def _stamp(form: ConcernForm) -> None:
-    """A new idempotency key, and the time the form was handed out signed together with it
-    (so a stamp cannot be taken from one old form and replayed on many new ones)."""
+    """A new idempotency key, and its stamp (see form_stamp)."""
     form.idempotency_key.data = receipts.new_idempotency_key()
-    form.started.data = _signer().sign(form.idempotency_key.data).decode()
+    form.started.data = form_stamp(form.idempotency_key.data)
+
+
+def form_stamp(key: str) -> str:
+    """The time a form was handed out, signed together with its idempotency ``key`` (so a
+    stamp cannot be taken from one old form and replayed on many new ones)."""
+    return _signer().sign(key).decode()
 
 
 def _form_age(form: ConcernForm) -> float | None:
