@@ -194,6 +194,22 @@ def test_the_caches_stay_bounded_over_forty_edits_polled_in_every_variant(app, c
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FeedEvent)) == 2 * 8
 
 
+def test_a_feed_rebuilt_after_a_change_is_the_feed_built_from_nothing(app, client, db,
+                                                                       make_agm):
+    first = make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon(58), time(10)))
+    make_agm(company=first.company, local_date=soon(90), venue="Hall C")
+    client.get("/calendar.ics?lang=pt")
+    agms.update_agm(first, None, {"venue": "Hall B"}, first.version)
+    db.session.commit()
+    rebuilt = client.get("/calendar.ics?lang=pt").data
+    db.session.execute(sa.delete(FeedEvent))
+    db.session.commit()
+    with app.test_request_context("/calendar.ics"):
+        anew = feed_cache.build(None, "pt", True, (0, feed_cache.today())).body
+    assert (rebuilt, feed_cache.cached().serialized) == (anew, 2 + 1 + 2)
+    assert b"LOCATION:Hall B" in rebuilt
+
+
 def test_a_company_feed_reuses_the_events_of_the_feed_of_every_meeting(client, make_agm):
     make_agm(local_date=soon())
     client.get("/calendar.ics?lang=es")

@@ -58,6 +58,9 @@ class Feed:
     body: bytes
     etag: str
     last_modified: datetime
+    # Where each meeting's events lie in ``body``, and their key: the next build of the
+    # variant takes the unchanged ones from here rather than from the database.
+    parts: dict[int, tuple[str, int, int]]
 
 
 class FeedCache:
@@ -101,7 +104,7 @@ def feed(company: Company | None, lang: str, deadlines: bool) -> Feed:
     with store.lock(variant):
         found = store.feeds.get(variant)
         if found is None or found.stamp != stamp:  # else built by another request meanwhile
-            found = build(company, lang, deadlines, stamp)
+            found = build(company, lang, deadlines, stamp, found)
             store.feeds[variant] = found
     return found
 
@@ -121,10 +124,11 @@ def feed_options(company: Company | None, lang: str, deadlines: bool) -> ical.Fe
                             reference_zone=current_app.config["REFERENCE_TIMEZONE"])
 
 
-def build(company: Company | None, lang: str, deadlines: bool,
-          stamp: tuple[int, date]) -> Feed:
-    """The feed from the database: the meetings' stored events where their key still
-    matches, the others serialized again and stored.
+def build(company: Company | None, lang: str, deadlines: bool, stamp: tuple[int, date],
+          previous: Feed | None = None) -> Feed:
+    """The feed from the database: each meeting's events taken from the ``previous`` feed
+    of the variant, else from those stored, where their key still matches; the others
+    serialized again and stored.
 
     Side effects: stores the events of the meetings it serialized (see serialize).
     """
@@ -133,7 +137,7 @@ def build(company: Company | None, lang: str, deadlines: bool,
         options = feed_options(company, lang, deadlines)
         variant = variant_key(options)
         query = (sa.select(AGM.id, AGM.sequence, AGM.updated_at, AGM.local_date, AGM.local_time,
-                           AGM.timezone, AGM.fold, FeedEvent.key, FeedEvent.body)
+                           AGM.timezone, AGM.fold, FeedEvent.key)
                  .outerjoin(FeedEvent, sa.and_(FeedEvent.agm_id == AGM.id,
                                                FeedEvent.variant == variant))
                  .where(agms.in_feeds(day)))
@@ -142,15 +146,40 @@ def build(company: Company | None, lang: str, deadlines: bool,
         rows = agms.in_order(db.session.execute(query).all())
         renderer = renderer_version(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
         keys = {row.id: event_key(row, day, renderer) for row in rows}
-        chunks = {row.id: row.body for row in rows if row.key == keys[row.id]}
+        chunks: dict[int, bytes | memoryview] = {}
+        if previous is not None:
+            kept = memoryview(previous.body)
+            for row in rows:
+                part = previous.parts.get(row.id)
+                if part is not None and part[0] == keys[row.id]:
+                    chunks[row.id] = kept[part[1]:part[2]]
+        stored = [row.id for row in rows if row.id not in chunks and row.key == keys[row.id]]
+        chunks.update(stored_events(stored, variant))
         missing = [row.id for row in rows if row.id not in chunks]
         if missing:
             chunks.update(serialize(missing, options, variant, keys))
         head, end = ical.calendar_head(options)
+    parts, offset = {}, len(head)
+    for row in rows:
+        size = len(chunks[row.id])
+        parts[row.id] = (keys[row.id], offset, offset + size)
+        offset += size
     body = b"".join([head, *(chunks[row.id] for row in rows), end])
     changed = max((row.updated_at for row in rows), default=None)
     return Feed(stamp=stamp, body=body, etag=hashlib.sha256(body).hexdigest()[:40],
-                last_modified=changed.replace(tzinfo=UTC) if changed else NEVER)
+                last_modified=changed.replace(tzinfo=UTC) if changed else NEVER, parts=parts)
+
+
+def stored_events(ids: list[int], variant: str) -> dict[int, bytes]:
+    """The stored events of the meetings ``ids`` in ``variant`` (their keys checked by the
+    caller)."""
+    found: dict[int, bytes] = {}
+    for start in range(0, len(ids), 500):
+        found.update(db.session.execute(
+            sa.select(FeedEvent.agm_id, FeedEvent.body)
+            .where(FeedEvent.variant == variant,
+                   FeedEvent.agm_id.in_(ids[start:start + 500]))).all())
+    return found
 
 
 def serialize(ids: list[int], options: ical.FeedOptions, variant: str,
