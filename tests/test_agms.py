@@ -306,7 +306,7 @@ def test_meetings_are_listed_by_the_instant_they_start(app, db, make_agm, make_c
     expected = [unknown.id, perth.id, bogota.id, london.id]
     today = datetime.now(UTC).date()
     with app.test_request_context("/en/agms/"):
-        assert [row.id for row in agm_pages.upcoming()] == expected
+        assert [row.id for row in agm_pages.upcoming().meetings] == expected
     assert [agm.id for agm in agms.for_feed(today)] == expected
 
 

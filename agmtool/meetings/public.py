@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
     feed_cache.init_app(app)
     app.extensions["agm_views"] = {}
     app.extensions["agm_items"] = {}
+    app.extensions["agm_subscribe"] = {}
     app.extensions["agm_listing"] = {}
     app.add_template_filter(utc_iso)
     app.register_blueprint(bp)
@@ -95,13 +96,15 @@ def subscribe_links(company: Company | None = None) -> dict[str, str]:
 PER_PAGE = 20
 
 
-def in_how_long(moment: datetime) -> str:
-    """'in 12 days' / '3 days ago' in the reader's language, counted in days."""
-    seconds = (moment - datetime.now(UTC)).total_seconds()
+def in_how_long(moment: datetime, now: datetime | None = None,
+                locale: str | None = None) -> str:
+    """'in 12 days' / '3 days ago' in the reader's language (or ``locale``), counted in
+    days."""
+    seconds = (moment - (now or datetime.now(UTC))).total_seconds()
     days = abs(seconds) / 86400
     # Rounded as Babel rounds, so that one wording per number of days is remembered.
     return _in_days(seconds >= 0, int(round(max(1, days))) if days else 0,
-                    i18n.format_locale())
+                    locale or i18n.format_locale())
 
 
 @lru_cache(maxsize=2048)
@@ -162,7 +165,14 @@ class Listed:
     deadlines: tuple[datetime, ...]
 
 
-def upcoming() -> list[Listed]:
+@dataclass(frozen=True)
+class Upcoming:
+    meetings: list[Listed]  # in order
+    companies: list[tuple[str, str]]  # (name, slug) of those with a meeting, by name
+    months: list[str]  # YYYY-MM with a meeting, in order
+
+
+def upcoming() -> Upcoming:
     """The upcoming meetings in order, read once per worker, calendar generation and day;
     the list filters and pages them in memory, and loads a meeting only to show it anew."""
     stamp = (agms.calendar_generation(), today())
@@ -183,8 +193,10 @@ def upcoming() -> list[Listed]:
             kept_views = current_app.extensions[name]
             for key in [key for key in kept_views if key[0] not in shown]:
                 kept_views.pop(key, None)  # past meetings are not listed again
-        kept.update(stamp=stamp, listed=listed)
-    return kept["listed"]
+        kept.update(stamp=stamp, upcoming=Upcoming(
+            listed, sorted({(row.company, row.slug) for row in listed}),
+            sorted({row.month for row in listed})))
+    return kept["upcoming"]
 
 
 def list_items(rows: list[Listed]) -> list[Markup]:
@@ -192,8 +204,8 @@ def list_items(rows: list[Listed]) -> list[Markup]:
     and kept in this worker until the meeting changes or a deadline's distance ("in 12
     days", "passed") reads differently; only meetings to render anew are loaded."""
     items = current_app.extensions["agm_items"]
-    lang, now = i18n.current_language(), datetime.now(UTC)
-    keys = {row.id: (row.version, tuple((in_how_long(moment), moment < now)
+    lang, locale, now = i18n.current_language(), i18n.format_locale(), datetime.now(UTC)
+    keys = {row.id: (row.version, tuple((in_how_long(moment, now, locale), moment < now)
                                         for moment in row.deadlines))
             for row in rows}
     stale = [row.id for row in rows
@@ -213,25 +225,35 @@ def _month_name(month: str, _locale: str) -> str:
     return i18n.format_month(datetime.strptime(month, "%Y-%m").date())
 
 
+def subscribe_section() -> Markup:
+    """The list's links to subscribe to every meeting, rendered once per language and
+    base URL."""
+    kept = current_app.extensions["agm_subscribe"]
+    key = (i18n.current_language(), current_app.config.get("BASE_URL") or request.host_url)
+    if key not in kept:
+        kept[key] = get_template_attribute("agms/_subscribe.html", "subscribe")(
+            subscribe_links(), _("Add every meeting to your calendar"))
+    return kept[key]
+
+
 @bp.get("/")
 def index():
-    listed = upcoming()
-    companies = sorted({(row.company, row.slug) for row in listed})
-    months = sorted({row.month for row in listed})
+    found = upcoming()
     company = request.args.get("company", "")
-    company = company if company in {slug for _name, slug in companies} else ""
+    company = company if company in {slug for _name, slug in found.companies} else ""
     month = request.args.get("month", "")
-    month = month if month in months else ""
-    chosen = [row for row in listed
-              if (not company or row.slug == company) and (not month or row.month == month)]
+    month = month if month in found.months else ""
+    chosen = found.meetings if not (company or month) else [
+        row for row in found.meetings
+        if (not company or row.slug == company) and (not month or row.month == month)]
     pages = max(1, -(-len(chosen) // PER_PAGE))
     page = min(links.number(request.args.get("page"), 1), pages)
     locale = i18n.format_locale()
     return render_template(
         "agms/index.html", items=list_items(chosen[(page - 1) * PER_PAGE:page * PER_PAGE]),
-        links=subscribe_links(), companies=companies, company=company, total=len(chosen),
-        months=[(value, _month_name(value, locale)) for value in months], month=month,
-        page=page, pages=pages, any_meetings=bool(listed),
+        subscribe=subscribe_section(), companies=found.companies, company=company,
+        total=len(chosen), months=[(value, _month_name(value, locale)) for value in found.months],
+        month=month, page=page, pages=pages, any_meetings=bool(found.meetings),
         args={key: value for key, value in (("company", company), ("month", month)) if value})
 
 
