@@ -27,6 +27,7 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check agmtool tests
+	$(BIN)/lint-imports
 	$(FLASK) i18n check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -35,6 +36,7 @@ bench: setup
 
 lint: $(STAMP)
 	$(BIN)/ruff check agmtool tests
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -36,14 +36,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.configure(app)
 
-    from agmtool import cli, database, errors, history, i18n, site
-    from agmtool.accounts import admin, auth
-    from agmtool.concerns import public as intake
-    from agmtool.concerns import staff as inbox
+    from agmtool import (
+        accounts,
+        cli,
+        concerns,
+        database,
+        errors,
+        history,
+        i18n,
+        meetings,
+        questions,
+        settings,
+        site,
+        translation,
+    )
     from agmtool.extensions import babel, cache, csrf, limiter
-    from agmtool.meetings import csv_import as agm_import
-    from agmtool.meetings import public as agm_pages
-    from agmtool.meetings import staff as agm_admin
 
     database.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -51,22 +58,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
     i18n.init_app(app)
-    app.jinja_env.filters["action_label"] = history.action_label
-    app.jinja_env.filters["history_changes"] = history.changes_shown
+    history.init_app(app)
+    settings.init_app(app)
     security.init_app(app)
-    auth.init_app(app)
     errors.init_app(app)
+    # The features, in the order of their chain (see docs/architecture.md), then the edges.
+    accounts.init_app(app)
+    meetings.init_app(app)
+    translation.init_app(app)
+    concerns.init_app(app)
+    questions.init_app(app)
+    site.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(site.site)
-    app.register_blueprint(site.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(site.staff)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(intake.bp)
-    app.register_blueprint(inbox.bp)
-    agm_import.init_app(app)
-    agm_pages.init_app(app)
-    agm_admin.init_app(app)
     if app.config["BENCH_ENDPOINTS"]:
         from agmtool.bench import server as bench_server
 

@@ -1,11 +1,10 @@
-"""Command-line tools: accounts, demo data, backup and restore."""
+"""Command-line tools: demo data, backup and restore."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import click
@@ -13,52 +12,13 @@ from flask import Flask, current_app
 from sqlalchemy.engine import make_url
 
 from agmtool import demo
-from agmtool.accounts import domain as accounts
 from agmtool.extensions import db
-from agmtool.models import Role
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-
-
-@click.group("users", help="Manage accounts.")
-def users_cli() -> None:
-    pass
-
-
-@users_cli.command("create")
-@click.argument("email")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--languages", default="", help="Translator languages, comma-separated: es,pt,id")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user_command(email: str, role: str, languages: str, password_stdin: bool) -> None:
-    """Create an account with EMAIL and a role."""
-    codes = [code.strip() for code in languages.split(",") if code.strip()]
-    unknown = [code for code in codes if code not in current_app.config["LANGUAGES"]]
-    if unknown:
-        raise click.BadParameter(
-            f"unknown language(s): {', '.join(unknown)}", param_hint="--languages"
-        )
-    if accounts.get_by_email(email):
-        raise click.ClickException(f"an account with the email {email} already exists")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problem = accounts.password_problem(password)
-    if problem:
-        raise click.ClickException(
-            f"password refused ({problem.replace('_', ' ')}): use at least "
-            f"{current_app.config['PASSWORD_MIN_LENGTH']} varied characters"
-        )
-    user = accounts.create_user(email, Role(role), password=password, languages=codes)
-    db.session.commit()
-    note = " Two-factor login is set up at the first login." if accounts.needs_totp(user) else ""
-    click.echo(f"Created {user.email} ({user.role.value}).{note}")
 
 
 @click.group("demo", help="Demo data.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from agmtool.concerns.domain import refresh_search_text
+from agmtool.concerns.domain import refresh_search_text, sync_translations
 from agmtool.concerns.receipts import receipt_hash
 from agmtool.extensions import db
 from agmtool.models import (
@@ -194,8 +194,242 @@ def load() -> dict[str, int]:
             receipt_hash=receipt_hash(f"DEMO-{number:04d}"),
             topic_rows=[ConcernTopic(topic=topic) for topic in topics],
         )
-        refresh_search_text(concern)
         db.session.add(concern)
+        db.session.flush()
+        sync_translations(concern)
+        refresh_search_text(concern)
     db.session.flush()
+    questions = load_season()
     return {"companies": len(companies), "sites": len(SITES), "meetings": meetings,
-            "communities": len(communities), "concerns": len(CONCERNS)}
+            "communities": len(communities), "concerns": len(CONCERNS) + len(MORE_CONCERNS),
+            "questions": questions}
+
+
+# --- a season of questions ------------------------------------------------------------------
+# What each community is, for the pack (English, as staff write it).
+BACKGROUNDS = {
+    0: "Wayuu rancherías around the Cerrejón open-pit coal mine in La Guajira, Colombia. The "
+       "mine diverted the Bruno stream in 2016; families report dry jagüeyes (water ponds) "
+       "in the dry season and dust from the pit. Glencore has owned all of Cerrejón since "
+       "January 2022. The communities have asked about water at earlier AGMs.",
+    1: "Families of Bento Rodrigues and Paracatu de Baixo, displaced when Samarco's Fundão "
+       "tailings dam collapsed in November 2015. Samarco is owned by BHP and Vale. Many "
+       "families are still waiting for new homes and compensation.",
+    2: "Amungme and Kamoro peoples near the Grasberg copper and gold mine in Central Papua. "
+       "Rio Tinto sold its interest in Grasberg in 2018-19; tailings in the rivers and the "
+       "role of security forces are long-standing concerns. Speaking out carries risk.",
+}
+# Concerns beyond the five demo receipts, so that every state of a question has an example:
+# language, company slug, community index, topics, body, wanted, attribution, may quote.
+MORE_CONCERNS = [
+    ("es", "glencore", 0, [Topic.HEALTH],
+     "El polvo del tajo cubre las casas de la ranchería y los niños tienen tos todo el año.",
+     "Que la empresa publique las mediciones de calidad del aire cerca de las rancherías.",
+     Attribution.COMMUNITY, True),
+    ("pt", "anglo-american", 1, [Topic.WATER, Topic.LAND],
+     "O mineroduto passa pelas nossas terras e as nascentes estão secando desde a obra.",
+     "Queremos saber que estudo a empresa fez sobre as nascentes antes da obra.",
+     Attribution.ANONYMOUS, False),
+    ("en", "glencore", 0, [Topic.LABOUR],
+     "Contract workers at the mine say they are paid less than employees for the same work.",
+     "Will the company pay contract workers the same as its own employees?",
+     Attribution.ANONYMOUS, False),
+    ("es", "antofagasta", None, [Topic.WATER],
+     "En el valle del Choapa el agua no alcanza para los cultivos y la mina sigue usando "
+     "agua del río.",
+     "Que la empresa diga cuánta agua del río usará el próximo año.",
+     Attribution.COMMUNITY, False),
+]
+
+
+def _approved(source_type: str, source_id: int, language: str, text: str) -> None:
+    """Demo translations written and approved (by nobody in particular: there are no demo
+    accounts)."""
+    from agmtool.models import Translation, TranslationState
+
+    row = db.session.scalar(db.select(Translation).filter_by(
+        source_type=source_type, source_id=source_id, language=language))
+    row.text, row.made_from, row.state = text, row.source_text, TranslationState.APPROVED
+    row.version = 2
+
+
+def _meeting(slug: str, day: date) -> AGM:
+    return db.session.scalar(db.select(AGM).join(Company).where(
+        Company.slug == slug, AGM.local_date == day))
+
+
+def load_season() -> int:
+    """Questions in every state at the demo meetings, sign-offs given and pending, answers
+    with a promise, backgrounds and sources; the five demo receipts at different stages
+    (DEMO-0001 is asked to sign off, 0002 is asked to clarify, 0003 reads the answer in
+    Indonesian, 0004 was declined, 0005 is new). Returns how many questions it made."""
+    from agmtool.concerns import domain as concerns
+    from agmtool.models import (
+        Answer,
+        QuestionProcess,
+        QuestionStatus,
+        SignOffChannel,
+        SignOffDecision,
+        Source,
+    )
+    from agmtool.questions import answers, signoffs
+    from agmtool.questions import domain as questions
+
+    Q = QuestionStatus
+    communities = db.session.scalars(db.select(Community).order_by(Community.id)).all()
+    for index, text in BACKGROUNDS.items():
+        communities[index].background = text
+    companies = {c.slug: c for c in db.session.scalars(db.select(Company))}
+    receipts = db.session.scalars(db.select(Concern).order_by(Concern.id)).all()
+    more = []
+    for lang, slug, community, topics, body, wanted, attribution, quote in MORE_CONCERNS:
+        concern = Concern(
+            status=ConcernStatus.RECEIVED, channel=Channel.FORM, language=lang,
+            reply_language=lang, company=companies.get(slug), body=body, wanted=wanted,
+            community=communities[community] if community is not None else None,
+            attribution=attribution, may_quote=quote,
+            topic_rows=[ConcernTopic(topic=topic) for topic in topics])
+        db.session.add(concern)
+        db.session.flush()
+        more.append(concern)
+    for concern in [receipts[0], receipts[2], *more]:
+        concerns.accept(concern, None)
+    concerns.ask_clarification(receipts[1], None, "Em que comunidade vocês moram "
+                               "agora, e a família já recebeu alguma proposta de casa?", "pt")
+    concerns.decline(receipts[3], None, "Lonmin, which ran the Marikana mine, was "
+                     "taken over by Sibanye-Stillwater, which is not listed in London, so "
+                     "we cannot ask at a London AGM. We will pass your concern to groups "
+                     "that follow Sibanye-Stillwater.", "en")
+    for concern in [*receipts, *more]:
+        _approved_english(concern)
+
+    glencore = _meeting("glencore", date(2027, 5, 26))
+    glencore.question_process = QuestionProcess.AT_THE_DOOR
+    glencore.practical_notes = ("Interpretation headsets in English and German at the door. "
+                                "Registration opens an hour before the start.")
+    glencore.sources = [
+        Source(title="Cerrejón and the Bruno stream: the court rulings", publisher="Dejusticia",
+               published_on=date(2023, 3, 1)),
+        Source(title="Glencore Annual Report 2025", publisher="Glencore plc",
+               link="https://www.glencore.com/investors/reports-results"),
+    ]
+    water = questions.draft(
+        glencore, [receipts[0]],
+        "The Bruno stream was diverted in 2016 to expand the Cerrejón pit. When will the "
+        "board return it to its natural course, and how will it guarantee drinking water to "
+        "the Wayuu communities until then?", None,
+        background="Cerrejón diverted the Bruno stream in 2016. The Constitutional Court "
+                   "ordered studies in 2017. Ask for a date, not a process.")
+    questions.choose_excerpt(water, receipts[0], "¿de dónde vamos a sacar el agua?", None, 1)
+    questions.move(water, Q.IN_TRANSLATION, None)
+    _approved(questions.QUESTION, water.id, "es",
+              "El arroyo Bruno fue desviado en 2016 para ampliar el tajo de Cerrejón. ¿Cuándo "
+              "devolverá la junta directiva el arroyo a su cauce natural, y cómo garantizará "
+              "agua potable a las comunidades wayuu mientras tanto?")
+    questions.move(water, Q.AWAITING_SIGNOFF, None)  # DEMO-0001 is asked on its status page
+    questions.draft(glencore, [more[0]],  # left a draft
+                    "Will the company publish its air-quality measurements near the "
+                    "rancherías?", None)
+    pay = questions.draft(glencore, [more[2]],
+                          "Will Glencore pay contract workers at Cerrejón the same as its own "
+                          "employees for the same work?", None)
+    for to in (Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF, Q.APPROVED):
+        questions.move(pay, to, None)
+    duplicate = questions.draft(glencore, [more[0]], "What about the dust?", None)
+    questions.withdraw(duplicate, None)
+
+    anglo = _meeting("anglo-american", date(2027, 4, 28))
+    pipeline = questions.draft(anglo, [more[1]],
+                               "What study of the springs did Anglo American make before "
+                               "building the Minas-Rio pipeline through community land?", None)
+    questions.move(pipeline, Q.IN_TRANSLATION, None)  # the Portuguese is still to write
+
+    rio = _meeting("rio-tinto", date(2025, 4, 3))
+    rio.question_process = QuestionProcess.IN_WRITING
+    legacy = questions.draft(
+        rio, [receipts[2]],
+        "Rio Tinto sold its interest in Grasberg in 2018-19. What does the board owe to the "
+        "Amungme and Kamoro peoples for the tailings left in their rivers while it was an "
+        "owner?", None)
+    questions.move(legacy, Q.IN_TRANSLATION, None)
+    _approved(questions.QUESTION, legacy.id, "id",
+              "Rio Tinto menjual kepemilikannya di Grasberg pada 2018-19. Apa tanggung jawab "
+              "direksi kepada masyarakat Amungme dan Kamoro atas tailing yang tertinggal di "
+              "sungai mereka selama Rio Tinto menjadi pemilik?")
+    for to in (Q.AWAITING_SIGNOFF, Q.APPROVED):
+        questions.move(legacy, to, None)
+    legacy.speaker_name = "Campaign staff"
+    answers.record_outcome(
+        legacy, None, True, None,
+        text="(Demo answer.) The Chair said the company no longer has operational control "
+             "and would review its records and write to the questioner.",
+        given_by="the Chair", written_promised=True, written_due=date(2025, 6, 30))
+    answer = db.session.scalar(db.select(Answer).filter_by(question_id=legacy.id))
+    _approved(answers.ANSWER, answer.id, "id",
+              "(Jawaban demo.) Ketua RUPS mengatakan perusahaan tidak lagi mengendalikan "
+              "tambang itu dan akan memeriksa arsipnya lalu menyurati penanya.")
+
+    antofagasta = _meeting("antofagasta", date(2025, 5, 8))
+    choapa = questions.draft(antofagasta, [more[3]],
+                             "How much water from the Choapa river will Los Pelambres use next "
+                             "year?", None)
+    questions.move(choapa, Q.IN_TRANSLATION, None)
+    _approved(questions.QUESTION, choapa.id, "es",
+              "¿Cuánta agua del río Choapa usará Los Pelambres el próximo año?")
+    questions.move(choapa, Q.AWAITING_SIGNOFF, None)
+    signoffs.respond(choapa, more[3], SignOffDecision.GIVEN, None, SignOffChannel.PHONE,
+                     given_by="A community leader, by phone", given_on=date(2025, 4, 20))
+    questions.move(choapa, Q.APPROVED, None)
+    answers.record_outcome(choapa, None, False, None)  # not reached
+    db.session.flush()
+    return 7
+
+
+# The demo concerns' words in English, as a translator would write them.
+ENGLISH = {
+    "El arroyo Bruno fue desviado": (
+        "The Bruno stream was diverted to expand the pit. The Wayuu families of the "
+        "ranchería walk for hours to get water, and in summer the jagüeyes dry up. We ask "
+        "ourselves: where are we going to get water from?",
+        "That the company says when it will return the stream to its course and how it will "
+        "guarantee drinking water to the communities in the meantime."),
+    "Dez anos depois do rompimento": (
+        "Ten years after the Fundão dam burst, many families of Bento Rodrigues have still "
+        "not been resettled and the Doce river is still contaminated. There, Vale buried my "
+        "heart.",
+        "We want to know when all the affected families will have a home and fair "
+        "compensation, and who answers for the delay."),
+    "Tanah adat kami dipakai": (
+        "Our customary land was used without consent. We do not want shares; we want our "
+        "land and our river restored. People are afraid to speak because of the security "
+        "forces.",
+        "We want the company to explain how it asks indigenous communities for consent and "
+        "who is responsible for polluting the river."),
+    "Nos preocupa el polvo": (
+        "We are worried about the dust and the aquifer water if the uranium mine opens near "
+        "our villages. Nobody has explained the risks to us.",
+        "We want an independent study of health and water before any decision."),
+    "El polvo del tajo cubre": (
+        "Dust from the pit covers the houses of the ranchería and the children cough all "
+        "year round.",
+        "That the company publishes its air-quality measurements near the rancherías."),
+    "O mineroduto passa": (
+        "The pipeline crosses our land and the springs have been drying up since it was "
+        "built.",
+        "We want to know what study the company made of the springs before building it."),
+    "En el valle del Choapa": (
+        "In the Choapa valley there is not enough water for the crops, and the mine keeps "
+        "using water from the river.",
+        "That the company says how much water from the river it will use next year."),
+}
+
+
+def _approved_english(concern: Concern) -> None:
+    """The concern's words in English, approved (see ENGLISH)."""
+    english = next((pair for start, pair in ENGLISH.items()
+                    if (concern.body or "").startswith(start)), None)
+    if english is None:
+        return
+    for row in concern.translations:
+        row.text = english[0] if row.source_type == "concern_body" else english[1]
+        row.made_from, row.state, row.version = row.source_text, "approved", 2

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request, session, url_for
+from flask import Flask, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from agmtool.accounts import domain as accounts
 from agmtool.extensions import db
 from agmtool.i18n import best_language
 from agmtool.links import posted_from
@@ -82,12 +81,6 @@ def logged_out_page():
                           _("Log in again"))
 
 
-def _logged_out() -> bool:
-    """A staff form posted by someone whose session has ended (here or in another tab)."""
-    return (request.path.startswith("/staff/") and request.blueprint != "auth"
-            and accounts.load_session(session.get("sid") or "") is None)
-
-
 def kept_text_page(title, explanation, code: int, again_url: str, again_label):
     """An explanation, then what the person typed, ready to copy, and a way back."""
     kept = typed_text()
@@ -109,8 +102,7 @@ def render_error(error: HTTPException):
         return render_template("errors/error.html", code=error.code, title=title,
                                explanation=explanation), error.code
     if isinstance(error, CSRFError):
-        if _logged_out():  # logging out drops the form's token too: say what really happened
-            return logged_out_page()
+        # (A staff form whose session ended meanwhile is answered by agmtool.accounts.auth.)
         return kept_text_page(*EXPIRED_FORM, 400, posted_from(), _("Open the form again"))
     code = error.code if error.code in MESSAGES else 500
     if code == 500:

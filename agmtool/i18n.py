@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from babel.dates import (
     format_skeleton,
     format_time,
     get_timezone_location,
+    get_timezone_name,
 )
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
@@ -135,11 +136,43 @@ def clear_format_caches() -> None:
         function.cache_clear()
 
 
+def repeated(local: datetime) -> bool:
+    """Whether the wall clock of ``local`` (aware, in its zone) reads the same at another
+    instant: the hour that repeats when the clocks go back."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def utc_offset(offset: timedelta) -> str:
+    """'UTC', 'UTC+1', 'UTC+5:30', 'UTC−3'."""
+    minutes = int(offset.total_seconds()) // 60
+    if not minutes:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes > 0 else '−'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def local_clock(local: datetime, locale: str | None = None) -> str:
+    """The wall-clock time of ``local`` (aware, in its zone). Where that time happens twice,
+    the zone's name in force and its UTC offset follow, so the two never read the same:
+    '01:30 (British Summer Time, UTC+1)', '01:30 (Greenwich Mean Time, UTC)'."""
+    locale = locale or format_locale()
+    clock = _short_clock(local.time(), locale)
+    if not repeated(local):
+        return clock
+    name = get_timezone_name(local, "long", locale=locale)
+    return f"{clock} ({name}, {utc_offset(local.utcoffset())})"
+
+
+def format_clock_in_zone(moment: datetime, zone: str) -> str:
+    """The wall-clock time of ``moment`` (aware) in ``zone`` (see local_clock)."""
+    return local_clock(moment.astimezone(ZoneInfo(zone)))
+
+
 def format_in_zone(moment: datetime, zone: str, with_date: bool = True) -> str:
     """``moment`` (aware) as the clock reads in ``zone``, naming the zone's city."""
     locale = format_locale()
     local = moment.astimezone(ZoneInfo(zone))
-    clock = _short_clock(local.time(), locale)  # the wall clock, without a zone
+    clock = local_clock(local, locale)
     when = f"{_full_date(local.date(), locale)}, {clock}" if with_date else clock
     return _("%(when)s, %(city)s time", when=when, city=_city(zone, locale))
 
@@ -201,6 +234,7 @@ def init_app(app: Flask) -> None:
         native_name=native_name,
         current_language=current_language,
         format_day=format_day,
+        format_month=format_month,
         languages=languages,
         switch_language_url=switch_language_url,
     )
@@ -221,6 +255,11 @@ def _format_number(value, locale: str) -> str:
 
 # --- the catalogue workflow ------------------------------------------------------------
 
+# Lines of the catalogues are wrapped here: wide enough that most messages stay on one line,
+# so that a change to a message is a change to one line.
+CATALOGUE_WIDTH = 100
+
+
 def _translations() -> Path:
     return Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
 
@@ -236,7 +275,8 @@ def _extract(pot: Path) -> None:
     _pybabel(
         "extract", "-F", str(_translations() / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
         "-k", "lazy_pgettext:1c,2", "-k", "lazy_ngettext:1,2",
-        "--no-location", "--sort-output", "--project", "agmtool", "-o", str(pot), str(root),
+        "--no-location", "--sort-output", "--project", "agmtool", "--width",
+        str(CATALOGUE_WIDTH), "-o", str(pot), str(root),
     )
 
 
@@ -264,9 +304,9 @@ def update_command() -> None:
     for code in _catalogue_languages():
         po = _translations() / code / "LC_MESSAGES" / "messages.po"
         action = "update" if po.exists() else "init"
-        extra = []
+        extra = ["--width", str(CATALOGUE_WIDTH)]
         if po.exists():
-            extra = ["--no-fuzzy-matching", "--ignore-pot-creation-date", "--ignore-obsolete"]
+            extra += ["--no-fuzzy-matching", "--ignore-pot-creation-date", "--ignore-obsolete"]
         _pybabel(action, "-i", str(pot), "-d", str(_translations()), "-l", code, *extra)
 
 

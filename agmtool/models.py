@@ -7,6 +7,7 @@ as dates only.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 
@@ -140,6 +141,45 @@ class TranslationState(LabelledEnum):
     APPROVED = "approved", lazy_pgettext("translation state", "Approved")
 
 
+class Reader(LabelledEnum):
+    """Who reads a translation: named above the editor, so the translator writes for them."""
+
+    STAFF = "staff", lazy_pgettext("reader", "Staff")
+    COMMUNITY = "community", lazy_pgettext("reader", "The community")
+    ATTENDEE = "attendee", lazy_pgettext("reader", "The attendee at the meeting")
+    PUBLIC = "public", lazy_pgettext("reader", "The public")
+
+
+class SignOffDecision(LabelledEnum):
+    """What a community said of a question asked in its name (see questions.signoffs)."""
+
+    GIVEN = "given", lazy_pgettext("sign-off", "Given")
+    CHANGES_ASKED = "changes_asked", lazy_pgettext("sign-off", "Changes asked")
+
+
+class SignOffChannel(LabelledEnum):
+    STATUS_PAGE = "status_page", _l("On the status page")
+    PHONE = "phone", _l("Phone call")
+    MESSAGE = "message", _l("Message")
+    MEETING = "meeting", lazy_pgettext("how a concern arrived", "Meeting")
+
+
+class QuestionProcess(LabelledEnum):
+    """How a company takes questions at its meeting (for the pack)."""
+
+    AT_THE_DOOR = "at_the_door", _l("Register the question at the door on the day")
+    IN_WRITING = "in_writing", _l("In writing, by the deadline for written questions")
+    ONLINE_ONLY = "online_only", _l("Online only, through the meeting platform")
+
+
+class Satisfaction(LabelledEnum):
+    """The community's view of the company's answer."""
+
+    SATISFIED = "satisfied", _l("It answers our question")
+    PARTLY = "partly", _l("It answers only part of it")
+    NOT_SATISFIED = "not_satisfied", _l("It does not answer our question")
+
+
 agm_attendee = sa.Table(
     "agm_attendee",
     db.metadata,
@@ -194,17 +234,34 @@ class Community(db.Model):
     country: Mapped[str] = mapped_column(sa.String(2))
     region: Mapped[str | None] = mapped_column(sa.String(200))
     language: Mapped[str] = mapped_column(sa.String(8))
+    # For the pack: its situation, the company's sites, what it has asked before (English).
+    background: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+
+# Letters and digits that cannot be mistaken for one another when read aloud or retyped.
+REF_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+REF_LENGTH = 8
+
+
+def new_ref() -> str:
+    """A meeting's reference: random, so that a file exported from one installation never
+    matches the meetings of another."""
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
 
 
 class AGM(db.Model):
     """A company's meeting. Start, deadlines: naive local times in ``timezone`` (IANA).
 
-    ``fold`` picks the later of two instants when the local start time happens twice at a
-    clock change. ``sequence`` rises with every change a calendar shows; ``updated_at`` is
-    the UTC time of the last such change (the feed's LAST-MODIFIED and DTSTAMP).
+    ``ref`` names the meeting for good, whatever else changes (the CSV export and import
+    find it by it). ``fold`` picks the later of two instants when the local start time
+    happens twice at a clock change. ``sequence`` rises with every change a calendar shows;
+    ``updated_at`` is the UTC time of the last such change (the feed's LAST-MODIFIED and
+    DTSTAMP).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_ref)
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("company.id"), index=True)
     listing_id: Mapped[int | None] = mapped_column(sa.ForeignKey("listing.id"))
     kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind), default=MeetingKind.AGM)
@@ -220,6 +277,10 @@ class AGM(db.Model):
     questions_deadline: Mapped[datetime | None]
     proxy_deadline: Mapped[datetime | None]
     registration_deadline: Mapped[datetime | None]
+    # Set when a postponement leaves the old deadlines standing until the company confirms
+    # new ones: pages and feeds mark them as to be confirmed.
+    deadlines_to_be_confirmed: Mapped[bool] = mapped_column(default=False,
+                                                            server_default=sa.false())
     status: Mapped[AGMStatus] = mapped_column(enum_column(AGMStatus), default=AGMStatus.EXPECTED)
     # The date is the usual season's, not the company's: true while expected, and kept when
     # an expected meeting is cancelled, so that no page or feed presents it as announced.
@@ -227,7 +288,16 @@ class AGM(db.Model):
         default=lambda context: context.get_current_parameters()["status"] == "expected",
         server_default=sa.false())
     status_note: Mapped[str | None] = mapped_column(sa.Text)
+    # The language the public note was written in: readers of others get its translation.
+    status_note_language: Mapped[str] = mapped_column(sa.String(8), default="en",
+                                                      server_default="en")
     notes: Mapped[str | None] = mapped_column(sa.Text)  # private: never in a feed
+    # For the questions and the pack: the time the company gives one question, how it takes
+    # questions, and practical notes for the people attending.
+    question_seconds: Mapped[int] = mapped_column(default=120, server_default="120")
+    question_process: Mapped[QuestionProcess | None] = mapped_column(
+        enum_column(QuestionProcess))
+    practical_notes: Mapped[str | None] = mapped_column(sa.Text)
     sequence: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -236,9 +306,24 @@ class AGM(db.Model):
     company: Mapped[Company] = relationship(back_populates="agms")
     listing: Mapped[Listing | None] = relationship()
     questions: Mapped[list[Question]] = relationship(
-        back_populates="agm", order_by="Question.position"
+        back_populates="agm", order_by="(Question.position, Question.id)"
     )
     attendees: Mapped[list[User]] = relationship(secondary=agm_attendee)
+    sources: Mapped[list[Source]] = relationship(
+        back_populates="agm", cascade="all, delete-orphan", order_by="Source.id")
+
+
+class Source(db.Model):
+    """A source the pack lists for a meeting: a report, an article, a filing."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agm_id: Mapped[int] = mapped_column(sa.ForeignKey("agm.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    publisher: Mapped[str | None] = mapped_column(sa.String(200))
+    published_on: Mapped[date | None]
+    link: Mapped[str | None] = mapped_column(sa.String(500))
+
+    agm: Mapped[AGM] = relationship(back_populates="sources")
 
 
 class CalendarState(db.Model):
@@ -316,11 +401,13 @@ class Concern(db.Model):
     contact_name: Mapped[str | None] = mapped_column(sa.String(200))
     contact_details: Mapped[str | None] = mapped_column(sa.Text)
 
-    question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("concern.id"))
     decline_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The language staff wrote the decline reason in; the submitter reads its translation.
+    decline_reason_language: Mapped[str | None] = mapped_column(sa.String(8))
     quarantine_reason: Mapped[str | None] = mapped_column(sa.String(40))
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
 
     received_on: Mapped[date] = mapped_column(default=lambda: utcnow().date(), index=True)
     closed_on: Mapped[date | None]
@@ -331,14 +418,21 @@ class Concern(db.Model):
     company: Mapped[Company | None] = relationship()
     site: Mapped[Site | None] = relationship()
     community: Mapped[Community | None] = relationship()
-    question: Mapped[Question | None] = relationship(back_populates="concerns")
     merged_into: Mapped[Concern | None] = relationship(remote_side=[id])
+    # The concerns merged into this one.
+    merged: Mapped[list[Concern]] = relationship(
+        viewonly=True, uselist=True, order_by="Concern.id",
+        primaryjoin="Concern.id == foreign(remote(Concern.merged_into_id))")
     topic_rows: Mapped[list[ConcernTopic]] = relationship(
         cascade="all, delete-orphan", order_by="ConcernTopic.topic"
     )
+    # Its words' translations into English (and, through the questions, nothing else):
+    # the rows whose source is this concern's text or what it asks for (see Translation).
     translations: Mapped[list[Translation]] = relationship(
-        back_populates="concern", cascade="all, delete-orphan"
-    )
+        viewonly=True, order_by="Translation.id",
+        primaryjoin="and_(Concern.id == foreign(Translation.source_id), "
+                    "Translation.source_type.in_(['concern_body', 'concern_wanted']))")
+    links: Mapped[list[QuestionConcern]] = relationship(back_populates="concern")
     clarifications: Mapped[list[Clarification]] = relationship(
         cascade="all, delete-orphan", order_by="Clarification.id"
     )
@@ -364,6 +458,9 @@ class Clarification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     concern_id: Mapped[int] = mapped_column(sa.ForeignKey("concern.id"), index=True)
     question: Mapped[str] = mapped_column(sa.Text)
+    # The language staff wrote the question in; the community reads its translation.
+    question_language: Mapped[str] = mapped_column(sa.String(8), default="en",
+                                                   server_default="en")
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
     asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     answer: Mapped[str | None] = mapped_column(sa.Text)
@@ -376,26 +473,89 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agm_id: Mapped[int] = mapped_column(sa.ForeignKey("agm.id"), index=True)
     status: Mapped[QuestionStatus] = mapped_column(
-        enum_column(QuestionStatus), default=QuestionStatus.DRAFT
+        enum_column(QuestionStatus), default=QuestionStatus.DRAFT, index=True
     )
     text: Mapped[str] = mapped_column(sa.Text)
+    # Its place in the meeting's running list (lowest first, then by id).
     position: Mapped[int] = mapped_column(default=0)
     speaker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     speaker_name: Mapped[str | None] = mapped_column(sa.String(200))
     background: Mapped[str | None] = mapped_column(sa.Text)
+    # Read out in another language and interpreted into English at the meeting.
+    needs_interpretation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    interpret_from: Mapped[str | None] = mapped_column(sa.String(8))
+    # Also sent to the company in writing before the meeting.
+    sent_in_writing: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A question not reached at an earlier meeting, carried to this one.
+    carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question.id"))
+    # What staff must know before going on (a community asked for changes, a linked concern
+    # was withdrawn); cleared by staff.
+    attention: Mapped[str | None] = mapped_column(sa.Text)
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     # The owner of the site when the question was asked: ownership changes, the record doesn't.
     owner_when_asked: Mapped[str | None] = mapped_column(sa.String(300))
+    # ``version`` rises with every edit (the stale-edit check); ``text_version`` only when
+    # the text a community reads changes, which is what a sign-off records.
     version: Mapped[int] = mapped_column(default=1)
+    text_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     agm: Mapped[AGM] = relationship(back_populates="questions")
-    speaker: Mapped[User | None] = relationship()
-    concerns: Mapped[list[Concern]] = relationship(back_populates="question")
+    speaker: Mapped[User | None] = relationship(foreign_keys=[speaker_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    carried_from: Mapped[Question | None] = relationship(remote_side=[id])
+    links: Mapped[list[QuestionConcern]] = relationship(
+        back_populates="question", cascade="all, delete-orphan", order_by="QuestionConcern.id")
     answer: Mapped[Answer | None] = relationship(back_populates="question")
-    translations: Mapped[list[Translation]] = relationship(
-        back_populates="question", cascade="all, delete-orphan"
-    )
+    signoffs: Mapped[list[SignOff]] = relationship(
+        back_populates="question", cascade="all, delete-orphan", order_by="SignOff.id")
+
+
+class QuestionConcern(db.Model):
+    """A concern a question answers; with the excerpt of its words that may be quoted (only
+    where its consent allows quoting, chosen by staff, signed off by the community)."""
+
+    __table_args__ = (sa.UniqueConstraint("question_id", "concern_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"))
+    concern_id: Mapped[int] = mapped_column(sa.ForeignKey("concern.id", ondelete="CASCADE"),
+                                            index=True)
+    excerpt: Mapped[str | None] = mapped_column(sa.Text)
+    # Rises with every change of the excerpt: a sign-off records the one it approved.
+    excerpt_version: Mapped[int] = mapped_column(default=1)
+
+    question: Mapped[Question] = relationship(back_populates="links")
+    concern: Mapped[Concern] = relationship(back_populates="links")
+
+
+class SignOff(db.Model):
+    """A community's answer to "may we ask this in your name?", for one question and one
+    concern, with the versions it saw: the question's, its translation's (none when the
+    community reads English) and the excerpt's. Once any of them changes it is superseded
+    (derived by comparing versions, see questions.signoffs)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"),
+                                             index=True)
+    concern_id: Mapped[int] = mapped_column(sa.ForeignKey("concern.id", ondelete="CASCADE"),
+                                            index=True)
+    decision: Mapped[SignOffDecision] = mapped_column(enum_column(SignOffDecision))
+    question_version: Mapped[int]
+    translation_version: Mapped[int | None]
+    excerpt_version: Mapped[int]
+    # The community's comment, in its language (translated into English for staff).
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    comment_language: Mapped[str | None] = mapped_column(sa.String(8))
+    channel: Mapped[SignOffChannel] = mapped_column(enum_column(SignOffChannel))
+    # Given by phone, message or meeting: who gave it (as staff noted it) and when.
+    given_by: Mapped[str | None] = mapped_column(sa.String(200))
+    given_on: Mapped[date]  # the day only, like everything the public sends
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    question: Mapped[Question] = relationship(back_populates="signoffs")
+    concern: Mapped[Concern] = relationship()
 
 
 class Answer(db.Model):
@@ -404,6 +564,8 @@ class Answer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id"), unique=True)
     text: Mapped[str] = mapped_column(sa.Text)
+    # Who answered for the company: "the Chair", "Chief Executive".
+    given_by: Mapped[str | None] = mapped_column(sa.String(200))
     written_promised: Mapped[bool] = mapped_column(default=False)
     written_due: Mapped[date | None]
     written_text: Mapped[str | None] = mapped_column(sa.Text)
@@ -413,62 +575,89 @@ class Answer(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     question: Mapped[Question] = relationship(back_populates="answer")
-    translations: Mapped[list[Translation]] = relationship(
-        back_populates="answer", cascade="all, delete-orphan"
-    )
+    feedback: Mapped[list[Feedback]] = relationship(
+        back_populates="answer", cascade="all, delete-orphan", order_by="Feedback.id")
+
+
+class Feedback(db.Model):
+    """What a community thought of the company's answer, sent from its status page."""
+
+    __table_args__ = (sa.UniqueConstraint("answer_id", "concern_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answer.id", ondelete="CASCADE"))
+    concern_id: Mapped[int] = mapped_column(sa.ForeignKey("concern.id", ondelete="CASCADE"),
+                                            index=True)
+    satisfaction: Mapped[Satisfaction] = mapped_column(enum_column(Satisfaction))
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    comment_language: Mapped[str | None] = mapped_column(sa.String(8))
+    sent_on: Mapped[date] = mapped_column(default=lambda: utcnow().date())
+
+    answer: Mapped[Answer] = relationship(back_populates="feedback")
 
 
 class Translation(db.Model):
-    """A concern, question or answer in one language; exactly one source is set.
+    """One text in one other language: a concern's words, what a community wrote back, a
+    question, an answer, a staff text the public reads.
 
-    ``source_version`` is the source's ``version`` it was made from: an approved
-    translation whose source has moved on is stale.
+    The source is named by ``source_type`` and ``source_id`` (see agmtool.translation,
+    where each feature registers its kinds of source) and copied into ``source_text`` by the
+    feature that owns it whenever it changes (translation.sync), so that the queue, the
+    editor and the diff need nothing from that feature. ``made_from`` is the source text the
+    translation was last written from: where it differs from ``source_text`` the
+    translation is stale, and the diff between the two shows what changed.
     """
 
-    __table_args__ = (
-        sa.CheckConstraint(
-            "(CASE WHEN concern_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN question_id IS NULL THEN 0 ELSE 1 END)"
-            " + (CASE WHEN answer_id IS NULL THEN 0 ELSE 1 END) = 1",
-            name="one_source",
-        ),
-        sa.UniqueConstraint("concern_id", "language"),
-        sa.UniqueConstraint("question_id", "language"),
-        sa.UniqueConstraint("answer_id", "language"),
-    )
+    __table_args__ = (sa.UniqueConstraint("source_type", "source_id", "language"),
+                      sa.Index("ix_translation_queue", "language", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    concern_id: Mapped[int | None] = mapped_column(sa.ForeignKey("concern.id", ondelete="CASCADE"))
-    question_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("question.id", ondelete="CASCADE")
-    )
-    answer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("answer.id", ondelete="CASCADE"))
+    source_type: Mapped[str] = mapped_column(sa.String(32))
+    source_id: Mapped[int]
+    source_language: Mapped[str] = mapped_column(sa.String(8))
+    source_text: Mapped[str] = mapped_column(sa.Text, default="")
     language: Mapped[str] = mapped_column(sa.String(8))
     text: Mapped[str] = mapped_column(sa.Text, default="")
+    made_from: Mapped[str | None] = mapped_column(sa.Text)
     state: Mapped[TranslationState] = mapped_column(
         enum_column(TranslationState), default=TranslationState.MISSING
     )
-    source_version: Mapped[int] = mapped_column(default=1)
+    reader: Mapped[Reader] = mapped_column(enum_column(Reader), default=Reader.STAFF)
+    # The meeting it is for (a question's, an answer's, a note's), and when it is needed.
+    agm_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agm.id", ondelete="SET NULL"))
+    due_on: Mapped[date | None]
+    # A reviewer's reason for sending it back, shown in the editor until the next save.
+    review_note: Mapped[str | None] = mapped_column(sa.Text)
     translator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     approved_at: Mapped[datetime | None]
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    concern: Mapped[Concern | None] = relationship(back_populates="translations")
-    question: Mapped[Question | None] = relationship(back_populates="translations")
-    answer: Mapped[Answer | None] = relationship(back_populates="translations")
-
-    @property
-    def source(self) -> Concern | Question | Answer:
-        return self.concern or self.question or self.answer
+    translator: Mapped[User | None] = relationship(foreign_keys=[translator_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
 
     @property
     def stale(self) -> bool:
-        return (
-            self.state == TranslationState.APPROVED
-            and self.source_version < self.source.version
-        )
+        """Made from a source text that has changed since."""
+        return self.made_from is not None and self.made_from != self.source_text
+
+    @property
+    def readable(self) -> bool:
+        """Approved for its readers, and still a translation of the source as it is."""
+        return self.state == TranslationState.APPROVED and not self.stale
+
+
+class Setting(db.Model):
+    """A setting admins change on the settings page (agmtool.settings), kept with its
+    history; the defaults live in agmtool.settings."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    value: Mapped[dict] = mapped_column(sa.JSON)
+    version: Mapped[int] = mapped_column(default=1)
 
 
 class User(db.Model):

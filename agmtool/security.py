@@ -1,15 +1,19 @@
-"""The secret key, cookie settings, proxy trust and the security headers of every response."""
+"""The secret key, cookie settings, proxy trust, the security headers of every response, and
+the one decorator that lets a role into a view."""
 
 from __future__ import annotations
 
 import logging
 import re
+from functools import wraps
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from agmtool import errors
 
 KNOWN_WEAK_KEYS = {"dev", "development", "secret", "changeme", "change-me", "test", "default"}
 
@@ -147,3 +151,25 @@ def add_security_headers(response: Response) -> Response:
         # back-forward cache included.
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def roles_required(*roles):
+    """Let in a logged-in user whose role is one of ``roles`` (every role when none given).
+
+    ``g.user`` is set for every request by agmtool.accounts.auth. A form posted by someone
+    logged out meanwhile gets the page that shows their text back, not a bare redirect."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.get("user") is None:
+                if request.method == "POST":
+                    return errors.logged_out_page()
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if roles and g.user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

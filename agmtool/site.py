@@ -7,9 +7,9 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from sqlalchemy import text
 
 from agmtool import i18n
-from agmtool.accounts.auth import roles_required
 from agmtool.extensions import db, limiter
 from agmtool.links import safe_next
+from agmtool.security import roles_required
 
 # Pages under /<lang>/.
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
@@ -49,3 +49,9 @@ def healthz():
 @roles_required()
 def staff_start():
     return render_template("staff/index.html")
+
+
+def init_app(app) -> None:
+    app.register_blueprint(site)
+    app.register_blueprint(bp)
+    app.register_blueprint(staff)

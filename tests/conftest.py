@@ -10,6 +10,7 @@ import threading
 from datetime import date, time
 from pathlib import Path
 
+import helpers
 import pyotp
 import pytest
 from flask_migrate import upgrade
@@ -32,9 +33,6 @@ from agmtool.models import (
     Role,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct horse battery staple"
-
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
@@ -44,23 +42,10 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
-def base_config(database_url: str, **overrides) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "WTF_CSRF_ENABLED": False,
-        "SESSION_COOKIE_SECURE": False,
-        "RATELIMIT_ENABLED": False,
-        "CACHE_TYPE": "SimpleCache",
-        **overrides,
-    }
-
-
 @pytest.fixture(scope="session")
 def _schema(database_url):
     """Migrate the test database to head once per run (from empty)."""
-    app = create_app(base_config(database_url))
+    app = create_app(helpers.base_config(database_url))
     with app.app_context():
         _db.drop_all()
         with _db.engine.begin() as connection:
@@ -84,7 +69,7 @@ def app_config() -> dict:
 
 @pytest.fixture
 def app(_schema, app_config):
-    app = create_app(base_config(_schema, **app_config))
+    app = create_app(helpers.base_config(_schema, **app_config))
     with app.app_context():
         yield app
         _db.session.remove()
@@ -111,8 +96,8 @@ def runner(app):
 
 @pytest.fixture
 def make_user(db):
-    def make(email="someone@example.org", role=Role.STAFF, password=PASSWORD, languages=(),
-             totp=None, **values):
+    def make(email="someone@example.org", role=Role.STAFF, password=helpers.PASSWORD,
+             languages=(), totp=None, **values):
         user = accounts.create_user(email, role, password=password, languages=list(languages))
         if totp is None:
             totp = accounts.needs_totp(user)
@@ -175,8 +160,10 @@ def make_concern(db):
         values.setdefault("attribution", Attribution.ANONYMOUS)
         values.setdefault("reply_language", language)
         concern = Concern(body=body, language=language, **values)
-        concerns.refresh_search_text(concern)
         db.session.add(concern)
+        db.session.flush()
+        concerns.sync_translations(concern)  # as every domain function that stores words
+        concerns.refresh_search_text(concern)
         db.session.commit()
         return concern
 
@@ -198,13 +185,14 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"Chromium not found at {CHROMIUM}: install the Debian package chromium")
+    if not Path(helpers.CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"Chromium not found at {helpers.CHROMIUM}: "
+                    "install the Debian package chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=helpers.CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )
@@ -220,44 +208,3 @@ def page(browser):
     context.close()
 
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-def screenshot(page, name: str) -> Path:
-    """Keep a full-page screenshot in test-artifacts/ for a person to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def history_lines(html: str, when: bool = False) -> list[str]:
-    """A page's history list as text, an entry a line: '[day[, time UTC]: ]Action (who) |
-    Label: old → new | ...', to assert on what a reader sees."""
-    from html.parser import HTMLParser
-
-    class Reader(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.depth, self.lines = 0, []
-
-        def handle_starttag(self, tag, attrs):
-            if tag == "ul" and (self.depth or ("class", "history") in attrs):
-                self.depth += 1
-            elif tag == "li" and self.depth == 1:
-                self.lines.append("")
-            elif tag == "li" and self.depth == 2:
-                self.lines[-1] += " | "
-
-        def handle_endtag(self, tag):
-            if tag == "ul" and self.depth:
-                self.depth -= 1
-
-        def handle_data(self, data):
-            if self.depth and self.lines:
-                self.lines[-1] += data
-
-    reader = Reader()
-    reader.feed(html)
-    lines = [" ".join(line.split()) for line in reader.lines]
-    return lines if when else [line.split(": ", 1)[1] for line in lines]

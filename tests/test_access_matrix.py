@@ -4,7 +4,9 @@ attendee or the public."""
 
 import pytest
 
-from agmtool.models import Role
+from agmtool.concerns import domain as concerns
+from agmtool.models import Community, ConcernStatus, Role, Source
+from agmtool.questions import domain as questions
 
 ROLES = [None, Role.ATTENDEE, Role.TRANSLATOR, Role.STAFF, Role.ADMIN]
 EVERYONE = {None, *Role}
@@ -14,7 +16,10 @@ TRIAGERS = {Role.STAFF, Role.ADMIN}
 ALLOWED = {
     "inbox.index": READERS,
     "inbox.detail": READERS,
-    "inbox.translate": READERS,
+    "translate.queue": READERS,
+    "translate.editor": READERS,
+    "translate.save": READERS,
+    "translate.send_back": READERS,
     "inbox.new": TRIAGERS,
     "inbox.export": TRIAGERS,
     "inbox.act": TRIAGERS,
@@ -39,8 +44,10 @@ def allowed_roles(endpoint: str, rule: str) -> set:
         return ALLOWED[endpoint]
     if endpoint.startswith("admin."):
         return {Role.ADMIN}
-    if endpoint.startswith("agm_admin."):
+    if endpoint.startswith(("agm_admin.", "questions.")):
         return TRIAGERS
+    if endpoint.startswith("settings."):
+        return {Role.ADMIN}
     if rule.startswith("/staff/") and not rule.startswith(PUBLIC_STAFF_PATHS):
         # A staff route nobody has classified: say which roles it is for, here.
         pytest.fail(f"{endpoint} ({rule}) is not in ALLOWED: list the roles it allows")
@@ -70,11 +77,20 @@ def test_every_route_with_every_role(app, db, make_user, make_concern, make_comp
         Role.ADMIN: make_user("admin@example.org", role=Role.ADMIN),
     }
     concern = make_concern(language="es", body="el agua", company=company,
-                           contact_name=SECRETS[0], contact_details=SECRETS[1])
+                           contact_name=SECRETS[0], contact_details=SECRETS[1],
+                           status=ConcernStatus.ACCEPTED, community=Community(
+                               name="Wayuu", country="CO", language="es"))
+    question = questions.draft(agm, [concern], "Will you?", users[Role.STAFF])
+    source = Source(agm=agm, title="Report")
+    db.session.add(source)
+    db.session.commit()
     values = {"lang": "es", "concern_id": str(concern.id), "code": "es",
               "user_id": str(users[Role.STAFF].id), "filename": "style.css",
               "token": "not-a-token", "slug": company.slug, "agm_id": str(agm.id),
-              "company_id": str(company.id)}
+              "company_id": str(company.id),
+              "translation_id": str(concerns.english(concern).id),
+              "question_id": str(question.id), "source_id": str(source.id),
+              "community_id": str(concern.community_id)}
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
     problems = []
     tried = 0

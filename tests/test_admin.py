@@ -2,8 +2,11 @@
 
 import re
 
+import helpers
+import pytest
+
+from agmtool.accounts import domain as accounts
 from agmtool.models import History, Role, User
-from tests.conftest import PASSWORD, history_lines
 
 
 def test_admin_creates_a_translator_and_hands_over_a_one_time_link(client, make_user, log_in, db):
@@ -56,7 +59,7 @@ def test_admin_deactivates_an_account_and_history_records_it(client, make_user, 
     ).one()
     assert (entry.user_id, entry.changes) == (admin.id, {"active": [True, False]})
     page = client.get(f"/staff/users/{target.id}").text
-    assert history_lines(page)[-1] == (
+    assert helpers.history_lines(page)[-1] == (
         "Changed (admin@example.org) | Account active: Yes → No")
 
 
@@ -74,7 +77,7 @@ def test_admin_cannot_lock_themselves_out(client, make_user, log_in, db):
 def test_users_create_command(runner, db):
     result = runner.invoke(args=["users", "create", "t@example.org", "--role", "translator",
                                  "--languages", "es,id", "--password-stdin"],
-                           input=PASSWORD + "\n")
+                           input=helpers.PASSWORD + "\n")
     assert result.exit_code == 0, result.output
     assert result.output == "Created t@example.org (translator).\n"
     user = db.session.scalar(db.select(User))
@@ -83,7 +86,7 @@ def test_users_create_command(runner, db):
 
 def test_users_create_refuses_an_unknown_language_and_a_weak_password(runner, db):
     result = runner.invoke(args=["users", "create", "t@example.org", "--role", "translator",
-                                 "--languages", "fr", "--password-stdin"], input=PASSWORD)
+                                 "--languages", "fr", "--password-stdin"], input=helpers.PASSWORD)
     assert result.exit_code == 2
     assert "unknown language(s): fr" in result.output
     result = runner.invoke(args=["users", "create", "s@example.org", "--role", "staff",
@@ -148,3 +151,13 @@ def test_an_account_edited_meanwhile_is_not_overwritten(client, make_user, log_i
     assert "Someone else changed this account meanwhile." in second.text
     db.session.refresh(target)
     assert (target.languages, target.version) == ("es,pt", 2)
+
+
+def test_no_caller_can_take_away_its_own_administrator_access(app, make_user, db):
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    with pytest.raises(accounts.AccountError) as refused:
+        accounts.update_user(admin, admin, Role.STAFF, [], True, None, admin.version)
+    db.session.rollback()
+    with app.test_request_context("/"):
+        assert str(refused.value) == "You cannot remove your own administrator access."
+    assert db.session.get(User, admin.id).role == Role.ADMIN

@@ -3,8 +3,8 @@ language, stale edits, postponing and cancelling."""
 
 from datetime import date, time
 
+import helpers
 import pytest
-from conftest import history_lines
 
 from agmtool.models import AGM, AGMStatus, Company, Role
 
@@ -86,7 +86,8 @@ def test_postpone_and_cancel_through_the_forms(client, db, staff, make_agm):
         AGMStatus.POSTPONED, date(2027, 5, 20), "Moved")
     response = client.post(f"/staff/agms/{agm.id}/cancel", data={"note": "", "version": "2"})
     assert "This field is required." in response.text
-    client.post(f"/staff/agms/{agm.id}/cancel", data={"note": "Cancelled", "version": "2"})
+    client.post(f"/staff/agms/{agm.id}/cancel", data={"note": "Cancelled", "version": "2",
+                                                       "confirm": "y"})
     db.session.refresh(agm)
     assert (agm.status, agm.sequence) == (AGMStatus.CANCELLED, 2)
 
@@ -213,14 +214,263 @@ def test_the_history_names_actions_and_fields_in_the_users_language(client, db, 
     companies.save_company(agm.company, None, {"name": "Glencore International"},
                       [("Glencore plc", "LSE", "GLEN")], [], agms.UNCHECKED)
     db.session.commit()
-    lines = history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
+    lines = helpers.history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
     assert lines == [  # in the order written, as on every history
         "Postponed (staff@example.org) | Date (local): 29 Apr 2027 → 20 May 2027"
         " | Status: Announced → Postponed | Public note: Moved",
         "The company's name or listings changed | Company: Glencore International",
     ]
     client.get("/language/es?next=/staff/")
-    lines = history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
+    lines = helpers.history_lines(client.get(f"/staff/agms/{agm.id}/edit").text)
     assert lines[0] == (
         "Aplazada (staff@example.org) | Fecha (local): 29 abr 2027 → 20 may 2027"
         " | Estado: Anunciada → Aplazada | Nota pública: Moved")
+
+
+def test_the_staff_list_tells_the_two_repeated_times_apart(client, db, staff, make_agm,
+                                                          make_company):
+    company = make_company()
+    for fold in (0, 1):
+        make_agm(company=company, local_date=date(2027, 10, 31), local_time=time(1, 30),
+                 timezone="Europe/London", fold=fold)
+    text = client.get("/staff/agms/").text
+    assert {line.strip() for line in text.splitlines() if "31 Oct 2027" in line} == {
+        "<tr><td>31 Oct 2027, 01:30 (British Summer Time, UTC+1)<br>"
+        "<small>Europe/London</small></td>",
+        "<tr><td>31 Oct 2027, 01:30 (Greenwich Mean Time, UTC)<br>"
+        "<small>Europe/London</small></td>"}
+
+
+def test_a_companys_page_shows_its_history(client, db, staff):
+    client.post("/staff/companies/new", data={
+        "name": "Rio Tinto", "slug": "rio-tinto", "listings": "Rio Tinto plc; LSE; RIO"})
+    company = db.session.query(Company).one()
+    client.post(f"/staff/companies/{company.id}/edit", data={
+        "name": "Rio Tinto Group", "website": "https://www.riotinto.com",
+        "listings": "Rio Tinto plc; LSE; RIO\nRio Tinto Limited; ASX; RIO",
+        "sites": "Oyu Tolgoi; MN; Ömnögovi", "version": "1"})
+    lines = helpers.history_lines(client.get(f"/staff/companies/{company.id}/edit").text)
+    assert lines == [
+        "Created (staff@example.org) | Name: Rio Tinto | Short name for links: rio-tinto"
+        " | Listings: Rio Tinto plc; LSE; RIO",
+        "Changed (staff@example.org) | Name: Rio Tinto → Rio Tinto Group"
+        " | Website: https://www.riotinto.com"
+        " | Listings: Rio Tinto plc; LSE; RIO → Rio Tinto Limited; ASX; RIO ·"
+        " Rio Tinto plc; LSE; RIO | Sites (mines and projects): Oyu Tolgoi; MN; Ömnögovi",
+    ]
+
+
+def test_over_long_listing_and_site_parts_are_refused_not_cut(client, db, staff):
+    response = client.post("/staff/companies/new", data={
+        "name": "Rio Tinto", "slug": "rio-tinto",
+        "listings": "Rio Tinto plc; LSE; RIO\n" + "R" * 201 + "; ASX; RIOTINTOLIMITEDSHARES",
+        "sites": "S" * 201 + "; MN; Ömnögovi"})
+    assert response.status_code == 200
+    errors = [line.strip() for line in response.text.splitlines() if 'class="error"' in line]
+    assert errors == [
+        '<p class="error" id="listings-error">Line 2: an entity name takes at most 200 '
+        "characters. Line 2: a ticker takes at most 20 characters.</p>",
+        '<p class="error" id="sites-error">Line 1: a site&#39;s name takes at most 200 '
+        "characters.</p>"]
+    assert "R" * 201 in response.text  # what was typed is still there
+    assert db.session.query(Company).count() == 0
+
+
+def test_the_postpone_form_asks_for_the_new_deadlines(client, db, staff, make_agm):
+    from datetime import datetime
+
+    agm = make_agm(local_date=date(2027, 5, 26), proxy_deadline=datetime(2027, 5, 24, 10, 30))
+    text = client.get(f"/staff/agms/{agm.id}/postpone").text
+    assert 'name="proxy_deadline" type="datetime-local" value="2027-05-24 10:30:00"' in text
+    data = {"new_date": "2027-06-09", "note": "Moved", "version": "1",
+            "proxy_deadline": "2027-06-07T10:30"}
+    response = client.post(f"/staff/agms/{agm.id}/postpone", data=data)
+    assert ("Give the new deadlines, or mark the old ones as to be confirmed."
+            in response.text)
+    db.session.refresh(agm)
+    assert agm.status == AGMStatus.ANNOUNCED
+    client.post(f"/staff/agms/{agm.id}/postpone", data={**data, "deadlines": "new"})
+    db.session.refresh(agm)
+    assert (agm.status, agm.proxy_deadline, agm.deadlines_to_be_confirmed) == (
+        AGMStatus.POSTPONED, datetime(2027, 6, 7, 10, 30), False)
+
+
+def test_the_old_deadlines_can_be_marked_then_confirmed(client, db, staff, make_agm):
+    from datetime import datetime
+
+    agm = make_agm(local_date=date(2027, 5, 26), proxy_deadline=datetime(2027, 5, 24, 10, 30))
+    client.post(f"/staff/agms/{agm.id}/postpone", data={
+        "new_date": "2027-06-09", "note": "Moved", "version": "1", "deadlines": "tbc"})
+    db.session.refresh(agm)
+    assert (agm.proxy_deadline, agm.deadlines_to_be_confirmed) == (
+        datetime(2027, 5, 24, 10, 30), True)
+    text = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert 'checked id="deadlines_to_be_confirmed"' in text
+    client.post(f"/staff/agms/{agm.id}/edit", data=form(
+        agm.company, local_date="2027-06-09", local_time="10:30", timezone="Europe/Zurich",
+        status="postponed", status_note="Moved", proxy_deadline="2027-06-07T10:30",
+        version="2"))
+    db.session.refresh(agm)
+    assert (agm.proxy_deadline, agm.deadlines_to_be_confirmed) == (
+        datetime(2027, 6, 7, 10, 30), False)
+
+
+# --- item 9: references, export and upload, deleting, confirming, reinstating ------------
+
+def test_the_meeting_page_shows_its_reference(client, staff, make_agm):
+    agm = make_agm()
+    text = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert f'<p>Reference: <code>{agm.ref}</code></p>' in text
+
+
+def test_staff_download_every_meeting_as_csv(client, staff, make_agm):
+    agm = make_agm(venue="Theater-Casino Zug")
+    response = client.get("/staff/agms/export.csv")
+    assert (response.status_code, response.headers["Content-Type"],
+            response.headers["Cache-Control"]) == (200, "text/csv; charset=utf-8", "no-store")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="meetings-')
+    assert response.data.decode("utf-8-sig").splitlines()[1] == (
+        f"{agm.ref},glencore,,agm,2027-05-26,10:30,Europe/Zurich,0,,Theater-Casino Zug,,,,,,,"
+        "0,announced,")
+
+
+def upload(client, data: bytes, name="meetings.csv"):
+    from io import BytesIO
+
+    return client.post("/staff/agms/import", data={"file": (BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+RIO_CSV = (
+    "company,listing,kind,date,time,timezone,venue\n"
+    "rio-tinto,Rio Tinto plc,agm,2027-04-08,11:00,Europe/London,QEII Centre\n"
+    "rio-tinto,Rio Tinto Limited,agm,2027-05-06,09:30,Australia/Perth,Perth Convention Centre\n")
+
+
+def rio(make_company):
+    return make_company(slug="rio-tinto", name="Rio Tinto", listings=[
+        ("Rio Tinto plc", "LSE", "RIO"), ("Rio Tinto Limited", "ASX", "RIO")])
+
+
+def report_rows(html: str, css: str) -> list[str]:
+    from html.parser import HTMLParser
+
+    class Rows(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.rows = 0, []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table" and css in (dict(attrs).get("class") or "").split():
+                self.inside = 1
+            elif self.inside and tag == "tbody":
+                self.inside = 2
+            elif self.inside == 2 and tag == "tr":
+                self.rows.append("")
+            elif self.inside == 2 and tag == "td" and self.rows:
+                self.rows[-1] += " | "
+
+        def handle_endtag(self, tag):
+            if tag == "table":
+                self.inside = 0
+
+        def handle_data(self, data):
+            if self.inside == 2 and self.rows:
+                self.rows[-1] += data
+
+    reader = Rows()
+    reader.feed(html)
+    return [" ".join(row.split()).strip(" |") for row in reader.rows]
+
+
+def test_staff_upload_a_csv_and_read_what_it_did(client, db, staff, make_company):
+    rio(make_company)
+    response = upload(client, RIO_CSV.encode())
+    assert response.status_code == 200
+    assert report_rows(response.text, "import-report") == [
+        "2 | New meeting | Rio Tinto plc: Annual general meeting, 8 Apr 2027",
+        "3 | New meeting | Rio Tinto Limited: Annual general meeting, 6 May 2027"]
+    again = upload(client, RIO_CSV.replace("QEII Centre", "The Mermaid").encode())
+    assert report_rows(again.text, "import-report") == [
+        "2 | Changed: Venue | Rio Tinto plc: Annual general meeting, 8 Apr 2027",
+        "3 | Unchanged | Rio Tinto Limited: Annual general meeting, 6 May 2027"]
+    assert db.session.query(AGM).count() == 2
+
+
+def test_a_bad_upload_is_reported_by_line_and_column_in_the_users_language(client, db, staff,
+                                                                          make_company):
+    rio(make_company)
+    client.get("/language/es?next=/staff/")
+    bad = RIO_CSV + "rio-tinto,Rio Tinto plc,agm,2027-03-28,01:30,Europe/London,\n"
+    response = upload(client, bad.encode())
+    assert response.status_code == 200
+    assert report_rows(response.text, "import-problems") == [
+        "4 | time | Esta hora no existe en Europe/London ese día: el reloj se la salta. "
+        "Revise la convocatoria."]
+    assert db.session.query(AGM).count() == 0
+
+
+def test_an_upload_that_is_not_utf8_is_reported(client, db, staff, make_company):
+    rio(make_company)
+    response = upload(client, RIO_CSV.replace("QEII", "Caf\xe9").encode("latin-1"))
+    assert report_rows(response.text, "import-problems") == [
+        "2 | This line is not UTF-8 text. Save the file as “CSV UTF-8” and try again."]
+
+
+def test_an_upload_without_a_file_asks_for_one(client, db, staff):
+    response = client.post("/staff/agms/import", data={}, content_type="multipart/form-data")
+    assert "Choose a CSV file." in response.text
+
+
+def test_cancelling_asks_for_confirmation(client, db, staff, make_agm):
+    agm = make_agm()
+    response = client.post(f"/staff/agms/{agm.id}/cancel",
+                           data={"note": "Called off", "version": "1"})
+    assert "Tick the box to confirm." in response.text
+    assert "Called off" in response.text
+    db.session.refresh(agm)
+    assert agm.status == AGMStatus.ANNOUNCED
+    client.post(f"/staff/agms/{agm.id}/cancel",
+                data={"note": "Called off", "confirm": "y", "version": "1"})
+    db.session.refresh(agm)
+    assert agm.status == AGMStatus.CANCELLED
+
+
+def test_a_cancelled_meeting_is_reinstated_from_its_page(client, db, staff, make_agm):
+    agm = make_agm(status=AGMStatus.CANCELLED, status_note="Called off")
+    text = client.get(f"/staff/agms/{agm.id}/edit").text
+    assert f'href="/staff/agms/{agm.id}/reinstate"' in text
+    response = client.post(f"/staff/agms/{agm.id}/reinstate",
+                           data={"note": "Called again", "version": "1"})
+    assert response.headers["Location"] == f"/staff/agms/{agm.id}/edit"
+    db.session.refresh(agm)
+    assert (agm.status, agm.status_note, agm.sequence) == (
+        AGMStatus.ANNOUNCED, "Called again", 1)
+
+
+def test_a_meeting_made_by_mistake_is_deleted_after_confirmation(client, db, staff, make_agm):
+    agm = make_agm()
+    agm_id = agm.id
+    response = client.post(f"/staff/agms/{agm_id}/delete", data={"version": "1"})
+    assert "Tick the box to confirm." in response.text
+    response = client.post(f"/staff/agms/{agm_id}/delete", data={"version": "1",
+                                                                 "confirm": "y"})
+    assert response.headers["Location"] == "/staff/agms/"
+    db.session.expire_all()
+    assert db.session.get(AGM, agm_id) is None
+
+
+def test_a_meeting_with_questions_offers_no_delete(client, db, staff, make_agm):
+    from agmtool.models import Question
+
+    agm = make_agm()
+    db.session.add(Question(agm=agm, text="Will you restore the river?"))
+    db.session.commit()
+    text = client.get(f"/staff/agms/{agm.id}/delete").text
+    assert ("Questions are planned for this meeting, so it cannot be deleted. Cancel it "
+            "instead.") in text
+    assert 'type="submit"' not in text.split("<main")[1]
+    response = client.post(f"/staff/agms/{agm.id}/delete", data={"version": "1",
+                                                                 "confirm": "y"})
+    assert response.status_code == 200
+    assert db.session.get(AGM, agm.id) is not None

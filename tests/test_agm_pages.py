@@ -92,6 +92,17 @@ def test_a_past_meeting_says_it_took_place(client, make_agm):
     assert "No deadlines were recorded for this meeting." in text
 
 
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "The time was not recorded."), ("es", "No se registró la hora."),
+    ("pt", "O horário não foi registrado."), ("id", "Waktu rapat tidak tercatat.")])
+def test_a_past_meeting_without_a_time_says_the_time_was_not_recorded(client, make_agm, lang,
+                                                                      said):
+    agm = make_agm(local_date=date(2024, 5, 29), local_time=None, status=AGMStatus.CONFIRMED)
+    text = client.get(f"/{lang}/agms/{agm.id}").text
+    assert f'<p class="agm-tba">{said}</p>' in text
+    assert text.count('class="agm-tba"') == 1
+
+
 def test_deadlines_are_shown_in_days(client, make_agm):
     day = soon(30)
     agm = make_agm(local_date=day, local_time=time(12, 0), timezone="Europe/London",
@@ -143,8 +154,38 @@ def test_a_london_meeting_at_the_repeated_hour_shows_london_time_once(app, clien
     with app.test_request_context("/en/agms/"):
         assert i18n.format_meeting_time(datetime(2027, 10, 31, 1, 30, tzinfo=UTC),
                                         "Europe/London") == [
-            "Sunday, 31 October 2027, 01:30, London time"]
+            "Sunday, 31 October 2027, 01:30 (Greenwich Mean Time, UTC), London time"]
     assert client.get(f"/en/agms/{agm.id}").text.count(", London time") == 1
+
+
+@pytest.mark.parametrize(("lang", "first", "second"), [
+    ("en", "Sunday, 31 October 2027, 01:30 (British Summer Time, UTC+1), London time",
+     "Sunday, 31 October 2027, 01:30 (Greenwich Mean Time, UTC), London time"),
+    ("es", "domingo, 31 de octubre de 2027, 1:30 (hora de verano británica, UTC+1), "
+           "hora de Londres",
+     "domingo, 31 de octubre de 2027, 1:30 (hora del meridiano de Greenwich, UTC), "
+     "hora de Londres")])
+def test_a_time_that_happens_twice_names_its_zone_and_offset(client, make_agm, make_company,
+                                                            lang, first, second):
+    company = make_company()
+    summer, winter = (make_agm(company=company, local_date=date(2027, 10, 31),
+                               local_time=time(1, 30), timezone="Europe/London", fold=fold)
+                      for fold in (0, 1))
+    assert f'<p class="agm-time">{first}</p>' in client.get(f"/{lang}/agms/{summer.id}").text
+    assert f'<p class="agm-time">{second}</p>' in client.get(f"/{lang}/agms/{winter.id}").text
+
+
+def test_a_zurich_time_that_happens_twice_also_marks_london_when_it_repeats_there(app):
+    # 00:30 UTC on the last Sunday of October: 02:30 in Zug the first time, 01:30 in London
+    # the first time: both clocks read the same an hour later.
+    from agmtool import i18n
+
+    with app.test_request_context("/en/agms/"):
+        assert i18n.format_meeting_time(datetime(2027, 10, 31, 0, 30, tzinfo=UTC),
+                                        "Europe/Zurich") == [
+            "Sunday, 31 October 2027, 02:30 (Central European Summer Time, UTC+2), "
+            "Zurich time",
+            "01:30 (British Summer Time, UTC+1), London time"]
 
 
 def test_a_zug_meeting_an_hour_before_the_clocks_change(app):
@@ -155,6 +196,29 @@ def test_a_zug_meeting_an_hour_before_the_clocks_change(app):
         assert i18n.format_meeting_time(datetime(2027, 3, 28, 0, 30, tzinfo=UTC),
                                         "Europe/Zurich") == [
             "Sunday, 28 March 2027, 01:30, Zurich time", "00:30, London time"]
+
+
+@pytest.mark.parametrize(("lang", "note", "marker"), [
+    ("en", "These deadlines were set before the meeting was postponed: the company has yet "
+           "to confirm them.", "to be confirmed"),
+    ("es", "Estos plazos se fijaron antes de que se aplazara la junta: la empresa todavía "
+           "no los ha confirmado.", "por confirmar")])
+def test_deadlines_to_be_confirmed_say_so(client, make_agm, lang, note, marker):
+    day = soon(30)
+    agm = make_agm(local_date=day, local_time=time(12, 0), timezone="Europe/London",
+                   status=AGMStatus.POSTPONED, status_note="Moved",
+                   proxy_deadline=datetime.combine(day - timedelta(days=4), time(12, 0)),
+                   deadlines_to_be_confirmed=True)
+    text = client.get(f"/{lang}/agms/{agm.id}").text
+    assert f'<p class="agm-note">{note}</p>' in text
+    assert text.count(f'<span class="agm-tbc">{marker}</span>') == 1
+
+
+def test_a_past_meeting_without_a_venue_says_it_was_not_recorded(client, make_agm):
+    agm = make_agm(local_date=date(2024, 5, 29), status=AGMStatus.CONFIRMED)
+    text = client.get(f"/pt/agms/{agm.id}").text
+    assert "<p>O local não foi registrado.</p>" in text
+    assert "ainda não" not in text.split("<main")[1].split("</main>")[0]
 
 
 # --- paging and filters ---------------------------------------------------------------------

@@ -3,8 +3,8 @@ added by localtime.js, and the subscribe links."""
 
 from datetime import UTC, datetime, time, timedelta
 
+import helpers
 import pytest
-from conftest import screenshot
 
 from agmtool.models import AGMStatus, MeetingFormat
 
@@ -57,19 +57,19 @@ def test_the_list_and_a_meeting_in_four_languages(live_server, london_page, meet
     assert page.locator("html").get_attribute("lang") == lang
     assert page.locator("#subscribe-heading").inner_text() == LANGS[lang]
     assert page.locator(".agm-item h2 a").all_inner_texts() == ["Rio Tinto Limited", "Glencore"]
-    screenshot(page, f"agms-list-{lang}-390")
+    helpers.screenshot(page, f"agms-list-{lang}-390")
     page.locator(".agm-item h2 a").first.click()
     page.wait_for_url(f"{live_server}/{lang}/agms/{perth.id}")
     times = page.locator(".agm-when .agm-time").all_inner_texts()
     assert len(times) == 2  # Perth, then London; the reader is in London (no third line)
-    screenshot(page, f"agms-detail-{lang}-390")
+    helpers.screenshot(page, f"agms-detail-{lang}-390")
     page.set_viewport_size({"width": 1280, "height": 900})
-    screenshot(page, f"agms-detail-{lang}-1280")
+    helpers.screenshot(page, f"agms-detail-{lang}-1280")
     page.goto(f"{live_server}/{lang}/agms/{zug.id}")
     # Expected, not announced: only the month it is expected in, no day and no time line.
     assert page.locator(".agm-when .agm-time").count() == 1
     assert page.locator(".agm-tba").count() == 0
-    screenshot(page, f"agms-expected-{lang}-1280")
+    helpers.screenshot(page, f"agms-expected-{lang}-1280")
 
 
 def test_the_readers_own_time_is_added(live_server, browser, meetings):
@@ -83,7 +83,7 @@ def test_the_readers_own_time_is_added(live_server, browser, meetings):
     assert lines[2].startswith("Su hora: ")
     # 09:30 in Perth (UTC+8) is 20:30 the evening before in Bogotá (UTC-5).
     assert "20:30" in lines[2] or "8:30" in lines[2]
-    screenshot(page, "agms-detail-es-bogota-375")
+    helpers.screenshot(page, "agms-detail-es-bogota-375")
     context.close()
 
 
@@ -154,11 +154,46 @@ def test_staff_create_a_meeting_and_see_it_refused_then_saved(live_server, staff
     assert page.locator("#local_time-error").inner_text().startswith(
         "Waktu ini tidak ada di Europe/London pada hari itu")
     assert page.locator("#venue").input_value() == "Queen Elizabeth II Centre"
-    screenshot(page, "agm-admin-refused-id-390")
+    helpers.screenshot(page, "agm-admin-refused-id-390")
     page.fill("#local_time", "11:00")
     page.get_by_role("button").last.click()
     assert page.locator(".flash").first.inner_text() == "Rapat sudah disimpan."
     page.set_viewport_size({"width": 1280, "height": 900})
-    screenshot(page, "agm-admin-saved-id-1280")
+    helpers.screenshot(page, "agm-admin-saved-id-1280")
     page.goto(f"{live_server}/staff/companies/")
-    screenshot(page, "agm-admin-companies-id-1280")
+    helpers.screenshot(page, "agm-admin-companies-id-1280")
+
+
+def test_staff_import_a_file_twice_then_delete_a_copy(live_server, staff_page, make_company,
+                                                      make_agm, db):
+    from agmtool.models import AGM
+
+    rio = make_company(slug="rio-tinto", name="Rio Tinto", listings=[
+        ("Rio Tinto plc", "LSE", "RIO"), ("Rio Tinto Limited", "ASX", "RIO")])
+    mistake = make_agm(company=rio, local_date=datetime(2027, 4, 8).date(),
+                       timezone="Europe/London")
+    csv = (b"company,listing,kind,date,time,timezone,venue\n"
+           b"rio-tinto,Rio Tinto plc,agm,2027-04-08,11:00,Europe/London,QEII Centre\n"
+           b"rio-tinto,Rio Tinto Limited,agm,2027-05-06,09:30,Australia/Perth,Perth\n")
+    page = staff_page
+    page.goto(f"{live_server}/language/pt?next=/staff/agms/")
+    for _ in range(2):
+        page.set_input_files("#file", files=[{"name": "meetings.csv", "mimeType": "text/csv",
+                                              "buffer": csv}])
+        with page.expect_navigation():
+            page.get_by_role("button", name="Importar").click()
+    assert page.locator(".import-report tbody tr").all_inner_texts() == [
+        "2\nSem alterações\nRio Tinto plc: Assembleia geral anual, 8 de abr. de 2027",
+        "3\nSem alterações\nRio Tinto Limited: Assembleia geral anual, 6 de mai. de 2027"]
+    helpers.screenshot(page, "agm-admin-import-again-pt-390")
+    page.goto(f"{live_server}/staff/agms/{mistake.id}/edit")
+    page.get_by_role("link", name="Excluir").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Excluir a assembleia").click()
+    assert page.locator("#confirm-error").inner_text() == "Marque a caixa para confirmar."
+    page.get_by_label("Sim, excluir esta assembleia").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Excluir a assembleia").click()
+    assert page.locator(".flash").first.inner_text() == "A assembleia foi excluída."
+    db.session.expire_all()
+    assert db.session.query(AGM).count() == 2

@@ -3,15 +3,15 @@
 import re
 from datetime import timedelta
 
+import helpers
 import pyotp
 import pytest
 
 from agmtool.accounts import domain as accounts
 from agmtool.models import Role, UserSession, utcnow
-from tests.conftest import PASSWORD
 
 
-def post_login(client, email, password=PASSWORD):
+def post_login(client, email, password=helpers.PASSWORD):
     return client.post("/staff/login", data={"email": email, "password": password})
 
 
@@ -136,7 +136,7 @@ def test_password_change_logs_out_other_devices(client, make_user, log_in):
     log_in(client, user)
     log_in(other, user)
     response = client.post("/staff/account/password", data={
-        "current": PASSWORD,
+        "current": helpers.PASSWORD,
         "password": "a new long passphrase",
         "confirm": "a new long passphrase",
     })

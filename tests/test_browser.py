@@ -2,11 +2,11 @@
 
 import re
 
+import helpers
 import pyotp
 import pytest
 
 from agmtool.models import Role
-from tests.conftest import PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def test_home_page_in_each_language(page, live_server, lang):
         "en": "English", "es": "Español", "pt": "Português", "id": "Bahasa Indonesia"}[lang]
     # Nothing is wider than a 390 px phone screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(page, f"home-{lang}")
+    helpers.screenshot(page, f"home-{lang}")
 
 
 def test_language_menu_switches_the_page(page, live_server):
@@ -42,12 +42,12 @@ def test_staff_member_logs_in_with_a_code_and_out_again(page, live_server, make_
     user = make_user("staff@example.org", role=Role.STAFF, name="Marta")
     page.goto(f"{live_server}/staff/")
     page.get_by_label("Email").fill("staff@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(helpers.PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_label(re.compile("Six-digit code")).fill(pyotp.TOTP(user.totp_secret).now())
     page.get_by_role("button", name="Continue").click()
     assert page.locator("h1").inner_text() == "Welcome, Marta"
-    screenshot(page, "staff-start-en")
+    helpers.screenshot(page, "staff-start-en")
     page.get_by_role("button", name="Log out").click()
     assert page.locator("h1").inner_text() == "Log in"
     page.goto(f"{live_server}/staff/")

@@ -1,15 +1,16 @@
 """The demo data and the backup and restore commands."""
 
+import re
 from datetime import date, time
 
-from agmtool.models import AGM, AGMStatus, Company, Concern, MeetingKind
+from agmtool.models import AGM, AGMStatus, Company, Concern, MeetingKind, Question, QuestionStatus
 
 
 def test_demo_load_brings_the_real_meetings_and_four_languages(runner, db):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert result.output == ("Loaded demo data: 7 companies, 4 sites, 14 meetings, "
-                             "5 communities, 5 concerns\n")
+                             "5 communities, 9 concerns, 7 questions\n")
     rio = db.session.scalar(db.select(Company).where(Company.slug == "rio-tinto"))
     assert [(item.entity_name, item.exchange) for item in rio.listings] == [
         ("Rio Tinto plc", "LSE"), ("Rio Tinto Limited", "ASX")]
@@ -24,6 +25,23 @@ def test_demo_load_brings_the_real_meetings_and_four_languages(runner, db):
     assert future and {agm.status for agm in future} == {AGMStatus.EXPECTED}
     languages = db.session.scalars(db.select(Concern.language)).all()
     assert sorted(set(languages)) == ["en", "es", "id", "pt"]
+
+
+def test_the_demo_season_has_a_question_in_every_state_and_receipts_at_each_stage(
+        runner, db, app):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert {q.status for q in db.session.scalars(db.select(Question))} == set(QuestionStatus)
+    client = app.test_client()
+    seen = {}
+    for number, lang in ((1, "es"), (2, "pt"), (3, "id"), (4, "en"), (5, "es")):
+        page = client.post(f"/{lang}/status", data={"code": f"DEMO-{number:04d}"}).text
+        seen[number] = re.search(r'<section class="card">\s*<h2>([^<]+)</h2>', page).group(1)
+    assert seen == {1: "Aceptada", 2: "Precisa de esclarecimento", 3: "Sudah dijawab",
+                    4: "Declined", 5: "Recibida"}
+    asked = client.post("/es/status", data={"code": "DEMO-0001"}).text
+    assert "¿Es esto lo que quiere que preguntemos en su nombre?" in asked
+    answered = client.post("/id/status", data={"code": "DEMO-0003"}).text
+    assert "Perusahaan menjanjikan jawaban tertulis paling lambat 30 Juni 2025." in answered
 
 
 def test_demo_load_if_empty_leaves_existing_data_alone(runner, make_company, db):

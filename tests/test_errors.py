@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 
+from agmtool.concerns import domain as concerns
 from agmtool.models import Role, UserSession
 
 
@@ -63,18 +64,17 @@ def kept(html: str) -> list[str]:
 def test_an_expired_staff_form_shows_back_what_was_typed(csrf_client, make_user, log_in,
                                                          make_concern):
     log_in(csrf_client, make_user("staff@example.org", role=Role.STAFF))
-    concern = make_concern()
+    concern = make_concern(language="es", body="El río se volvió rojo.")
     csrf_client.get("/language/pt?next=/staff/")
+    editor = f"/staff/translate/{concerns.english(concern).id}"
     response = csrf_client.post(
-        f"/staff/concerns/{concern.id}/translation",
-        data={"csrf_token": "expired", "seen_version": "", "step": "save",
-              "text": "The river <b>turned</b> red after the dam burst."},
-        headers={"Referer": f"http://localhost/staff/concerns/{concern.id}"})
+        editor, data={"csrf_token": "expired", "seen_version": "1", "step": "save",
+                      "text": "The river <b>turned</b> red after the dam burst."},
+        headers={"Referer": f"http://localhost{editor}"})
     assert response.status_code == 400
     assert "<h1>Este formulário expirou</h1>" in response.text
     assert kept(response.text) == ["The river <b>turned</b> red after the dam burst."]
-    assert f'<a href="/staff/concerns/{concern.id}">Abrir o formulário de novo</a>' in (
-        response.text)
+    assert f'<a href="{editor}">Abrir o formulário de novo</a>' in response.text
 
 
 def test_logged_out_while_writing_shows_back_what_was_typed(client, make_concern):

@@ -283,5 +283,30 @@ def test_a_company_name_with_a_line_break_cannot_add_lines_to_its_feed(client, d
     response = client.get(f"/calendar/{agm.company.slug}.ics")
     assert response.status_code == 200
     assert response.data.count(b"\r\nBEGIN:VEVENT\r\n") == 1  # one real event line
-    assert b"\r\nX-WR-CALNAME:AGMs: Mina\\, S.A.\\; Ltda\\nBEGIN:VEVENT\r\n" in response.data
+    # A name is a title: its line break becomes a space.
+    assert b"\r\nX-WR-CALNAME:AGMs: Mina\\, S.A.\\; Ltda BEGIN:VEVENT\r\n" in response.data
     assert len(icalendar.Calendar.from_ical(response.data).walk("VEVENT")) == 1
+
+
+def test_a_deleted_meeting_leaves_the_feed(client, db, make_agm, make_company):
+    company = make_company()
+    kept, mistake = make_agm(company=company, local_date=soon()), make_agm(
+        company=company, local_date=soon(61))
+    assert len(events(client.get("/calendar.ics"))) == 2
+    agms.delete_agm(mistake, None, mistake.version)
+    db.session.commit()
+    assert list(events(client.get("/calendar.ics"))) == [f"agm-{kept.id}@agm.agmtool"]
+    assert list(events(client.get("/calendar/glencore.ics"))) == [f"agm-{kept.id}@agm.agmtool"]
+
+
+def test_a_reinstated_meeting_is_confirmed_again_with_a_higher_sequence(client, db, make_agm):
+    agm = make_agm(local_date=soon())
+    uid = f"agm-{agm.id}@agm.agmtool"
+    agms.cancel(agm, None, "Called off", agm.version)
+    db.session.commit()
+    assert str(events(client.get("/calendar.ics"))[uid]["STATUS"]) == "CANCELLED"
+    agms.reinstate(agm, None, "", agm.version)
+    db.session.commit()
+    event = events(client.get("/calendar.ics"))[uid]
+    assert (str(event["STATUS"]), event["SEQUENCE"], str(event["SUMMARY"])) == (
+        "CONFIRMED", 2, "Glencore: Annual general meeting")

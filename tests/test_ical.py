@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agmtool.meetings import ical
-from agmtool.models import AGM, AGMStatus, Company, MeetingFormat, MeetingKind
+from agmtool.models import AGM, AGMStatus, Company, Listing, MeetingFormat, MeetingKind
 
 
 @pytest.fixture(autouse=True)
@@ -73,12 +73,33 @@ def test_an_adelaide_deadline_in_daylight_time_is_utc_plus_ten_thirty(make_agm):
 
 
 def test_a_meeting_without_a_time_is_an_all_day_event_saying_so(make_agm):
-    agm = make_agm(local_date=date(2024, 5, 29), local_time=None)
+    agm = make_agm(local_date=date(2030, 5, 29), local_time=None)
     body = feed([agm])
     event = events_by_uid(body)[f"agm-{agm.id}@agm.example.org"]
-    assert (event.start, event.end) == (date(2024, 5, 29), date(2024, 5, 30))
-    assert b"DTSTART;VALUE=DATE:20240529\r\n" in body
-    assert "Time to be announced." in str(event["DESCRIPTION"])
+    assert (event.start, event.end) == (date(2030, 5, 29), date(2030, 5, 30))
+    assert b"DTSTART;VALUE=DATE:20300529\r\n" in body
+    assert str(event["DESCRIPTION"]).split("\n")[1] == (
+        "Wednesday, 29 May 2030. Time to be announced.")
+
+
+def test_a_past_meeting_without_a_time_says_the_time_was_not_recorded(make_agm):
+    agm = make_agm(local_date=date(2024, 5, 29), local_time=None)
+    event = events_by_uid(feed([agm], "es"))[f"agm-{agm.id}@agm.example.org"]
+    assert str(event["DESCRIPTION"]).split("\n")[1] == (
+        "miércoles, 29 de mayo de 2024. No se registró la hora.")
+
+
+def test_a_kept_event_says_so_once_its_day_has_passed(make_agm):
+    from agmtool.meetings import feed_cache
+
+    agm = make_agm(local_date=date(2027, 5, 26), local_time=None)
+    before = feed_cache.build(None, "en", True, (0, date(2027, 5, 25)))
+    after = feed_cache.build(None, "en", True, (0, date(2027, 5, 27)), before)
+    uid = f"agm-{agm.id}@agm.agmtool"
+    assert [str(events_by_uid(feed.body)[uid]["DESCRIPTION"]).split("\n")[1]
+            for feed in (before, after)] == [
+        "Wednesday, 26 May 2027. Time to be announced.",
+        "Wednesday, 26 May 2027. The time was not recorded."]
 
 
 def test_each_event_carries_uid_sequence_stamps_status_location_url(make_agm):
@@ -178,6 +199,7 @@ def test_the_language_sets_every_text(app, make_agm):
 def test_any_text_survives_as_text(text):
     cleaned = ical.clean(text)
     assert not any(ord(ch) < 0x20 and ch not in "\t\n" for ch in cleaned)
+    assert not set(cleaned) & {"\u2028", "\u2029", "\x85"}
     event = icalendar.Event()
     event.add("summary", cleaned)
     event.add("uid", "x@example.org")
@@ -251,3 +273,52 @@ def test_a_cancelled_estimate_says_the_month_it_was_expected(db, make_agm):
     db.session.commit()
     event = events_by_uid(feed([agm], "es"))[f"agm-{agm.id}@agm.example.org"]
     assert str(event["DESCRIPTION"]).split("\n")[2] == "Estaba prevista hacia abril de 2027."
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_unicode_line_separators_become_line_breaks_or_spaces(separator):
+    # Built in memory, as a CSV import or an old row could have stored them.
+    company = Company(name="Vale", slug="vale")
+    listing = Listing(entity_name=f"Vale{separator}S.A.", exchange="B3", ticker="VALE3")
+    agm = AGM(id=5, company=company, listing=listing, kind=MeetingKind.AGM,
+              local_date=date(2027, 4, 30), local_time=time(10, 0),
+              timezone="America/Sao_Paulo", fold=0, status=AGMStatus.ANNOUNCED, sequence=0,
+              updated_at=datetime(2026, 1, 1), venue=f"Hall 2{separator}Rio",
+              address=f"Praia de Botafogo 186{separator}Rio de Janeiro",
+              status_note=f"Moved{separator}online",
+              proxy_deadline=datetime(2027, 4, 28, 10, 0))
+    body = feed([agm])
+    assert separator.encode() not in body
+    event, deadline = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Vale S.A.: Annual general meeting"
+    assert str(event["LOCATION"]) == "Hall 2\nRio\nPraia de Botafogo 186\nRio de Janeiro"
+    assert str(event["DESCRIPTION"]).split("\n")[1:3] == ["Moved", "online"]
+    assert str(deadline["SUMMARY"]) == (
+        "Deadline: Proxy appointment (Vale S.A., Annual general meeting)")
+
+
+@pytest.mark.parametrize(("fold", "line"), [
+    (0, "domingo, 31 de octubre de 2027, 1:30 (hora de verano británica, UTC+1), "
+        "hora de Londres"),
+    (1, "domingo, 31 de octubre de 2027, 1:30 (hora del meridiano de Greenwich, UTC), "
+        "hora de Londres")])
+def test_a_time_that_happens_twice_names_its_zone_in_the_description(make_agm, fold, line):
+    agm = make_agm(local_date=date(2027, 10, 31), local_time=time(1, 30),
+                   timezone="Europe/London", fold=fold)
+    event = events_by_uid(feed([agm], "es"))[f"agm-{agm.id}@agm.example.org"]
+    assert str(event["DESCRIPTION"]).split("\n")[1] == line
+
+
+def test_deadlines_to_be_confirmed_say_so_in_the_feed(make_agm):
+    agm = make_agm(status=AGMStatus.POSTPONED, status_note="Moved",
+                   local_date=date(2027, 6, 9), local_time=time(10, 30),
+                   proxy_deadline=datetime(2027, 5, 24, 10, 30), deadlines_to_be_confirmed=True)
+    found = events_by_uid(feed([agm]))
+    description = str(found[f"agm-{agm.id}@agm.example.org"]["DESCRIPTION"]).split("\n")
+    assert description[4:6] == [
+        "Deadlines, to be confirmed (set before the meeting was postponed):",
+        "- Proxy appointment: Monday, 24 May 2027, 10:30, Zurich time"]
+    deadline = found[f"agm-{agm.id}-deadline-proxy@agm.example.org"]
+    assert (str(deadline["SUMMARY"]), str(deadline["STATUS"])) == (
+        "To be confirmed: Deadline: Proxy appointment (Glencore, Annual general meeting)",
+        "TENTATIVE")

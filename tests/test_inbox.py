@@ -6,8 +6,8 @@ import io
 import re
 from datetime import date, timedelta
 
+import helpers
 import pytest
-from conftest import history_lines
 from sqlalchemy import event, insert
 
 from agmtool import history
@@ -21,11 +21,14 @@ from agmtool.models import (
     ConcernStatus,
     ConcernTopic,
     Question,
+    QuestionConcern,
     QuestionStatus,
     Role,
     Topic,
+    Translation,
     TranslationState,
 )
+from agmtool.translation import domain as translation
 
 S = ConcernStatus
 
@@ -87,7 +90,7 @@ def test_company_filter(staff_client, make_concern, make_company):
 
 def test_search_reaches_the_english_translation(staff_client, staff, make_concern, db):
     concern = make_concern(language="id", body="Kami bukan mau minta saham")
-    concerns.save_translation(concern, "We are not asking for shares", staff, None)
+    translation.save(concerns.english(concern), "We are not asking for shares", staff, 1)
     db.session.commit()
     assert rows(staff_client.get("/staff/concerns/?q=shares").text) == [concern.id]
 
@@ -273,7 +276,8 @@ def test_triage_moves_and_records_history(staff_client, staff, make_concern, db)
     assert (entry.action, entry.user_id, entry.changes) == (
         "accepted", staff.id, {"status": ["received", "accepted"]})
     page = staff_client.get(f"/staff/concerns/{concern.id}").text
-    assert history_lines(page) == ["Accepted (staff@example.org) | Status: Received → Accepted"]
+    assert helpers.history_lines(page) == [
+        "Accepted (staff@example.org) | Status: Received → Accepted"]
 
 
 def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
@@ -299,14 +303,15 @@ def test_staff_ask_a_question_the_community_reads_on_its_status_page(staff_clien
     refused = staff_client.post(url, data={"seen_status": "received", "question": ""})
     assert refused.status_code == 422
     assert "Write the question for the community." in refused.text
-    staff_client.post(url, data={"seen_status": "received",
+    staff_client.post(url, data={"seen_status": "received", "language": "es",
                                  "question": "¿Qué arroyo se secó, y desde cuándo?"})
     db.session.refresh(concern)
     assert (concern.status, [c.question for c in concern.clarifications]) == (
         S.NEEDS_CLARIFICATION, ["¿Qué arroyo se secó, y desde cuándo?"])
     community = app.test_client()
     page = community.post("/es/status", data={"code": code}).text
-    assert '<blockquote lang="es">¿Qué arroyo se secó, y desde cuándo?</blockquote>' in page
+    assert ('<blockquote class="text" lang="es">¿Qué arroyo se secó, y desde cuándo?'
+            '</blockquote>') in page
     community.post("/es/status/withdraw", data={"code": code, "confirm": "y"})
     db.session.refresh(concern)
     assert concern.clarifications == []
@@ -340,7 +345,7 @@ def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_clie
     assert "Question asked of the community: Qual córrego?" in page
     assert ('<blockquote lang="pt" class="text">O córrego do Feijão, desde março.</blockquote>'
             in page)
-    assert history_lines(page)[-1] == (
+    assert helpers.history_lines(page)[-1] == (
         "Answered by the community | Status: Needs clarification → Received")
     assert rows(staff_client.get("/staff/concerns/?q=feijao").text) == [concern.id]
     again = community.post("/pt/status/answer", data={"code": code, "answer": "De novo"})
@@ -408,88 +413,106 @@ def test_wtforms_own_messages_come_in_the_staff_members_language(staff_client, m
     assert error == "Pilih salah satu pilihan yang ada."
 
 
-def test_translation_save_then_approve(client, make_user, log_in, staff, make_concern, db):
+def editor(concern) -> str:
+    return f"/staff/translate/{concerns.english(concern).id}"
+
+
+def test_the_concern_page_links_each_text_to_its_translation(staff_client, make_concern):
+    concern = make_concern(language="pt", body="O rio", wanted="Casas")
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    links = re.findall(r'<a href="(/staff/translate/\d+)">Translate</a>', page)
+    assert links == [f"/staff/translate/{t.id}" for t in (
+        concerns.english(concern), concerns.english(concern, concerns.WANTED))]
+
+
+def test_translation_written_by_a_translator_is_approved_by_a_second_person(
+        client, make_user, log_in, staff, make_concern, db):
     translator = make_user("t@example.org", role=Role.TRANSLATOR, languages=["pt"])
     concern = make_concern(language="pt", body="Lá a Vale enterrou meu coração")
     log_in(client, translator)
-    url = f"/staff/concerns/{concern.id}/translation"
-    client.post(url, data={"text": "There, Vale buried my heart", "step": "ready"})
-    assert client.post(url, data={"step": "approve"}).status_code == 403
+    client.post(editor(concern), data={"text": "There, Vale buried my heart", "step": "ready",
+                                       "seen_version": "1"})
+    refused = client.post(editor(concern), data={"step": "approve", "seen_version": "2",
+                                                 "text": "There, Vale buried my heart"},
+                          follow_redirects=True)
+    assert ("You wrote this translation, so another person approves it. It is saved and waits "
+            "for their review.") in refused.text
     log_in(client, staff)
-    client.post(url, data={"step": "approve", "seen_version": "1",
-                           "text": "There, Vale buried my heart"})
-    translation = concerns.english(db.session.get(Concern, concern.id))
-    assert (translation.text, translation.state, translation.translator_id,
-            translation.approved_by_id) == ("There, Vale buried my heart",
-                                            TranslationState.APPROVED, translator.id, staff.id)
+    client.post(editor(concern), data={"step": "approve", "seen_version": "2",
+                                       "text": "There, Vale buried my heart"})
+    db.session.expire_all()
+    translation_row = concerns.english(db.session.get(Concern, concern.id))
+    assert (translation_row.text, translation_row.state, translation_row.translator_id,
+            translation_row.approved_by_id) == ("There, Vale buried my heart",
+                                                TranslationState.APPROVED, translator.id,
+                                                staff.id)
     page = client.get(f"/staff/concerns/{concern.id}").text
-    assert "English translation: Approved" in page
+    assert "What is happening?: Approved" in page
     assert ('<p class="help" id="text-help">Saving a change takes the approval away: the '
-            'translation goes back for review.</p>') in page
+            'translation goes back for review.</p>') in client.get(editor(concern)).text
 
 
-def test_a_stale_translation_save_keeps_the_text(staff_client, staff, make_concern, db):
+def test_a_stale_translation_save_shows_both_texts_and_keeps_mine(staff_client, staff,
+                                                                   make_user, make_concern, db):
+    other = make_user("other@example.org")
     concern = make_concern(language="es", body="el agua")
-    concerns.save_translation(concern, "the water", staff, None)
-    concerns.save_translation(concern, "the water (edited)", staff, 1)
+    translation.save(concerns.english(concern), "the water", other, 1)
+    translation.save(concerns.english(concern), "the water (edited)", other, 2)
     db.session.commit()
-    response = staff_client.post(f"/staff/concerns/{concern.id}/translation",
-                                 data={"text": "my older edit", "seen_version": "1"})
+    response = staff_client.post(editor(concern), data={"text": "my older edit",
+                                                        "seen_version": "2"})
     assert response.status_code == 409
-    assert "my older edit</textarea>" in response.text
+    assert "Someone else saved this translation after you opened it" in response.text
+    assert re.findall(r"<blockquote[^>]*>([^<]*)</blockquote>", response.text) == [
+        "the water (edited)", "my older edit"]
+    assert 'name="text" rows="10" lang="en">my older edit</textarea>' in response.text
+    assert 'name="seen_version" value="3"' in response.text
+    db.session.expire_all()
     assert concerns.english(concern).text == "the water (edited)"
 
 
-def test_approving_a_translation_saved_meanwhile_is_refused(staff_client, staff,
+def test_approving_a_translation_saved_meanwhile_is_refused(staff_client, staff, make_user,
                                                            make_concern, db):
+    other = make_user("other@example.org")
     concern = make_concern(language="es", body="el agua")
-    concerns.save_translation(concern, "the watr", staff, None, ready=True)
-    concerns.save_translation(concern, "the water", staff, 1, ready=True)
+    translation.save(concerns.english(concern), "the watr", other, 1, ready=True)
+    translation.save(concerns.english(concern), "the water", other, 2, ready=True)
     db.session.commit()
-    response = staff_client.post(f"/staff/concerns/{concern.id}/translation",
-                                 data={"step": "approve", "seen_version": "1",
-                                       "text": "the watr"})
+    response = staff_client.post(editor(concern), data={"step": "approve", "seen_version": "2",
+                                                        "text": "the watr"})
     assert response.status_code == 409
-    assert "Someone else saved a newer translation while you were writing." in response.text
-    assert "the watr</textarea>" in response.text
-    translation = concerns.english(db.session.get(Concern, concern.id))
-    assert (translation.text, translation.state, translation.approved_by_id) == (
+    assert 'lang="en">the watr</textarea>' in response.text
+    db.session.expire_all()
+    row = concerns.english(db.session.get(Concern, concern.id))
+    assert (row.text, row.state, row.approved_by_id) == (
         "the water", TranslationState.NEEDS_REVIEW, None)
 
 
-def test_approving_an_edited_translation_approves_the_edit(staff_client, staff, make_user,
-                                                          make_concern, db):
+def test_approving_an_edited_translation_saves_it_for_another_reviewer(
+        staff_client, staff, make_user, make_concern, db):
     translator = make_user("t@example.org", role=Role.TRANSLATOR, languages=["es"])
     concern = make_concern(language="es", body="el agua")
-    concerns.save_translation(concern, "the watr", translator, None, ready=True)
+    translation.save(concerns.english(concern), "the watr", translator, 1, ready=True)
     db.session.commit()
-    staff_client.post(f"/staff/concerns/{concern.id}/translation",
-                      data={"step": "approve", "seen_version": "1", "text": "the water"})
-    translation = concerns.english(db.session.get(Concern, concern.id))
-    assert (translation.text, translation.state, translation.approved_by_id,
-            translation.translator_id) == ("the water", TranslationState.APPROVED, staff.id,
-                                           staff.id)
+    staff_client.post(editor(concern), data={"step": "approve", "seen_version": "2",
+                                             "text": "the water"})
+    db.session.expire_all()
+    row = concerns.english(db.session.get(Concern, concern.id))
+    assert (row.text, row.state, row.approved_by_id, row.translator_id) == (
+        "the water", TranslationState.NEEDS_REVIEW, None, staff.id)
 
 
-def test_a_withdrawn_concern_cannot_be_translated(staff_client, staff, make_concern, db):
+def test_a_withdrawn_concern_leaves_no_translation_to_open(staff_client, staff, make_concern,
+                                                          db):
     concern = make_concern(language="es", body="palabras secretas")
-    concerns.save_translation(concern, "secret words", staff, None, ready=True)
+    url = editor(concern)
+    translation.save(concerns.english(concern), "secret words", staff, 1, ready=True)
     db.session.commit()
-    page = staff_client.get(f"/staff/concerns/{concern.id}").text
     concerns.withdraw(db.session.get(Concern, concern.id))
     db.session.commit()
-    url = f"/staff/concerns/{concern.id}/translation"
-    saved = staff_client.post(url, data={"text": "secret words", "seen_version": "1"},
-                              follow_redirects=True)
-    approved = staff_client.post(url, data={"step": "approve", "seen_version": "1",
-                                            "text": "secret words"}, follow_redirects=True)
-    assert 'name="step"' in page
-    for response in (saved, approved):
-        assert ("The submitter withdrew this concern and its text was deleted, so it cannot "
-                "be translated.") in response.text
-        assert 'name="step"' not in response.text
-    db.session.expire_all()
-    assert concerns.english(db.session.get(Concern, concern.id)) is None
+    saved = staff_client.post(url, data={"text": "secret words", "seen_version": "2"})
+    assert (staff_client.get(url).status_code, saved.status_code) == (404, 404)
+    assert db.session.query(Translation).count() == 0
 
 
 def test_a_stale_merge_or_decline_changes_nothing(staff_client, make_concern, db):
@@ -529,8 +552,10 @@ def test_asked_before_says_whether_the_question_was_asked(staff_client, db, make
     question = Question(agm=make_agm(company=company, local_date=date(2027, 4, 29)),
                         status=status, text="Will you restore the river?")
     db.session.add(question)
-    make_concern(company=company, topic_rows=[ConcernTopic(topic=Topic.WATER)],
-                 received_on=date(2024, 4, 1), question=question)
+    old = make_concern(company=company, topic_rows=[ConcernTopic(topic=Topic.WATER)],
+                       received_on=date(2024, 4, 1))
+    db.session.add(QuestionConcern(question=question, concern=old))
+    db.session.commit()
     new = make_concern(company=company, topic_rows=[ConcernTopic(topic=Topic.WATER)])
     section = staff_client.get(f"/staff/concerns/{new.id}").text.split("Asked before?")[1]
     assert " ".join(section.split("<h2>")[0].split()).count(

@@ -409,7 +409,8 @@ def test_a_wrong_code_is_answered_plainly(client):
 def test_declined_shows_the_reason(client, db, make_user):
     code = submit(client)
     concern = only_concern(db)
-    concerns.decline(concern, make_user(), "No es sobre una empresa que cotiza en Londres.")
+    concerns.decline(concern, make_user(), "No es sobre una empresa que cotiza en Londres.",
+                     "es")
     db.session.commit()
     page = client.post("/es/status", data={"code": code}).text
     assert "No es sobre una empresa que cotiza en Londres." in page

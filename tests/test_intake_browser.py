@@ -4,11 +4,11 @@ four languages, then follows it with the receipt code; staff find it in the inbo
 import re
 from datetime import date
 
+import helpers
 import pytest
 from babel.dates import format_date
 
 from agmtool.models import Concern, ConcernStatus, Role
-from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -57,13 +57,13 @@ def test_submit_and_follow_a_concern(browser, live_server, db, make_company, lan
         # No horizontal scrolling on a 360 px screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         if not javascript:
-            screenshot(page, f"intake-form-{lang}-360")
+            helpers.screenshot(page, f"intake-form-{lang}-360")
         page.wait_for_timeout(1100)
         page.click("button[type=submit]")
         code = page.locator("p.receipt").inner_text()
         assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", code)
         if not javascript:
-            screenshot(page, f"intake-receipt-{lang}-360")
+            helpers.screenshot(page, f"intake-receipt-{lang}-360")
         assert page.url == f"{live_server}/{lang}/concerns/new"
 
         concern = db.session.scalars(db.select(Concern)).one()
@@ -77,7 +77,7 @@ def test_submit_and_follow_a_concern(browser, live_server, db, make_company, lan
         assert page.locator("blockquote.text").first.inner_text() == TEXTS[lang]
         assert page.locator("section.card p").first.inner_text() == RECEIVED[lang]
         if not javascript:
-            screenshot(page, f"intake-status-{lang}-360")
+            helpers.screenshot(page, f"intake-status-{lang}-360")
         assert all(url.startswith(live_server) for url in requests)
         assert not any(code in url or code.lower() in url for url in requests)
     finally:
@@ -92,7 +92,7 @@ def test_desktop_form_and_busy_inbox(browser, live_server, app, db, make_user, m
     context, page = new_page(browser, javascript=False, width=1280)
     try:
         page.goto(f"{live_server}/id/concerns/new")
-        screenshot(page, "intake-form-id-desktop")
+        helpers.screenshot(page, "intake-form-id-desktop")
         client = app.test_client()
         log_in(client, make_user("staff@example.org", role=Role.STAFF))
         client.get("/staff/")
@@ -100,9 +100,9 @@ def test_desktop_form_and_busy_inbox(browser, live_server, app, db, make_user, m
         context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server}])
         page.goto(f"{live_server}/staff/concerns/")
         assert page.locator("tbody tr").count() == 4
-        screenshot(page, "inbox-desktop")
+        helpers.screenshot(page, "inbox-desktop")
         page.click("text=1")
-        screenshot(page, "inbox-concern-desktop")
+        helpers.screenshot(page, "inbox-concern-desktop")
         assert "+57 300 1" in page.content()
     finally:
         context.close()
@@ -127,8 +127,9 @@ def test_staff_decline_in_indonesian_and_read_the_history(browser, live_server, 
         today = format_date(date.today(), "medium", locale="id")
         assert entry.split(": ", 1)[1] == (
             f"Ditolak (staff@example.org) Status: Diterima → Ditolak Ditutup pada: {today}"
-            " Alasan penolakan: Perusahaan ini tidak terdaftar di London.")
-        screenshot(page, "concern-history-id")
+            " Alasan penolakan: Perusahaan ini tidak terdaftar di London."
+            " Ditulis dalam bahasa: Indonesia")
+        helpers.screenshot(page, "concern-history-id")
     finally:
         context.close()
 
@@ -158,7 +159,7 @@ def test_a_long_link_never_widens_the_page_on_a_phone(browser, live_server, app,
         for path in (f"/staff/concerns/{concern.id}", "/staff/concerns/"):
             page.goto(live_server + path)
             assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
-        screenshot(page, "inbox-long-link-360")
+        helpers.screenshot(page, "inbox-long-link-360")
     finally:
         context.close()
 
@@ -170,7 +171,8 @@ def test_the_community_answers_a_question_on_a_phone(browser, live_server, db, m
 
     concern, code = concerns.submit(concerns.Submission(
         language=lang, reply_language=lang, body=TEXTS[lang]), f"key-answer-{lang}-0000000")
-    concerns.ask_clarification(concern, make_user(), "¿Dónde? / Onde? / Di mana? / Where?")
+    concerns.ask_clarification(concern, make_user(), "¿Dónde? / Onde? / Di mana? / Where?",
+                               concern.reply_language)
     db.session.commit()
     context, page = new_page(browser, javascript=False)
     try:
@@ -179,7 +181,7 @@ def test_the_community_answers_a_question_on_a_phone(browser, live_server, db, m
         page.click("button[type=submit]")
         page.fill("#answer", "Río abajo / Rio abaixo / Di hilir / Downstream")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        screenshot(page, f"status-answer-{lang}-360")
+        helpers.screenshot(page, f"status-answer-{lang}-360")
         page.click("form[action$='/status/answer'] button")
         assert page.locator("p.flash[role=status]").count() == 1
         assert page.locator("form[action$='/status/answer']").count() == 0

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import helpers
 import pytest
 from alembic.runtime.migration import MigrationContext
 from flask_migrate import check, downgrade, upgrade
@@ -11,7 +12,6 @@ from sqlalchemy.engine import make_url
 
 from agmtool import create_app
 from agmtool.extensions import db
-from tests.conftest import base_config
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def empty_database_url(database_url, tmp_path):
 
 
 def test_upgrade_to_head_and_down_to_empty(empty_database_url):
-    app = create_app(base_config(empty_database_url))
+    app = create_app(helpers.base_config(empty_database_url))
     with app.app_context():
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
@@ -61,7 +61,7 @@ def test_serving_refuses_a_database_behind_its_migrations(empty_database_url, tm
     upgraded = subprocess.run([*flask, "db", "upgrade"], env=env, capture_output=True,
                               text=True, timeout=60)
     assert upgraded.returncode == 0, upgraded.stderr
-    app = create_app(base_config(empty_database_url, TESTING=False,
+    app = create_app(helpers.base_config(empty_database_url, TESTING=False,
                                  BASE_URL="https://agm.example.org"))
     assert app.testing is False
     with app.app_context():
@@ -79,7 +79,7 @@ def test_sqlite_connections_are_set_for_concurrent_writers(app, db):
 
 def test_upgrading_fills_in_what_earlier_rows_lack(empty_database_url):
     """Rows written before a migration get its derived columns: search text, estimates."""
-    app = create_app(base_config(empty_database_url))
+    app = create_app(helpers.base_config(empty_database_url))
     with app.app_context():
         upgrade(revision="73491dd1d466")
         with db.engine.begin() as connection:

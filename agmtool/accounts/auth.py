@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import secrets
 import time
-from functools import wraps
 
 import segno
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     flash,
     g,
@@ -23,13 +21,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_wtf.csrf import CSRFError
 
 from agmtool import errors
 from agmtool.accounts import domain as accounts
 from agmtool.accounts.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
 from agmtool.extensions import db
 from agmtool.links import safe_next
-from agmtool.models import Role, User, utcnow
+from agmtool.models import User, utcnow
+from agmtool.security import roles_required
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -41,6 +41,16 @@ TOUCH_SECONDS = 60
 def init_app(app: Flask) -> None:
     app.before_request(load_user)
     app.context_processor(lambda: {"current_user": g.get("user")})
+    app.register_error_handler(CSRFError, expired_form)
+
+
+def expired_form(error: CSRFError):
+    """A staff form whose token failed because the session ended (here or in another tab)
+    says so; any other expired form gets the usual page. Either shows what was typed."""
+    if (request.path.startswith("/staff/") and request.blueprint != "auth"
+            and accounts.load_session(session.get("sid") or "") is None):
+        return errors.logged_out_page()
+    return errors.render_error(error)
 
 
 def load_user() -> None:
@@ -57,26 +67,6 @@ def load_user() -> None:
         record.last_seen_at = utcnow()
         db.session.commit()
     g.user = record.user
-
-
-def roles_required(*roles: Role):
-    """Let in a logged-in user whose role is one of ``roles`` (every role when none given)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if g.get("user") is None:
-                if request.method == "POST":
-                    # Logged out while writing: show the text back rather than lose it.
-                    return errors.logged_out_page()
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if roles and g.user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _finish_login(user: User):

@@ -15,6 +15,8 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import joinedload
 
 from agmtool import history
@@ -22,13 +24,33 @@ from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.models import PasswordReset, Role, User, UserSession, utcnow
 
+# How an account's history reads (registered by agmtool.accounts.init_app).
+HISTORY = history.Labels(
+    fields={
+        "email": _l("Email"),
+        "name": _l("Name"),
+        "role": _l("Role"),
+        "languages": _l("Translation languages"),
+        "active": _l("Account active"),
+    },
+    actions={
+        "locked": lazy_pgettext("history action", "Locked after too many failed logins"),
+        "password_changed": lazy_pgettext("history action", "Password changed"),
+        "reset_link_issued": lazy_pgettext("history action", "Password-reset link made"),
+        "totp_enabled": lazy_pgettext("history action", "Two-factor login turned on"),
+        "totp_reset": lazy_pgettext("history action", "Two-factor login reset"),
+    },
+    enums={"role": Role},
+    values={"languages": history.languages},
+)
+
 hasher = PasswordHasher()
 # Verified against when the email is unknown, so both answers take the same time.
 _DUMMY_HASH = hasher.hash(secrets.token_hex(16))
 
 
 class AccountError(ValueError):
-    """A refusal whose message is shown to the user (already translated by the caller)."""
+    """A refusal whose message (a lazy translated string) is shown to the user."""
 
 
 def token_hash(token: str) -> str:
@@ -188,7 +210,15 @@ def reset_totp(user: User, by: User) -> None:
 def update_user(user: User, by: User, role: Role, languages: list[str], active: bool,
                 name: str | None, seen_version: int | None) -> dict:
     """Change role, languages, name or active flag. Deactivation and a new role end every
-    session: a role that needs two-factor login must not ride on a session that had none."""
+    session: a role that needs two-factor login must not ride on a session that had none.
+
+    Side effects: bumps the version where it is still ``seen_version`` (else StaleEdit),
+    sets the fields, records history, ends sessions as above. Raises AccountError when an
+    administrator would take away their own administrator access (nobody could give it
+    back if they were the last one).
+    """
+    if by.id == user.id and (not active or Role(role) != Role.ADMIN):
+        raise AccountError(_l("You cannot remove your own administrator access."))
     claim(user, User.version == seen_version, version=User.version + 1)  # or StaleEdit
     changes = history.apply_changes(
         user,

@@ -69,3 +69,8 @@ class NewUserForm(UserForm):
             Length(max=254, message=_l("This email is too long.")),
         ],
     )
+
+
+class SettingsForm(Form):
+    """The settings page: its fields are the settings themselves (agmtool.settings), read
+    from the request by name; the form carries the token."""

@@ -7,14 +7,19 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.exc import IntegrityError
 
-from agmtool import history
+from agmtool import history, i18n
 from agmtool.concerns.receipts import key_hash, receipt_from_key, receipt_hash
 from agmtool.database import StaleEdit, claim
 from agmtool.extensions import db
 from agmtool.models import (
+    QUARANTINE_REASONS,
     Attribution,
     Channel,
     Clarification,
@@ -22,16 +27,80 @@ from agmtool.models import (
     Concern,
     ConcernStatus,
     ConcernTopic,
+    Reader,
     Topic,
     Translation,
-    TranslationState,
     User,
     utcnow,
 )
 from agmtool.text import clean_text, folded
+from agmtool.translation import domain as translation
 
 S = ConcernStatus
 
+
+def _merged_into(value) -> str:
+    return _("concern %(number)s", number=value)
+
+
+def _question(value) -> str:
+    return _("question %(number)s", number=value)
+
+
+def _quarantine_reason(value) -> str:
+    return str(QUARANTINE_REASONS.get(value, value))
+
+
+# How a concern's history reads (registered by agmtool.concerns.init_app). The labels reuse
+# the forms' wording, so that a field is called the same on the form and in its history.
+HISTORY = history.Labels(
+    fields={
+        "status": _l("Status"),
+        "channel": _l("How it arrived"),
+        "quarantine_reason": _l("Held back because"),
+        "closed_on": _l("Closed on"),
+        "decline_reason": _l("Reason for declining"),
+        "decline_reason_language": _l("Written in"),
+        # Entries written before the questions and answers moved to their own table.
+        "clarification": _l("Question for the community"),
+        "clarification_answer": _l("The community's answer"),
+        "merged_into_id": _l("Merged into"),
+        "withdrawn_on": _l("Withdrawn on"),
+        "contact_erased_on": _l("Contact details deleted on"),
+        "body": _l("What is happening?"),
+        "wanted": _l("What the community wants"),
+        "place": _l("Mine or place"),
+        "community_name": _l("Community"),
+        "company_other": _l("Company"),
+        "speaker_name": _l("The name we may say"),
+        "contact_name": _l("Contact details"),
+        "contact_details": _l("Contact details"),
+        "question": _l("Question"),
+    },
+    actions={
+        "submitted": lazy_pgettext("history action", "Sent through the form"),
+        "entered": lazy_pgettext("history action", "Entered by staff"),
+        "accepted": lazy_pgettext("history action", "Accepted"),
+        "clarification_asked": lazy_pgettext("history action", "Clarification asked for"),
+        "clarification_answered": lazy_pgettext("history action", "Answered by the community"),
+        "released": lazy_pgettext("history action", "Released from quarantine"),
+        "reopened": lazy_pgettext("history action", "Reopened"),
+        "declined": lazy_pgettext("history action", "Declined"),
+        "merged": lazy_pgettext("history action", "Merged"),
+        "withdrawn": lazy_pgettext("history action", "Withdrawn by the submitter"),
+        "contact_erased": lazy_pgettext("history action", "Contact details deleted"),
+        # What the questions do with it (agmtool.questions).
+        "question_linked": lazy_pgettext("history action", "Added to a question"),
+        "question_unlinked": lazy_pgettext("history action", "Removed from a question"),
+        "asked": lazy_pgettext("history action", "Asked at the AGM"),
+        "answered": lazy_pgettext("history action", "The company answered"),
+    },
+    enums={"status": ConcernStatus, "channel": Channel},
+    values={"closed_on": history.day, "withdrawn_on": history.day,
+            "contact_erased_on": history.day, "quarantine_reason": _quarantine_reason,
+            "merged_into_id": _merged_into, "decline_reason_language": i18n.language_name,
+            "question": _question},
+)
 # --- submission ---------------------------------------------------------------------------
 
 @dataclass
@@ -60,15 +129,17 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
            user: User | None = None) -> tuple[Concern, str]:
     """Store a concern once per idempotency ``key``; return it and its receipt code.
 
-    Side effects: adds the concern and its topics, records history (day only when there is
-    no user), flushes. A ``suspect`` reason puts it in quarantine instead of the inbox. A
+    Side effects: adds the concern and its topics, its translations waiting to be written
+    (see sync_translations), records history (day only when there is no user), flushes.
+    A ``suspect`` reason puts it in quarantine instead of the inbox. A
     key seen before returns the concern already stored for it, also when another request
     stored it a moment ago: the unique index on the key decides that race, and the loser's
     session is rolled back (a submission is the first thing its transaction writes).
 
     Everything is prepared first, then written in one burst (the concern with its topics and
-    words folded for search, then its history), with no savepoint: SQLite holds its one
-    write lock only that long, and pysqlite would commit a savepoint on its own.
+    words folded for search, its translations, its history), with no savepoint around the
+    concern: SQLite holds its one write lock only that long, and pysqlite would commit a
+    savepoint taken before anything else is written on its own.
     """
     hashed_key = key_hash(key)
     code = receipt_from_key(key)
@@ -99,8 +170,6 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
         entered_by_id=user.id if user else None,
         received_on=data.received_on or utcnow().date(),
         topic_rows=[ConcernTopic(topic=Topic(t)) for t in dict.fromkeys(data.topics)],
-        translations=[],
-        clarifications=[],
     )
     refresh_search_text(concern)
     db.session.add(concern)
@@ -113,6 +182,8 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
         if existing is None:
             raise
         return existing, code
+    sync_translations(concern, user)
+    refresh_search_text(concern)
     history.record(concern, user, "entered" if user else "submitted", {
         "status": [None, concern.status], "channel": [None, concern.channel],
         **({"quarantine_reason": [None, suspect]} if suspect else {}),
@@ -201,6 +272,8 @@ def _apply(concern: Concern, to: ConcernStatus, user: User | None, action: str,
         values["closed_on"] = None
     changes = history.apply_changes(concern, values)
     history.record(concern, user, action, _redacted(changes))
+    if to != S.WITHDRAWN:
+        sync_translations(concern, user)
     db.session.flush()
 
 
@@ -209,25 +282,32 @@ def accept(concern: Concern, user: User, seen: str | None = None) -> None:
     move(concern, S.ACCEPTED, user, "accepted", seen)
 
 
-def ask_clarification(concern: Concern, user: User, question: str,
+def ask_clarification(concern: Concern, user: User, question: str, language: str,
                       seen: str | None = None) -> None:
-    """Ask the community something; the question shows on its status page (see move).
-    Earlier questions and answers are kept."""
+    """Ask the community something; the question shows on its status page, in the
+    community's reply language once translated from ``language`` (see move). Earlier
+    questions and answers are kept."""
     move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked", seen)
-    concern.clarifications.append(Clarification(
-        question=(clean_text(question) or "").strip(), asked_by_id=user.id))
+    asked = Clarification(question=(clean_text(question) or "").strip(),
+                          question_language=language, asked_by_id=user.id if user else None)
+    concern.clarifications.append(asked)
     db.session.flush()
+    translation.sync(CLARIFICATION_QUESTION, asked.id, asked.question, language,
+                     [concern.reply_language], reader=Reader.COMMUNITY, user=user)
 
 
 def answer_clarification(concern: Concern, answer: str) -> None:
     """The community answers the open question (from its status page): the answer is kept
-    with it, and the concern goes back to the inbox as received. Raises StaleEdit when the
-    concern no longer waits for an answer (see move)."""
+    with it (and waits for its English translation), and the concern goes back to the inbox
+    as received. Raises StaleEdit when the concern no longer waits for an answer (see
+    move)."""
     asked = concern.open_question
     move(concern, S.RECEIVED, None, "clarification_answered", S.NEEDS_CLARIFICATION)
     if asked is not None:
         asked.answer = (clean_text(answer) or "").strip()
         asked.answered_on = utcnow().date()
+        translation.sync(CLARIFICATION_ANSWER, asked.id, asked.answer, concern.reply_language,
+                         ["en"], reader=Reader.STAFF)
     refresh_search_text(concern)
     db.session.flush()
 
@@ -245,17 +325,25 @@ def release(concern: Concern, user: User, seen: str | None = None) -> None:
 
 
 def reopen(concern: Concern, user: User, seen: str | None = None) -> None:
-    """Take a declined concern back into the inbox (see move)."""
+    """Take a declined concern back into the inbox (see move); the reason goes, with its
+    translations."""
     _only_from(concern, seen, S.DECLINED)
-    move(concern, S.RECEIVED, user, "reopened", seen, decline_reason=None)
+    move(concern, S.RECEIVED, user, "reopened", seen, decline_reason=None,
+         decline_reason_language=None)
+    translation.erase(DECLINE_REASON, [concern.id])
 
 
-def decline(concern: Concern, user: User, reason: str, seen: str | None = None) -> None:
-    """Decline with a reason the submitter will read on the status page (see move)."""
+def decline(concern: Concern, user: User, reason: str, language: str,
+            seen: str | None = None) -> None:
+    """Decline with a reason, written in ``language``, that the submitter reads on the
+    status page in its reply language once translated (see move)."""
     reason = (clean_text(reason) or "").strip()
     if not reason:
         raise ValueError("a reason is required")
-    move(concern, S.DECLINED, user, "declined", seen, decline_reason=reason)
+    move(concern, S.DECLINED, user, "declined", seen, decline_reason=reason,
+         decline_reason_language=language)
+    translation.sync(DECLINE_REASON, concern.id, reason, language, [concern.reply_language],
+                     reader=Reader.COMMUNITY, user=user)
 
 
 class MergeNotPossible(ValueError):
@@ -297,30 +385,43 @@ def merge(concern: Concern, into: Concern, user: User, seen: str | None = None) 
         claim_target()
 
 
+# Sent when a submitter withdraws a concern, inside the same transaction: a later feature
+# that keeps something of the concern (a question's link to it) removes it then.
+signals = Namespace()
+withdrawn = signals.signal("concern-withdrawn")
+
+
 def withdraw(concern: Concern) -> None:
     """The submitter takes the concern back: its words and contact details are deleted.
 
     Withdrawal is allowed from every state, so it claims the row by "not yet withdrawn"
     rather than by the status it read: a staff click a moment earlier cannot undo it.
-    Side effects: empties text, names, contact details and translations; keeps status
-    withdrawn, language, company and topics as the record that a concern was withdrawn;
-    bumps the version (the text changed); records history without the deleted values;
-    flushes. Does nothing when the concern was withdrawn already.
+    Side effects: empties text, names, contact details, the clarification rounds and every
+    translation of them; keeps status withdrawn, language, company and topics as the
+    record that a concern was withdrawn; bumps the version (the text changed); records
+    history without the deleted values; sends ``withdrawn`` (questions unlink it); flushes.
+    Does nothing when the concern was withdrawn already.
     """
     if not _claim(concern, S.WITHDRAWN, Concern.status != S.WITHDRAWN):
         return
     today = utcnow().date()
-    for translation in list(concern.translations):
-        db.session.delete(translation)
+    rounds = [round.id for round in concern.clarifications]
+    for kind, ids in ((BODY, [concern.id]), (WANTED, [concern.id]),
+                      (DECLINE_REASON, [concern.id]), (CLARIFICATION_QUESTION, rounds),
+                      (CLARIFICATION_ANSWER, rounds)):
+        translation.erase(kind, ids)
+    db.session.expire(concern, ["translations"])
     concern.clarifications.clear()  # questions can quote the words; answers are theirs
     concern.search_text = None
     had_contact = bool(concern.contact_name or concern.contact_details)
     _apply(concern, S.WITHDRAWN, None, "withdrawn", dict(
         body=None, wanted=None, place=None, community_name=None, company_other=None,
-        speaker_name=None, contact_name=None, contact_details=None,
+        speaker_name=None, contact_name=None, contact_details=None, decline_reason=None,
         withdrawn_on=today,
         version=concern.version + 1,
         contact_erased_on=today if had_contact else concern.contact_erased_on))
+    withdrawn.send(concern)
+    db.session.flush()
 
 
 def erase_contact(concern: Concern, user: User | None) -> bool:
@@ -348,101 +449,92 @@ def purge_contacts(today: date | None = None) -> int:
     return sum(erase_contact(concern, None) for concern in due)
 
 
-# --- the English translation --------------------------------------------------------------
+# --- translations ---------------------------------------------------------------------------
+# The kinds of text of a concern that are translated (agmtool.translation): its words into
+# English for staff, and what staff write to the community into its reply language.
+BODY, WANTED = "concern_body", "concern_wanted"
+CLARIFICATION_QUESTION, CLARIFICATION_ANSWER = "clarification_question", "clarification_answer"
+DECLINE_REASON = "decline_reason"
+TRANSLATION_KINDS = {
+    BODY: translation.Kind(_l("What is happening (a concern)")),
+    WANTED: translation.Kind(_l("What the community wants (a concern)")),
+    CLARIFICATION_QUESTION: translation.Kind(_l("Staff's question to the community")),
+    CLARIFICATION_ANSWER: translation.Kind(_l("The community's answer to staff's question")),
+    DECLINE_REASON: translation.Kind(_l("Why a concern was declined")),
+}
+# Concerns whose words staff work with: these wait for their English translation.
+TRANSLATED = {S.RECEIVED, S.NEEDS_CLARIFICATION, S.ACCEPTED, S.MERGED, S.ASKED, S.ANSWERED,
+              S.CLOSED}
+
+
+def sync_translations(concern: Concern, user: User | None = None) -> None:
+    """Keep the English translations of the concern's words in step with its words and its
+    status: a concern in the inbox waits for them; a quarantined or declined one does not
+    (what was written is kept). Side effects: see translation.sync."""
+    targets = ["en"] if concern.status in TRANSLATED else []
+    due = concern.received_on + current_app.config["CONCERN_TRANSLATION_TIME"]
+    for kind, text in ((BODY, concern.body), (WANTED, concern.wanted)):
+        translation.sync(kind, concern.id, text, concern.language, targets,
+                         reader=Reader.STAFF, due_on=due, user=user)
+    db.session.expire(concern, ["translations"])
+
+
+def english(concern: Concern, kind: str = BODY) -> Translation | None:
+    """The English translation of the concern's words (``kind``: BODY or WANTED)."""
+    return next((t for t in concern.translations
+                 if t.source_type == kind and t.language == "en"), None)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A text as one reader may read it: in their language, or as written while its
+    translation is on its way (``pending``)."""
+
+    text: str
+    language: str
+    pending: bool = False
+
+
+def for_reader(kind: str, source_id: int, text: str, language: str, reader: str) -> Shown:
+    """``text`` (written in ``language``) for a reader of ``reader``: as written when that is
+    their language, else its approved translation, else as written and pending."""
+    if language == reader:
+        return Shown(text, language)
+    row = translation.readable(kind, source_id, reader)
+    return Shown(row.text, reader) if row is not None else Shown(text, language, pending=True)
+
+
+def staff_texts_for_submitter(concern: Concern) -> dict[tuple[str, int], Shown]:
+    """What staff wrote to the submitter (the decline reason, each clarification question),
+    each as the submitter may read it in their reply language."""
+    shown = {}
+    if concern.decline_reason:
+        shown[(DECLINE_REASON, concern.id)] = for_reader(
+            DECLINE_REASON, concern.id, concern.decline_reason,
+            concern.decline_reason_language or "en", concern.reply_language)
+    for round in concern.clarifications:
+        shown[(CLARIFICATION_QUESTION, round.id)] = for_reader(
+            CLARIFICATION_QUESTION, round.id, round.question, round.question_language,
+            concern.reply_language)
+    return shown
+
+
+def translation_saved(row: Translation) -> None:
+    """A translation's text was saved: when it is of a concern's words, search reads it.
+    (Connected to translation.saved by agmtool.concerns.init_app.)"""
+    if row.source_type in (BODY, WANTED):
+        concern = db.session.get(Concern, row.source_id)
+        if concern is not None:
+            db.session.expire(concern, ["translations"])
+            refresh_search_text(concern)
+
 
 def refresh_search_text(concern: Concern) -> None:
     """Fold the concern's words and English translation into the column search reads."""
-    translation = english(concern)
     concern.search_text = folded(
         concern.body, concern.wanted, concern.place, concern.community_name,
         concern.company_other, *(round.answer for round in concern.clarifications),
-        translation.text if translation else None) or None
-
-
-def english(concern: Concern) -> Translation | None:
-    return next((t for t in concern.translations if t.language == "en"), None)
-
-
-class ConcernWithdrawn(ValueError):
-    """The submitter withdrew the concern: its words, and so any translation, are gone."""
-
-
-def _not_withdrawn(concern: Concern) -> None:
-    """Raise ConcernWithdrawn unless the row is still not withdrawn.
-
-    A no-op UPDATE rather than a read: it holds the row until commit, so a withdrawal
-    running at the same moment waits and then deletes this translation too.
-    """
-    if not _claim(concern, Concern.status, Concern.status != S.WITHDRAWN):
-        raise ConcernWithdrawn(f"concern {concern.id} was withdrawn")
-
-
-def save_translation(concern: Concern, text: str, user: User, seen_version: int | None,
-                     ready: bool = False) -> Translation:
-    """Save the English translation as a draft, or for review when ``ready``.
-
-    ``seen_version`` is the translation's version the editor started from (None: there
-    was none); a conditional UPDATE refuses a save over someone else's newer one.
-    Side effects: creates or updates the translation, records history, flushes. Raises
-    StaleEdit, ConcernWithdrawn.
-    """
-    _not_withdrawn(concern)
-    text = (clean_text(text) or "").strip()
-    state = TranslationState.NEEDS_REVIEW if ready else TranslationState.DRAFT
-    translation = english(concern)
-    if translation is None:
-        if seen_version is not None:
-            raise StaleEdit("the translation was deleted")
-        translation = Translation(concern_id=concern.id, language="en", text=text,
-                                  state=state, source_version=concern.version,
-                                  translator_id=user.id)
-        try:
-            with db.session.begin_nested():  # two first saves at once: one wins
-                db.session.add(translation)
-        except IntegrityError:
-            raise StaleEdit("someone else saved the first translation meanwhile") from None
-        db.session.expire(concern, ["translations"])
-        refresh_search_text(concern)
-        history.record(translation, user, "created", {"state": [None, state]})
-        db.session.flush()
-        return translation
-    old_state = translation.state
-    _claim_translation(translation, seen_version, text=text, state=state,
-                       source_version=concern.version, translator_id=user.id,
-                       updated_at=utcnow())
-    refresh_search_text(concern)
-    history.record(translation, user, "saved", {"text": ["…", "…"], "state": [old_state, state]}
-                   if old_state != state else {"text": ["…", "…"]})
-    db.session.flush()
-    return translation
-
-
-def _claim_translation(translation: Translation, seen_version: int | None, **values) -> None:
-    """Write ``values`` and bump the version where the version is still ``seen_version``."""
-    claim(translation, Translation.version == seen_version, **values,
-          version=Translation.version + 1)
-
-
-def approve_translation(concern: Concern, user: User, seen_version: int | None) -> Translation:
-    """Approve the English translation the approver saw (its ``seen_version``).
-
-    Side effects: state, approver, version (a conditional UPDATE), history, flush. Raises
-    ConcernWithdrawn, StaleEdit (someone saved a newer text meanwhile), ValueError (none).
-    """
-    _not_withdrawn(concern)
-    translation = english(concern)
-    if translation is None or not translation.text:
-        raise ValueError("there is no translation to approve")
-    old = {"state": translation.state, "approved_by_id": translation.approved_by_id,
-           "source_version": translation.source_version}
-    new = {"state": TranslationState.APPROVED, "approved_by_id": user.id,
-           "source_version": concern.version}
-    _claim_translation(translation, seen_version, **new, approved_at=utcnow())
-    history.record(translation, user, "approved",
-                   {name: [old[name], value] for name, value in new.items()
-                    if old[name] != value})
-    db.session.flush()
-    return translation
+        *(t.text for t in concern.translations if t.language == "en")) or None
 
 
 def companies() -> list[Company]:

@@ -184,8 +184,20 @@ class AnswerForm(StatusForm):
         DataRequired(_l("Write your answer first.")), Cap(CAPS["body"], TOO_LONG)])
 
 
+def written_in() -> SelectField:
+    """The language a staff member wrote a text to the community in (see written_language)."""
+    return SelectField(_l("Written in"), choices=[], validate_choice=False)
+
+
+def written_language(field: SelectField) -> str:
+    """A written_in field's language: one of the configured languages, else the language of
+    the page the text was written on."""
+    return field.data if field.data in i18n.languages() else i18n.current_language()
+
+
 class DeclineForm(Form):
     seen_status = HiddenField()
+    language = written_in()
     reason = TextAreaField(_l("Reason (the community reads it on the status page)"),
                            filters=[tidy], validators=[
                                DataRequired(_l("Give a reason.")),
@@ -194,6 +206,7 @@ class DeclineForm(Form):
 
 class ClarifyForm(Form):
     seen_status = HiddenField()
+    language = written_in()
     question = TextAreaField(_l("What do you need to ask? (the community reads it on the "
                                 "status page)"),
                              filters=[tidy], validators=[
@@ -220,10 +233,3 @@ class EraseContactForm(Form):
     confirm = BooleanField(
         _l("I understand that they are deleted for good and cannot be brought back."),
         validators=[DataRequired(_l("Tick the box to confirm."))])
-
-
-class TranslationForm(Form):
-    seen_version = HiddenField()
-    text = TextAreaField(_l("English translation"), filters=[tidy], validators=[
-        DataRequired(_l("Write the translation first.")),
-        Cap(20000, TOO_LONG)])

@@ -17,6 +17,7 @@ from wtforms import ValidationError
 from agmtool import i18n
 from agmtool.concerns import domain as concerns
 from agmtool.concerns import receipts
+from agmtool.concerns import status as status_page
 from agmtool.concerns.forms import CAPS, AnswerForm, ConcernForm, StatusForm, WithdrawForm
 from agmtool.database import StaleEdit
 from agmtool.extensions import csrf, db, give_rate_limit_id, limiter
@@ -40,7 +41,8 @@ STATUS_WORDING = {
     S.DECLINED: _l("We cannot take your concern to a company meeting this time."),
     S.ASKED: _l("Your question was asked at the company's meeting. We will bring you the "
                 "company's answer."),
-    S.ANSWERED: _l("The company has answered. We are preparing the answer in your language."),
+    S.ANSWERED: _l("The company has answered. Its answer is below as soon as it is ready in "
+                   "your language."),
     S.CLOSED: _l("The work on this concern is finished."),
     S.WITHDRAWN: _l("You withdrew this concern. What you wrote and your contact details have "
                     "been deleted."),
@@ -238,7 +240,8 @@ def new_concern():
 
 def _show_status(form: StatusForm, concern=None, withdraw_form: WithdrawForm | None = None,
                  message: str | None = None, code: int = 200,
-                 answer_form: AnswerForm | None = None, done: str | None = None):
+                 answer_form: AnswerForm | None = None, done: str | None = None,
+                 states: dict | None = None):
     if concern is not None and withdraw_form is None:
         withdraw_form = WithdrawForm(formdata=None, code=form.code.data)
     if concern is not None and answer_form is None:
@@ -249,9 +252,19 @@ def _show_status(form: StatusForm, concern=None, withdraw_form: WithdrawForm | N
     response = current_app.make_response((render_template(
         "intake/status.html", form=form, concern=concern, withdraw_form=withdraw_form,
         answer_form=answer_form, shown=shown, wording=STATUS_WORDING, message=message,
-        done=done), code))
+        done=done, staff_texts=concerns.staff_texts_for_submitter(concern)
+        if concern is not None else {},
+        sections=_sections_shown(concern, states or {})), code))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _sections_shown(concern, states: dict) -> list[tuple[str, dict]]:
+    """Each later feature's section of the page: its template and what it shows."""
+    if concern is None:
+        return []
+    return [(section.template, section.context(concern, states.get(name, {})))
+            for name, section in status_page.sections().items()]
 
 
 NOT_FOUND = _l("We found no concern with this code. Check each character and try again. "
@@ -331,11 +344,37 @@ def answer():
     return _show_status(form, concern, done=ANSWER_SENT)
 
 
+@bp.post("/status/<section>/<action>")
+@_status_limited
+def section_action(section: str, action: str):
+    """A button of a later feature's section of the status page (see StatusSection)."""
+    found = status_page.sections().get(section)
+    handler = found.actions.get(action) if found is not None else None
+    if handler is None:
+        abort(404)
+    data, _readable = _posted()
+    form = StatusForm(formdata=None, code=data.get("code"))
+    concern = receipts.find_by_receipt(data.get("code") or "")
+    if concern is None:
+        return _show_status(form, message=NOT_FOUND)
+    if not _csrf_ok(data):
+        return _show_status(form, concern, code=400,
+                            message=FORM_PROBLEMS[_token_problem("csrf")],
+                            states={section: {"posted": data}})
+    outcome = handler(concern, data)
+    if outcome.code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return _show_status(form, concern, code=outcome.code, done=outcome.done,
+                        message=outcome.problem, states={section: outcome.state})
+
+
 ANSWER_SENT = _l("Thank you. Your answer has reached our team, and your concern is back in "
                  "their inbox.")
 
 
-for _view in (new_concern, status, withdraw, answer):
+for _view in (new_concern, status, withdraw, answer, section_action):
     csrf.exempt(_view)  # checked in the view, which keeps the text when a token expired
 
 

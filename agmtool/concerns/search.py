@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from agmtool.concerns.domain import BODY
 from agmtool.extensions import db
 from agmtool.i18n import language_name
 from agmtool.models import (
@@ -24,11 +25,12 @@ from agmtool.models import (
     ConcernStatus,
     ConcernTopic,
     Question,
+    QuestionConcern,
     Topic,
     Translation,
     TranslationState,
 )
-from agmtool.text import clean_text, folded
+from agmtool.text import clean_text, folded, spreadsheet_cell
 
 S = ConcernStatus
 
@@ -128,22 +130,14 @@ def asked_before(concern: Concern, languages: list[str] | None = None,
     return list(db.session.scalars(
         sa.select(Concern).where(*where)
         .options(selectinload(Concern.topic_rows),
-                 selectinload(Concern.question).selectinload(Question.agm))
+                 selectinload(Concern.links).selectinload(QuestionConcern.question)
+                 .selectinload(Question.agm))
         .order_by(Concern.received_on.desc(), Concern.id.desc())
         .limit(limit)
     ))
 
 
 # --- export -------------------------------------------------------------------------------
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
 
 # Column headings, in the reader's language like the rest of the export.
 EXPORT_COLUMNS = [
@@ -201,13 +195,13 @@ def export_csv(filters: Filters, with_contacts: bool = False,
             ]
             if with_contacts:
                 cells += [row.contact_name, row.contact_details]
-            writer.writerow([neutralize(cell) for cell in cells])
+            writer.writerow([spreadsheet_cell(cell) for cell in cells])
         yield written()
 
 
 def _export_query(filters: Filters, with_contacts: bool) -> sa.Select:
-    """One row per concern under ``filters``, newest first, with its company's name and its
-    English translation; contact details only when asked for."""
+    """One row per concern under ``filters``, newest first, with its company's name and the
+    English translation of its words; contact details only when asked for."""
     columns = [Concern.id, Concern.received_on, Concern.status, Concern.channel,
                Concern.language, Concern.reply_language, Company.name.label("company_name"),
                Concern.company_other, Concern.place, Concern.community_name,
@@ -220,7 +214,8 @@ def _export_query(filters: Filters, with_contacts: bool) -> sa.Select:
     return (
         sa.select(*columns)
         .outerjoin(Company, Company.id == Concern.company_id)
-        .outerjoin(Translation, sa.and_(Translation.concern_id == Concern.id,
+        .outerjoin(Translation, sa.and_(Translation.source_type == BODY,
+                                        Translation.source_id == Concern.id,
                                         Translation.language == "en"))
         .where(*_conditions(filters))
         .order_by(Concern.received_on.desc(), Concern.id.desc())

@@ -1,5 +1,5 @@
 """The staff inbox: the list of concerns, staff entry, a concern's page with triage and its
-English translation, and the CSV export."""
+English translations (written in the translation editor), and the CSV export."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
 from agmtool import history, i18n, links
-from agmtool.accounts.auth import roles_required
 from agmtool.concerns import domain as concerns
 from agmtool.concerns import receipts
 from agmtool.concerns import search as concern_search
@@ -33,7 +32,7 @@ from agmtool.concerns.forms import (
     EraseContactForm,
     MergeForm,
     StaffConcernForm,
-    TranslationForm,
+    written_language,
 )
 from agmtool.database import StaleEdit
 from agmtool.extensions import cache, db
@@ -45,9 +44,9 @@ from agmtool.models import (
     ConcernStatus,
     Role,
     Topic,
-    TranslationState,
     utcnow,
 )
+from agmtool.security import roles_required
 
 # `flask --app agmtool concerns purge-contacts` lives on this blueprint's command group.
 bp = Blueprint("inbox", __name__, url_prefix="/staff/concerns", cli_group="concerns")
@@ -185,37 +184,42 @@ def detail(concern_id: int):
     return _render_detail(_get_concern(concern_id))
 
 
-def _translation_form(concern: Concern) -> TranslationForm:
-    translation = concerns.english(concern)
-    return TranslationForm(formdata=None, text=translation.text if translation else "",
-                           seen_version=translation.version if translation else "")
+def _written_in(form) -> None:
+    """The languages a staff text to the community can be written in; the reply language
+    first, so that staff who can write it need no translation."""
+    codes = sorted(i18n.languages(), key=lambda code: code != form.reply_language)
+    form.language.choices = options((code, i18n.language_name(code)) for code in codes)
 
 
-def _render_detail(concern: Concern, translation_form: TranslationForm | None = None,
-                   code: int = 200, decline_form: DeclineForm | None = None,
+def _render_detail(concern: Concern, code: int = 200, decline_form: DeclineForm | None = None,
                    merge_form: MergeForm | None = None, clarify_form: ClarifyForm | None = None):
     seen = {"seen_status": concern.status.value}
+    written = {"language": i18n.current_language()}
+    decline_form = decline_form or DeclineForm(formdata=None, **seen, **written)
+    clarify_form = clarify_form or ClarifyForm(formdata=None, **seen, **written)
+    for form in (decline_form, clarify_form):
+        form.reply_language = concern.reply_language
+        _written_in(form)
     return render_template(
-        "inbox/detail.html", concern=concern, translation=concerns.english(concern),
-        translation_form=translation_form or _translation_form(concern),
+        "inbox/detail.html", concern=concern,
+        translations={kind: concerns.english(concern, kind)
+                      for kind in (concerns.BODY, concerns.WANTED)},
         action_form=ActionForm(formdata=None, **seen),
         erase_form=EraseContactForm(formdata=None),
-        decline_form=decline_form or DeclineForm(formdata=None, **seen),
-        clarify_form=clarify_form or ClarifyForm(formdata=None, **seen),
+        decline_form=decline_form, clarify_form=clarify_form,
         merge_form=merge_form or MergeForm(formdata=None, **seen),
         allowed=concerns.allowed(concern), history=_history(concern),
         asked_before=concern_search.asked_before(concern, _translator_limits().get("languages")),
         sees_contacts=sees_contacts(),
-        retention_ends=concerns.retention_ends(concern), states=TranslationState,
+        retention_ends=concerns.retention_ends(concern),
         quarantine_reasons=QUARANTINE_REASONS,
     ), code
 
 
 def _history(concern: Concern) -> list:
-    """The concern's history with its translation's, in order."""
+    """The concern's history with its English translations', in order."""
     entries = history.for_object(concern)
-    translation = concerns.english(concern)
-    if translation is not None:
+    for translation in concern.translations:
         entries += history.for_object(translation)
     return sorted(entries, key=lambda entry: entry.id)
 
@@ -262,12 +266,14 @@ def _written_step(concern_id: int, form_class, form_name: str, step):
     missing or the step could not be taken."""
     concern = _get_concern(concern_id)
     form = form_class()
+    form.reply_language = concern.reply_language
+    _written_in(form)
     if not form.validate_on_submit():
-        return _render_detail(concern, None, 422, **{form_name: form})
+        return _render_detail(concern, 422, **{form_name: form})
     if not _triage(concern, lambda: step(concern, form)):
         # Someone moved the concern meanwhile: the page as it is now, with the text kept.
         form.seen_status.data = concern.status.value
-        return _render_detail(concern, None, 409, **{form_name: form})
+        return _render_detail(concern, 409, **{form_name: form})
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
@@ -276,6 +282,7 @@ def _written_step(concern_id: int, form_class, form_name: str, step):
 def decline(concern_id: int):
     return _written_step(concern_id, DeclineForm, "decline_form", lambda concern, form:
                          concerns.decline(concern, g.user, form.reason.data,
+                                          written_language(form.language),
                                           form.seen_status.data))
 
 
@@ -284,6 +291,7 @@ def decline(concern_id: int):
 def clarify(concern_id: int):
     return _written_step(concern_id, ClarifyForm, "clarify_form", lambda concern, form:
                          concerns.ask_clarification(concern, g.user, form.question.data,
+                                                    written_language(form.language),
                                                     form.seen_status.data))
 
 
@@ -299,7 +307,7 @@ def merge(concern_id: int):
         elif into.id == concern.id:
             form.into.errors.append(_("A concern cannot be merged into itself."))
     if form.errors:
-        return _render_detail(concern, None, 422, merge_form=form)
+        return _render_detail(concern, 422, merge_form=form)
     _triage(concern, lambda: concerns.merge(concern, into, g.user, form.seen_status.data),
             done=_("Merged into concern %(number)s.", number=into.id),
             refused=_("Concern %(number)s cannot take in others: it is merged, declined, "
@@ -317,56 +325,6 @@ def erase_contact(concern_id: int):
     elif concerns.erase_contact(concern, g.user):
         db.session.commit()
         flash(_("The contact details have been deleted."), "info")
-    return redirect(url_for("inbox.detail", concern_id=concern.id))
-
-
-WITHDRAWN_NO_TRANSLATION = _l("The submitter withdrew this concern and its text was deleted, "
-                              "so it cannot be translated.")
-STALE_TRANSLATION = _l("Someone else saved a newer translation while you were writing. Yours is "
-                       "still in the box below: compare, then save again.")
-
-
-def _seen_version(form: TranslationForm) -> int | None:
-    return links.number(form.seen_version.data)
-
-
-@bp.post("/<int:concern_id>/translation")
-@roles_required(*READERS)
-def translate(concern_id: int):
-    """Save the English translation as a draft or for review, or approve it. Approval is of
-    the text in the box: an edit made before pressing Approve is saved first."""
-    concern = _get_concern(concern_id)
-    form = TranslationForm()
-    step = request.form.get("step", "save")
-    if step == "approve" and g.user.role not in TRIAGERS:
-        abort(403)
-    if not form.validate_on_submit():
-        return _render_detail(concern, form, 422)
-    seen = _seen_version(form)
-    try:
-        if step == "approve":
-            current = concerns.english(concern)
-            if current is None or current.version != seen or current.text != form.text.data:
-                seen = concerns.save_translation(concern, form.text.data, g.user, seen,
-                                                 ready=True).version
-            concerns.approve_translation(concern, g.user, seen)
-            done = _("The translation is approved.")
-        else:
-            concerns.save_translation(concern, form.text.data, g.user, seen,
-                                      ready=step == "ready")
-            done = _("The translation is saved.")
-        db.session.commit()
-    except concerns.ConcernWithdrawn:
-        db.session.rollback()
-        flash(WITHDRAWN_NO_TRANSLATION, "error")
-        return redirect(url_for("inbox.detail", concern_id=concern.id))
-    except StaleEdit:
-        db.session.rollback()
-        flash(STALE_TRANSLATION, "error")
-        current = concerns.english(concern)
-        form.seen_version.data = str(current.version) if current else ""
-        return _render_detail(concern, form, 409)
-    flash(done, "info")
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 

@@ -1,5 +1,5 @@
 """Domain: companies, their listings and sites, and their meetings (create, edit, postpone,
-cancel), with local times checked against each meeting's IANA zone. CSV import: agm_import."""
+cancel), with local times checked against each meeting's IANA zone. CSV import: csv_import."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import sqlalchemy as sa
 from babel.core import get_global
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from agmtool import history
 from agmtool.database import claim, upsert
 from agmtool.extensions import db
+from agmtool.i18n import format_number
 from agmtool.models import (
     AGM,
     AGMStatus,
@@ -27,6 +29,9 @@ from agmtool.models import (
     Listing,
     MeetingFormat,
     MeetingKind,
+    Question,
+    QuestionProcess,
+    Translation,
     User,
     utcnow,
 )
@@ -49,17 +54,30 @@ STATUS_TRANSITIONS: dict[AGMStatus, set[AGMStatus]] = {
     AGMStatus.CONFIRMED: {AGMStatus.ANNOUNCED, AGMStatus.POSTPONED, AGMStatus.CANCELLED},
     AGMStatus.POSTPONED: {AGMStatus.ANNOUNCED, AGMStatus.CONFIRMED, AGMStatus.POSTPONED,
                           AGMStatus.CANCELLED},
-    # A cancelled meeting that is called again is announced afresh.
-    AGMStatus.CANCELLED: {AGMStatus.ANNOUNCED},
+    # A cancelled meeting that is called again is announced afresh (see reinstate).
+    AGMStatus.CANCELLED: {AGMStatus.ANNOUNCED, AGMStatus.EXPECTED},
 }
 
 # Fields a subscribed calendar shows: changing one bumps the sequence. ``notes`` is not one.
 CALENDAR_FIELDS = (
     "company_id", "listing_id", "kind", "local_date", "local_time", "timezone", "fold",
     "duration_minutes", "venue", "address", "format", "webcast_url", "questions_deadline",
-    "proxy_deadline", "registration_deadline", "status", "status_note",
+    "proxy_deadline", "registration_deadline", "deadlines_to_be_confirmed", "status",
+    "status_note",
 )
 EDITABLE_FIELDS = (*CALENDAR_FIELDS, "notes")
+
+# The most characters each text takes: the one definition the form, the CSV import and
+# check_meeting read. Venue and link are as long as their columns.
+TEXT_CAPS = {
+    "venue": AGM.__table__.c.venue.type.length,
+    "address": 2000,
+    "webcast_url": AGM.__table__.c.webcast_url.type.length,
+    "status_note": 1000,
+    "notes": 5000,
+}
+# Texts written on one line: a line break in them is a space.
+ONE_LINE = ("venue", "webcast_url")
 
 DEFAULT_DURATION_MINUTES = 120
 
@@ -81,6 +99,68 @@ def _seen(record, seen_version) -> int:
     if seen_version is None:
         raise TypeError("seen_version is required: the version the user saw, or UNCHECKED")
     return record.version if seen_version == UNCHECKED else seen_version
+
+
+def _company(value) -> str:
+    company = db.session.get(Company, value)
+    return company.name if company else str(value)
+
+
+def _listing(value) -> str:
+    listing = db.session.get(Listing, value)
+    return listing.entity_name if listing else str(value)
+
+
+# How a meeting's history reads (registered by agmtool.meetings.init_app): the labels of
+# the meeting form, so that a field is called the same on the form and in its history.
+HISTORY = history.Labels(
+    fields={
+        "ref": _l("Reference"),
+        "company_id": _l("Company"),
+        "company": _l("Company"),
+        "listing_id": _l("Listed entity holding the meeting"),
+        "kind": _l("Kind of meeting"),
+        "local_date": _l("Date (local)"),
+        "local_time": _l("Start time (local)"),
+        "timezone": _l("Timezone"),
+        "fold": _l("If the time happens twice (clocks going back)"),
+        "duration_minutes": _l("Duration in minutes"),
+        "venue": _l("Venue"),
+        "address": _l("Address"),
+        "format": _l("Format"),
+        "webcast_url": _l("Webcast or platform link"),
+        "questions_deadline": _l("Deadline for written questions (local)"),
+        "proxy_deadline": _l("Deadline for proxy appointment (local)"),
+        "registration_deadline": _l("Deadline for registration (local)"),
+        "deadlines_to_be_confirmed": _l("Deadlines to be confirmed"),
+        "status": _l("Status"),
+        "date_estimated": _l("Date not yet announced"),
+        "status_note": _l("Public note"),
+        "notes": _l("Private notes (staff only, never published)"),
+        # What the questions and the pack need (edited on the meeting's briefing page).
+        "question_seconds": _l("Time the company gives one question, in seconds"),
+        "question_process": _l("How the company takes questions"),
+        "practical_notes": _l("Practical notes for the people attending"),
+        "sources": _l("Sources"),
+    },
+    actions={
+        "postponed": lazy_pgettext("history action", "Postponed"),
+        "cancelled": lazy_pgettext("history action", "Cancelled"),
+        "reinstated": lazy_pgettext("history action", "Reinstated"),
+        "deleted": lazy_pgettext("history action", "Deleted"),
+        "imported": lazy_pgettext("history action", "Imported from a CSV file"),
+        "company_changed": lazy_pgettext("history action",
+                                         "The company's name or listings changed"),
+        "source_added": lazy_pgettext("history action", "Source added"),
+        "source_removed": lazy_pgettext("history action", "Source removed"),
+    },
+    enums={"status": AGMStatus, "kind": MeetingKind, "format": MeetingFormat,
+           "question_process": QuestionProcess},
+    values={"local_date": history.day, "local_time": history.wall_clock,
+            "questions_deadline": history.wall_clock, "proxy_deadline": history.wall_clock,
+            "registration_deadline": history.wall_clock, "company_id": _company,
+            "listing_id": _listing},
+)
 
 
 # --- zones and instants ------------------------------------------------------------------
@@ -112,6 +192,11 @@ def zone_names() -> tuple[str, ...]:
 def _known_zones() -> frozenset[str]:
     # available_timezones() walks the zone files on disk: some 30 ms a call.
     return frozenset(available_timezones())
+
+
+@memoize
+def _offered_zones() -> frozenset[str]:
+    return frozenset(zone_names())
 
 
 def valid_zone(name: str | None) -> bool:
@@ -241,7 +326,8 @@ def check_meeting(values: dict) -> dict[str, list]:
         if listing is None or company is None or listing.company_id != company.id:
             _add(errors, "listing_id", _l("This listed entity belongs to another company."))
     zone = values.get("timezone")
-    if not valid_zone(zone):
+    # The zones the form offers, wherever the values come from.
+    if not valid_zone(zone) or zone not in _offered_zones():
         _add(errors, "timezone", _l("Choose a timezone from the list, such as Europe/London."))
         return errors
     day, clock = values.get("local_date"), values.get("local_time")
@@ -282,7 +368,19 @@ def check_meeting(values: dict) -> dict[str, list]:
             _add(errors, attr, _l("A deadline must fall before the meeting day."))
     if values.get("webcast_url") and not re.match(r"^https?://[^\s]+$", values["webcast_url"]):
         _add(errors, "webcast_url", _l("Enter a link starting with https://."))
+    if values.get("status") in (AGMStatus.POSTPONED, AGMStatus.CANCELLED) and not values.get(
+            "status_note"):
+        _add(errors, "status_note", _l("Say why, in a short public note."))
+    _check_caps(values, errors)
     return errors
+
+
+def _check_caps(values: dict, errors: dict) -> None:
+    for field, cap in TEXT_CAPS.items():
+        text = values.get(field)
+        if text and len(text) > cap:
+            _add(errors, field, _l("At most %(max)s characters (this one has %(count)s).",
+                                   max=format_number(cap), count=format_number(len(text))))
 
 
 # C0 and C1 controls except tab and newline, DEL, lone surrogates and non-characters: none
@@ -296,9 +394,11 @@ def _normalise(values: dict, date_estimated: bool = False) -> dict:
     """The editable fields cleaned, plus the derived ``date_estimated`` (``date_estimated``:
     the meeting's current one, which a cancellation keeps)."""
     values = {key: values.get(key) for key in EDITABLE_FIELDS}
-    for key in ("venue", "address", "webcast_url", "status_note", "notes"):
+    for key in TEXT_CAPS:
         if isinstance(values[key], str):
             values[key] = plain_text(values[key]).strip() or None
+        if key in ONE_LINE and values[key]:
+            values[key] = " ".join(values[key].split())
     if values["local_time"] is None or values["local_date"] is None or not valid_zone(
             values["timezone"]):
         values["fold"] = values["fold"] if values["fold"] in (0, 1) else 0
@@ -308,16 +408,25 @@ def _normalise(values: dict, date_estimated: bool = False) -> dict:
     values["kind"] = MeetingKind(values["kind"] or MeetingKind.AGM)
     values["format"] = MeetingFormat(values["format"]) if values["format"] else None
     values["status"] = AGMStatus(values["status"] or AGMStatus.EXPECTED)
+    values["deadlines_to_be_confirmed"] = bool(values["deadlines_to_be_confirmed"])
     values["date_estimated"] = values["status"] == AGMStatus.EXPECTED or (
         values["status"] == AGMStatus.CANCELLED and date_estimated)
     return values
 
 
+def status_problem(old: AGMStatus, new: AGMStatus):
+    """Why the workflow does not let ``old`` become ``new``; None when it does."""
+    if old != new and new not in STATUS_TRANSITIONS[old]:
+        return _l("A meeting that is “%(old)s” cannot become “%(new)s”.", old=old.label,
+                  new=new.label)
+    return None
+
+
 def check_status(old: AGMStatus, new: AGMStatus) -> None:
     """Raise Invalid unless the workflow allows ``old`` to become ``new``."""
-    if old != new and new not in STATUS_TRANSITIONS[old]:
-        raise Invalid({"status": [_l("A meeting that is “%(old)s” cannot become “%(new)s”.",
-                                     old=old.label, new=new.label)]})
+    problem = status_problem(old, new)
+    if problem is not None:
+        raise Invalid({"status": [problem]})
 
 
 # --- meetings ----------------------------------------------------------------------------
@@ -340,42 +449,64 @@ def calendar_touch(agm: AGM, changes: dict) -> None:
         db.session.refresh(agm, attribute_names=["sequence"])
 
 
-def create_agm(user: User | None, values: dict) -> AGM:
+def problems(values: dict) -> dict[str, list]:
+    """What check_meeting finds in a new meeting's ``values`` once cleaned; changes nothing."""
+    return check_meeting(_normalise(values))
+
+
+def create_agm(user: User | None, values: dict, action: str = "created") -> AGM:
     """Create a meeting from ``values`` (see check_meeting).
 
-    Side effects: adds the AGM, records history 'created', flushes. Raises Invalid with
+    Side effects: adds the AGM, records history ``action``, flushes. Raises Invalid with
     every problem found.
     """
     values = _normalise(values)
     errors = check_meeting(values)
-    if values["status"] in (AGMStatus.POSTPONED, AGMStatus.CANCELLED) and not values[
-            "status_note"]:
-        _add(errors, "status_note", _l("Say why, in a short public note."))
     if errors:
         raise Invalid(errors)
     agm = AGM(sequence=0, version=1, updated_at=utcnow(), **values)
     db.session.add(agm)
     db.session.flush()
-    history.record(agm, user, "created", {k: [None, v] for k, v in values.items()
-                                          if v is not None})
+    history.record(agm, user, action, {k: [None, v] for k, v in values.items()
+                                        if v is not None})
     db.session.flush()
     return agm
 
 
-def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | None) -> dict:
-    """Apply ``values`` to ``agm``; return the changes (see _change, history 'updated')."""
-    return _change(agm, user, values, seen_version, "updated")
+def update_agm(agm: AGM, user: User | None, values: dict, seen_version: int | None,
+               action: str = "updated") -> dict:
+    """Apply ``values`` to ``agm``; return the changes (see _change, history ``action``)."""
+    return _change(agm, user, values, seen_version, action)
+
+
+def change_problems(agm: AGM, values: dict) -> dict[str, list]:
+    """What _change would refuse in ``values`` over ``agm``'s; changes nothing."""
+    return _checked(agm, values)[1]
+
+
+def _checked(agm: AGM, values: dict) -> tuple[dict, dict[str, list]]:
+    merged = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values},
+                        agm.date_estimated)
+    errors = check_meeting(merged)
+    problem = status_problem(agm.status, merged["status"])
+    if problem is not None:
+        _add(errors, "status", problem)
+    return merged, errors
 
 
 def postpone(agm: AGM, user: User | None, note: str, seen_version: int | str,
              new_date: date | None = None, new_time: time | None = None,
-             time_to_be_announced: bool = False) -> dict:
+             time_to_be_announced: bool = False, new_deadlines: dict | None = None,
+             deadlines_to_be_confirmed: bool = False) -> dict:
     """Mark the meeting postponed, with a public note, moving it to the new slot if known.
 
     - no new date and no new time: there is no new slot yet, so the old time is dropped
       (time to be announced) rather than shown as if it still held;
     - a new date alone keeps the old time, unless ``time_to_be_announced``;
     - a new time alone moves the meeting within its day.
+    Deadlines belong to the old slot: a meeting that has any takes ``new_deadlines``
+    (attribute -> local time or None, see DEADLINES) or ``deadlines_to_be_confirmed``,
+    which keeps the old ones marked as such until an edit clears the mark.
     Feeds show a postponed meeting without a time as TENTATIVE (ical.status_value).
     Side effects: as update_agm, with history action 'postponed'.
     """
@@ -385,6 +516,17 @@ def postpone(agm: AGM, user: User | None, note: str, seen_version: int | str,
         raise Invalid({"new_time": [_l(
             "Give the new start time, or say that it is not known yet, not both.")]})
     values = {"status": AGMStatus.POSTPONED, "status_note": note.strip()}
+    if new_deadlines is not None and deadlines_to_be_confirmed:
+        raise Invalid({"deadlines": [_l(
+            "Give the new deadlines, or mark the old ones as to be confirmed, not both.")]})
+    if new_deadlines is not None:
+        values.update({attr: new_deadlines.get(attr) for attr, _key, _label in DEADLINES},
+                      deadlines_to_be_confirmed=False)
+    elif deadlines_to_be_confirmed:
+        values["deadlines_to_be_confirmed"] = True
+    elif deadlines(agm):
+        raise Invalid({"deadlines": [_l(
+            "Give the new deadlines, or mark the old ones as to be confirmed.")]})
     if new_date is not None:
         values["local_date"] = new_date
     if new_time is not None or time_to_be_announced or new_date is None:
@@ -410,12 +552,11 @@ def _change(agm: AGM, user: User | None, values: dict, seen_version, action: str
     the fields, bumps ``sequence`` and ``updated_at`` when a calendar shows a change,
     records history ``action``, flushes. Raises Invalid with every problem found.
     """
-    merged = _normalise({**{k: getattr(agm, k) for k in EDITABLE_FIELDS}, **values},
-                        agm.date_estimated)
-    errors = check_meeting(merged)
+    merged, errors = _checked(agm, values)
     if errors:
         raise Invalid(errors)
-    check_status(agm.status, merged["status"])
+    if seen_version == UNCHECKED and all(getattr(agm, k) == v for k, v in merged.items()):
+        return {}  # a script that changes nothing writes nothing (an import run again)
     claim_version(agm, seen_version)
     changes = history.apply_changes(agm, merged)
     if changes:
@@ -423,6 +564,78 @@ def _change(agm: AGM, user: User | None, values: dict, seen_version, action: str
         history.record(agm, user, action, changes)
     db.session.flush()
     return changes
+
+
+def reinstate(agm: AGM, user: User | None, note: str | None, seen_version: int | str) -> dict:
+    """Call a cancelled meeting again: announced, or expected if its date was an estimate;
+    ``note`` (may be empty) replaces the cancellation's public note.
+
+    Side effects: as update_agm, with history action 'reinstated'. Raises Invalid unless
+    the meeting is cancelled.
+    """
+    if agm.status != AGMStatus.CANCELLED:
+        raise Invalid({"status": [_l("Only a cancelled meeting can be reinstated.")]})
+    status = AGMStatus.EXPECTED if agm.date_estimated else AGMStatus.ANNOUNCED
+    return _change(agm, user, {"status": status, "status_note": (note or "").strip() or None},
+                   seen_version, "reinstated")
+
+
+def references(agm: AGM) -> list:
+    """Why the meeting cannot be deleted: what refers to it, as translated sentences."""
+    found = []
+    questions = db.session.scalar(sa.select(sa.func.count()).select_from(Question)
+                                  .where(Question.agm_id == agm.id))
+    if questions:
+        found.append(_l("Questions are planned for this meeting, so it cannot be deleted. "
+                        "Cancel it instead."))
+    if agm.attendees:
+        found.append(_l("Attendees are assigned to this meeting, so it cannot be deleted. "
+                        "Cancel it instead."))
+    if agm.sources:
+        found.append(_l("Sources are listed for this meeting's pack, so it cannot be "
+                        "deleted. Cancel it instead."))
+    translations = db.session.scalar(sa.select(sa.func.count()).select_from(Translation)
+                                     .where(Translation.agm_id == agm.id))
+    if translations:
+        found.append(_l("Translations are under way for this meeting, so it cannot be "
+                        "deleted. Cancel it instead."))
+    return found
+
+
+def delete_agm(agm: AGM, user: User | None, seen_version: int | str) -> dict:
+    """Delete a meeting made by mistake: feeds drop it, and subscribed calendars with them.
+
+    Side effects: checks the version the user saw (StaleEdit), records history 'deleted'
+    with what identified the meeting (kept after it), deletes the row, flushes; returns
+    what the history keeps. Raises Invalid while anything refers to the meeting (see
+    references).
+    """
+    found = references(agm)
+    if found:
+        raise Invalid({"delete": found})
+    claim_version(agm, seen_version)
+    kept = {"ref": [agm.ref, None], "company_id": [agm.company_id, None],
+            "listing_id": [agm.listing_id, None], "kind": [agm.kind, None],
+            "local_date": [agm.local_date, None], "status": [agm.status, None]}
+    history.record(agm, user, "deleted", kept)
+    db.session.delete(agm)
+    db.session.flush()
+    return kept
+
+
+def by_ref(ref: str) -> AGM | None:
+    return db.session.scalar(sa.select(AGM).where(AGM.ref == ref.strip().lower()))
+
+
+def same_meeting(company_id: int, listing_id: int | None, kind: MeetingKind,
+                 local_date: date) -> list[AGM]:
+    """The meetings a row without a ref means: one company's, held by one entity (or the
+    company itself), of one kind, on one local date."""
+    listing = (AGM.listing_id.is_(None) if listing_id is None
+               else AGM.listing_id == listing_id)
+    return db.session.scalars(sa.select(AGM).where(
+        AGM.company_id == company_id, listing, AGM.kind == kind,
+        AGM.local_date == local_date).order_by(AGM.id)).all()
 
 
 def in_feeds(today: date):

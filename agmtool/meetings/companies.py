@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from agmtool import history
 from agmtool.extensions import db
+from agmtool.i18n import format_number
 from agmtool.meetings.agms import (
     Invalid,
     calendar_touch,
@@ -18,11 +19,47 @@ from agmtool.meetings.agms import (
 )
 from agmtool.models import AGM, Company, Concern, Listing, Site, User
 
+# How a company's history reads (registered by agmtool.meetings.init_app).
+HISTORY = history.Labels(fields={
+    "name": _l("Name"),
+    "slug": _l("Short name for links"),
+    "website": _l("Website"),
+    "listings": _l("Listings"),
+    "sites": _l("Sites (mines and projects)"),
+    "notes": _l("Private notes (staff only, never published)"),
+})
+
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _add(errors: dict, field: str, message) -> None:
     errors.setdefault(field, []).append(message)
+
+
+def _length(column) -> int:
+    return column.property.columns[0].type.length
+
+
+# Each part of a line, as long as its column takes, and what is said when it is longer.
+LISTING_PARTS = (
+    (_length(Listing.entity_name),
+     _l("Line %(number)s: an entity name takes at most %(max)s characters.")),
+    (_length(Listing.exchange),
+     _l("Line %(number)s: an exchange takes at most %(max)s characters.")),
+    (_length(Listing.ticker), _l("Line %(number)s: a ticker takes at most %(max)s characters.")),
+)
+SITE_PARTS = (
+    (_length(Site.name), _l("Line %(number)s: a site's name takes at most %(max)s characters.")),
+    (_length(Site.country), None),  # checked as a two-letter code
+    (_length(Site.region), _l("Line %(number)s: a region takes at most %(max)s characters.")),
+)
+
+
+def _too_long(number: int, parts: list[str], caps) -> list:
+    """Problems for the parts longer than their column: refused, never cut."""
+    return [str(message) % {"number": number, "max": format_number(cap)}
+            for part, (cap, message) in zip(parts, caps, strict=False)
+            if message is not None and len(part) > cap]
 
 
 def parse_listings(text: str) -> tuple[list[tuple[str, str, str]], list]:
@@ -36,7 +73,11 @@ def parse_listings(text: str) -> tuple[list[tuple[str, str, str]], list]:
             problems.append(_l("Line %(number)s: write 'Entity name; exchange; ticker'.",
                                number=number))
             continue
-        rows.append((parts[0][:200], parts[1][:40], parts[2][:20]))
+        too_long = _too_long(number, parts, LISTING_PARTS)
+        if too_long:
+            problems.extend(too_long)
+            continue
+        rows.append((parts[0], parts[1], parts[2]))
     return rows, problems
 
 
@@ -52,8 +93,11 @@ def parse_sites(text: str) -> tuple[list[tuple[str, str, str | None]], list]:
             problems.append(_l("Line %(number)s: write 'Site name; two-letter country code; "
                                "region'.", number=number))
             continue
-        rows.append((parts[0][:200], parts[1].upper(), (parts[2] if len(parts) == 3 else "")
-                     [:200] or None))
+        too_long = _too_long(number, parts, SITE_PARTS)
+        if too_long:
+            problems.extend(too_long)
+            continue
+        rows.append((parts[0], parts[1].upper(), (parts[2] if len(parts) == 3 else "") or None))
     return rows, problems
 
 

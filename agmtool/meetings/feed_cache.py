@@ -116,9 +116,9 @@ def feed_options(company: Company | None, lang: str, deadlines: bool) -> ical.Fe
         about = _("Annual and general meetings of mining companies, with their deadlines "
                   "for questions, proxies and registration.")
     else:
-        name = _("AGMs: %(company)s", company=ical.clean(company.name))
+        name = _("AGMs: %(company)s", company=ical.one_line(company.name))
         about = _("The annual and general meetings of %(company)s, with their deadlines.",
-                  company=ical.clean(company.name))
+                  company=ical.one_line(company.name))
     return ical.FeedOptions(lang=lang, deadlines=deadlines, base_url=base_url(),
                             uid_domain=uid_domain(), name=name, description=about,
                             reference_zone=current_app.config["REFERENCE_TIMEZONE"])
@@ -157,7 +157,7 @@ def build(company: Company | None, lang: str, deadlines: bool, stamp: tuple[int,
         chunks.update(stored_events(stored, variant))
         missing = [row.id for row in rows if row.id not in chunks]
         if missing:
-            chunks.update(serialize(missing, options, variant, keys))
+            chunks.update(serialize(missing, options, variant, keys, day))
         head, end = ical.calendar_head(options)
     parts, offset = {}, len(head)
     for row in rows:
@@ -183,8 +183,9 @@ def stored_events(ids: list[int], variant: str) -> dict[int, bytes]:
 
 
 def serialize(ids: list[int], options: ical.FeedOptions, variant: str,
-              keys: dict[int, str]) -> dict[int, bytes]:
-    """Serialize the meetings ``ids`` and store their events under ``keys``.
+              keys: dict[int, str], day: date) -> dict[int, bytes]:
+    """Serialize the meetings ``ids`` as they read on ``day`` and store their events under
+    ``keys``.
 
     Side effects: upserts their FeedEvent rows in a transaction of its own, committed at
     once (a cache, not part of the request's work; the request's session and its objects
@@ -194,7 +195,8 @@ def serialize(ids: list[int], options: ical.FeedOptions, variant: str,
     meetings = db.session.scalars(
         sa.select(AGM).where(AGM.id.in_(ids))
         .options(joinedload(AGM.company), joinedload(AGM.listing))).unique()
-    chunks = {agm.id: ical.meeting_bytes(agm, options, words) for agm in meetings}
+    chunks = {agm.id: ical.meeting_bytes(agm, options, words, agm.local_date < day)
+              for agm in meetings}
     cached().serialized += len(chunks)
     table = FeedEvent.__table__
     statement = upsert(db.engine.dialect, table)

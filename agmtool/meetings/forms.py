@@ -4,12 +4,14 @@ because WTForms ships no Indonesian catalogue."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -30,10 +32,13 @@ from agmtool.meetings import agms
 from agmtool.models import AGMStatus, MeetingFormat, MeetingKind
 
 REQUIRED = _l("This field is required.")
+TICK_TO_CONFIRM = _l("Tick the box to confirm.")
 BAD_DATE = _l("Enter a date.")
 BAD_TIME = _l("Enter a time, like 11:00.")
 BAD_MOMENT = _l("Enter a date and a time.")
 BAD_NUMBER = _l("Enter a whole number.")
+DEADLINES_TBC = _l("Deadlines to be confirmed: the company has not confirmed them since "
+                   "the meeting was postponed")
 # A public note is shown as written, whatever the reader's language.
 PUBLIC_NOTE_HELP = _l("Shown on the public page and in calendars, as written, to readers in "
                       "every language: keep it short and plain.")
@@ -91,24 +96,27 @@ class MeetingForm(Versioned):
     duration_minutes = IntegerField(
         _l("Duration in minutes"),
         validators=[Optional(), NumberRange(1, 1440, message=_l("Between 1 and 1,440."))])
-    venue = StringField(_l("Venue"), validators=[Optional(), _max(300)])
-    address = TextAreaField(_l("Address"), validators=[Optional(), _max(2000)])
+    venue = StringField(_l("Venue"), validators=[Optional(), _max(agms.TEXT_CAPS["venue"])])
+    address = TextAreaField(_l("Address"),
+                            validators=[Optional(), _max(agms.TEXT_CAPS["address"])])
     format = SelectField(_l("Format"), choices=[SelectChoice("", _l("Not known yet")),
                                                 *enum_choices(MeetingFormat)])
-    webcast_url = StringField(_l("Webcast or platform link"), validators=[Optional(), _max(500)])
+    webcast_url = StringField(_l("Webcast or platform link"),
+                              validators=[Optional(), _max(agms.TEXT_CAPS["webcast_url"])])
     questions_deadline = DateTimeLocalField(_l("Deadline for written questions (local)"),
                                             validators=[Optional()])
     proxy_deadline = DateTimeLocalField(_l("Deadline for proxy appointment (local)"),
                                         validators=[Optional()])
     registration_deadline = DateTimeLocalField(_l("Deadline for registration (local)"),
                                                validators=[Optional()])
+    deadlines_to_be_confirmed = BooleanField(DEADLINES_TBC)
     status = SelectField(_l("Status"), choices=options([
         (s.value, s.label) for s in (AGMStatus.EXPECTED, AGMStatus.ANNOUNCED,
                                      AGMStatus.CONFIRMED)]))
     status_note = TextAreaField(_l("Public note"), description=PUBLIC_NOTE_HELP,
-                                validators=[Optional(), _max(1000)])
+                                validators=[Optional(), _max(agms.TEXT_CAPS["status_note"])])
     notes = TextAreaField(_l("Private notes (staff only, never published)"),
-                          validators=[Optional(), _max(5000)])
+                          validators=[Optional(), _max(agms.TEXT_CAPS["notes"])])
 
     def __init__(self, *args, companies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,15 +159,48 @@ class PostponeForm(Edits, Versioned):
     new_date = DateField(_l("New date (local), if known"), validators=[Optional()])
     new_time = TimeField(_l("New start time (local), if known"), validators=[Optional()])
     time_to_be_announced = BooleanField(_l("The new start time is not known yet"))
+    # No default: a postponement's deadlines are a choice, never a leftover.
+    deadlines = RadioField(_l("Deadlines"), choices=options([
+        ("new", _l("The deadlines below are the new ones")),
+        ("tbc", _l("The new deadlines are not known yet: show the current ones as to be "
+                   "confirmed"))]), validators=[Optional()])
+    questions_deadline = MeetingForm.questions_deadline
+    proxy_deadline = MeetingForm.proxy_deadline
+    registration_deadline = MeetingForm.registration_deadline
+
+    def new_deadlines(self) -> dict | None:
+        """The deadlines typed, when they are said to be the new ones."""
+        if self.deadlines.data != "new":
+            return None
+        return {attr: self[attr].data for attr, _key, _label in agms.DEADLINES}
     note = TextAreaField(_l("Public note: why, and what happens next"),
                          description=PUBLIC_NOTE_HELP,
-                         validators=[DataRequired(REQUIRED), _max(1000)])
+                         validators=[DataRequired(REQUIRED), _max(agms.TEXT_CAPS["status_note"])])
 
 
 class CancelForm(Edits, Versioned):
     note = TextAreaField(_l("Public note: why the meeting is cancelled"),
                          description=PUBLIC_NOTE_HELP,
-                         validators=[DataRequired(REQUIRED), _max(1000)])
+                         validators=[DataRequired(REQUIRED), _max(agms.TEXT_CAPS["status_note"])])
+    confirm = BooleanField(
+        _l("Yes, cancel this meeting: every subscribed calendar will show it as cancelled"),
+        validators=[DataRequired(TICK_TO_CONFIRM)])
+
+
+class ReinstateForm(Edits, Versioned):
+    note = TextAreaField(_l("Public note: what changed (optional)"),
+                         description=PUBLIC_NOTE_HELP,
+                         validators=[Optional(), _max(agms.TEXT_CAPS["status_note"])])
+
+
+class DeleteForm(Edits, Versioned):
+    confirm = BooleanField(
+        _l("Yes, delete this meeting: it disappears from the pages and from every "
+           "subscribed calendar"), validators=[DataRequired(TICK_TO_CONFIRM)])
+
+
+class ImportForm(Form):
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
 
 
 class CompanyForm(Versioned):

@@ -27,10 +27,21 @@ REFRESH = timedelta(hours=12)
 DEADLINE_LENGTH = timedelta(minutes=30)
 REMINDER_BEFORE = timedelta(days=1)
 
+# Unicode's own line and paragraph separators and NEL: calendar applications treat them
+# variously (some drop them, some break the line), and plain_text would drop NEL and join
+# the words either side. They become the line break the writer meant.
+_LINE_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+
+
 def clean(text: str | None) -> str:
     """Text from the database made safe for a calendar: line ends normalised to \\n, control
     characters removed. icalendar then escapes what remains (commas, semicolons, newlines)."""
-    return agms.plain_text(text).strip()
+    return agms.plain_text((text or "").translate(_LINE_SEPARATORS)).strip()
+
+
+def one_line(text: str | None) -> str:
+    """``text`` cleaned, every run of spaces and line breaks one space: for titles."""
+    return " ".join(clean(text).split())
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,7 @@ class Words:
         self.online = _("Online")
         self.status_line = _("Status: %(status)s")
         self.to_be_announced = _("%(day)s. Time to be announced.")
+        self.not_recorded = _("%(day)s. The time was not recorded.")
         self.estimated = _("Expected around %(month)s: the company has not announced the "
                            "date yet.")
         self.was_estimated = _("It was expected around %(month)s.")
@@ -69,6 +81,9 @@ class Words:
         self.format_line = _("Format: %(format)s")
         self.webcast = _("Webcast: %(link)s")
         self.deadlines = _("Deadlines:")
+        self.deadlines_tbc = _("Deadlines, to be confirmed (set before the meeting was "
+                               "postponed):")
+        self.to_be_confirmed = _("To be confirmed: %(title)s")
         self.details = _("Details: %(link)s")
         self.deadline_title = _("Deadline: %(deadline)s (%(entity)s, %(meeting)s)")
 
@@ -113,7 +128,7 @@ def status_value(agm: AGM) -> str:
 
 
 def summary(agm: AGM, words: Words) -> str:
-    title = words.title % {"entity": clean(agms.headline_entity(agm)),
+    title = words.title % {"entity": one_line(agms.headline_entity(agm)),
                            "meeting": words.kind[agm.kind]}
     if agm.status == AGMStatus.CANCELLED:
         return words.cancelled % {"title": title}
@@ -132,7 +147,8 @@ def location(agm: AGM, words: Words) -> str:
     return text
 
 
-def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> str:
+def description(agm: AGM, options: FeedOptions, words: Words, start, found,
+                past: bool = False) -> str:
     lines = [words.status_line % {"status": words.status[agm.status]}]
     if agm.status_note:
         lines.append(clean(agm.status_note))
@@ -140,7 +156,8 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> s
         said = words.was_estimated if agm.status == AGMStatus.CANCELLED else words.estimated
         lines.append(said % {"month": words.month(agm.local_date)})
     elif start is None:
-        lines.append(words.to_be_announced % {"day": words.day(agm.local_date)})
+        said = words.not_recorded if time_not_recorded(agm, past) else words.to_be_announced
+        lines.append(said % {"day": words.day(agm.local_date)})
     else:
         lines.extend(words.meeting_time(start, agm.timezone))
     if agm.format is not None:
@@ -148,7 +165,7 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> s
     if agm.webcast_url:
         lines.append(words.webcast % {"link": clean(agm.webcast_url)})
     if found:
-        lines.append(words.deadlines)
+        lines.append(words.deadlines_tbc if deadlines_unconfirmed(agm) else words.deadlines)
         lines.extend(f"- {words.deadline[key]}: {words.in_zone(moment, agm.timezone)}"
                      for key, _label, moment in found)
     lines.append(words.details % {"link": page_url(agm, options)})
@@ -159,6 +176,7 @@ def description(agm: AGM, options: FeedOptions, words: Words, start, found) -> s
 _DISPLAY = vText("DISPLAY")
 _TRIGGER = vDDDTypes(-REMINDER_BEFORE)
 _TRANSPARENT = vText("TRANSPARENT")
+_TENTATIVE = vText("TENTATIVE")
 
 
 def _event(uid: str, stamp: vDDDTypes, sequence: vInt) -> Event:
@@ -173,9 +191,21 @@ def _event(uid: str, stamp: vDDDTypes, sequence: vInt) -> Event:
     return event
 
 
-def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = None
-                       ) -> list[Event]:
-    """The meeting's event, then one short event per deadline (unless left out)."""
+def deadlines_unconfirmed(agm: AGM) -> bool:
+    """The old deadlines of a postponed meeting, not yet confirmed (cancelling ends that)."""
+    return agm.deadlines_to_be_confirmed and agm.status != AGMStatus.CANCELLED
+
+
+def time_not_recorded(agm: AGM, past: bool) -> bool:
+    """A past meeting without a time: no time will be announced any more. A postponed one
+    still waits for its new slot."""
+    return past and agm.local_time is None and agm.status != AGMStatus.POSTPONED
+
+
+def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = None,
+                       past: bool = False) -> list[Event]:
+    """The meeting's event, then one short event per deadline (unless left out). ``past``:
+    the meeting's day is over."""
     words = words or Words(options.lang, options.reference_zone)
     stamp = vDDDTypes(_aware(agm.updated_at))
     sequence = vInt(agm.sequence)
@@ -196,13 +226,14 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     place = location(agm, words)
     if place:
         event["LOCATION"] = vText(place)
-    event["DESCRIPTION"] = vText(description(agm, options, words, start, found))
+    event["DESCRIPTION"] = vText(description(agm, options, words, start, found, past))
     event["URL"] = url
     event["STATUS"] = status
     events = [event]
     if not options.deadlines:
         return events
-    title = clean(agms.headline_entity(agm))
+    title = one_line(agms.headline_entity(agm))
+    unconfirmed = deadlines_unconfirmed(agm)
     for key, _label, moment in found:
         deadline = _event(f"agm-{agm.id}-deadline-{key}@{options.uid_domain}", stamp,
                           sequence)
@@ -212,11 +243,13 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
                                        "meeting": words.kind[agm.kind]}
         if agm.status == AGMStatus.CANCELLED:
             text = words.cancelled % {"title": text}
+        elif unconfirmed:
+            text = words.to_be_confirmed % {"title": text}
         deadline["SUMMARY"] = vText(text)
         deadline["DESCRIPTION"] = vText("\n".join([
             words.in_zone(moment, agm.timezone), words.details % {"link": url}]))
         deadline["URL"] = url
-        deadline["STATUS"] = status
+        deadline["STATUS"] = _TENTATIVE if unconfirmed else status
         if agm.status != AGMStatus.CANCELLED:
             alarm = Alarm()
             alarm["ACTION"] = _DISPLAY
@@ -227,9 +260,10 @@ def meeting_components(agm: AGM, options: FeedOptions, words: Words | None = Non
     return events
 
 
-def meeting_bytes(agm: AGM, options: FeedOptions, words: Words | None = None) -> bytes:
+def meeting_bytes(agm: AGM, options: FeedOptions, words: Words | None = None,
+                  past: bool = False) -> bytes:
     return b"".join(component.to_ical(sorted=False)
-                    for component in meeting_components(agm, options, words))
+                    for component in meeting_components(agm, options, words, past))
 
 
 def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
@@ -254,8 +288,13 @@ def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
     return whole[: -len(end)], end
 
 
-def calendar_bytes(meetings: Iterable[AGM], options: FeedOptions) -> bytes:
-    """The whole feed. Call inside flask_babel.force_locale(options.lang)."""
+def calendar_bytes(meetings: Iterable[AGM], options: FeedOptions,
+                   today: date | None = None) -> bytes:
+    """The whole feed on ``today`` (UTC; default: now). Call inside
+    flask_babel.force_locale(options.lang)."""
+    today = today or datetime.now(UTC).date()
     head, end = calendar_head(options)
     words = Words(options.lang, options.reference_zone)
-    return b"".join([head, *(meeting_bytes(agm, options, words) for agm in meetings), end])
+    # A meeting reads differently once its day is over, unchanged in the database.
+    return b"".join([head, *(meeting_bytes(agm, options, words, agm.local_date < today)
+                             for agm in meetings), end])

@@ -29,7 +29,7 @@ from sqlalchemy.orm import joinedload
 
 from agmtool import i18n, links
 from agmtool.extensions import db, limiter
-from agmtool.meetings import agms, feed_cache
+from agmtool.meetings import agms, feed_cache, ical
 from agmtool.models import AGM, Company
 
 bp = Blueprint("agms", __name__, url_prefix="/<lang>/agms")
@@ -51,6 +51,8 @@ class FeedsWithoutCookies(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
+    """Feeds are served without cookies, from their caches (feed_cache); the pages keep
+    what they have formatted and rendered; the pages and feeds' blueprints."""
     if type(app.session_interface) is SecureCookieSessionInterface:
         app.session_interface = FeedsWithoutCookies()
     feed_cache.init_app(app)
@@ -117,11 +119,12 @@ def meeting_view(agm: AGM) -> dict:
     """What the pages show of a meeting: its formatted times (worked out once per meeting,
     its sequence and the language, see _formatted) and how far off its deadlines are."""
     formatted = _formatted(agm)
-    now = datetime.now(UTC)
+    now, past = datetime.now(UTC), agm.local_date < today()
     return {
         **formatted,
         "agm": agm,
-        "past": agm.local_date < today(),
+        "past": past,
+        "time_not_recorded": ical.time_not_recorded(agm, past),
         "deadlines": [{**deadline, "in": in_how_long(deadline["instant"]),
                        "passed": deadline["instant"] < now}
                       for deadline in formatted["deadlines"]],
@@ -161,6 +164,7 @@ class Listed:
     slug: str
     company: str
     month: str  # YYYY-MM of its local date
+    local_date: date
     version: tuple  # its sequence and last change: what its formatted text depends on
     deadlines: tuple[datetime, ...]
 
@@ -185,7 +189,7 @@ def upcoming() -> Upcoming:
             .join(Company, Company.id == AGM.company_id)
             .where(AGM.local_date >= today() - timedelta(days=1))).all()
         listed = [Listed(row.id, row.slug, row.name, row.local_date.strftime("%Y-%m"),
-                         (row.sequence, row.updated_at),
+                         row.local_date, (row.sequence, row.updated_at),
                          tuple(moment for _key, _label, moment in agms.deadlines(row)))
                   for row in agms.in_order(rows)]
         shown = {row.id for row in listed}
@@ -201,12 +205,15 @@ def upcoming() -> Upcoming:
 
 def list_items(rows: list[Listed]) -> list[Markup]:
     """Each meeting of a page as the list shows it, rendered once per meeting and language
-    and kept in this worker until the meeting changes or a deadline's distance ("in 12
-    days", "passed") reads differently; only meetings to render anew are loaded."""
+    and kept in this worker until the meeting changes, its day passes, or a deadline's
+    distance ("in 12 days", "passed") reads differently; only meetings to render anew are
+    loaded."""
     items = current_app.extensions["agm_items"]
-    lang, locale, now = i18n.current_language(), i18n.format_locale(), datetime.now(UTC)
-    keys = {row.id: (row.version, tuple((in_how_long(moment, now, locale), moment < now)
-                                        for moment in row.deadlines))
+    lang, locale, now, day = (i18n.current_language(), i18n.format_locale(),
+                              datetime.now(UTC), today())
+    keys = {row.id: (row.version, row.local_date < day,
+                     tuple((in_how_long(moment, now, locale), moment < now)
+                           for moment in row.deadlines))
             for row in rows}
     stale = [row.id for row in rows
              if items.get((row.id, lang), (None,))[0] != keys[row.id]]

@@ -1,4 +1,5 @@
-"""Staff pages for companies and meetings: list, create, edit, postpone, cancel."""
+"""Staff pages for companies and meetings: list, create, edit, postpone, cancel, reinstate,
+delete, and the meetings' CSV export and upload."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from agmtool import forms, history
-from agmtool.accounts.auth import roles_required
+from agmtool import forms, history, i18n
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
-from agmtool.meetings import agms, companies
+from agmtool.meetings import agms, companies, csv_import
 from agmtool.meetings import forms as agm_forms
-from agmtool.models import AGM, Company, Role
+from agmtool.models import AGM, Company, Role, utcnow
+from agmtool.security import roles_required
 
 bp = Blueprint("agm_admin", __name__, url_prefix="/staff")
 STAFF = (Role.STAFF, Role.ADMIN)
@@ -81,12 +82,55 @@ def _stale(form, record) -> None:
 
 # --- meetings ----------------------------------------------------------------------------
 
+def _meetings_page(form=None, **shown):
+    """The list of meetings, with the upload ``form`` and what an upload did or found."""
+    meetings = db.session.scalars(
+        sa.select(AGM).order_by(AGM.local_date.desc(), AGM.id.desc())).all()
+    # The local start, told apart where it falls in the hour that repeats.
+    starts = {agm.id: (agms.start_instant(agm), agm.timezone) for agm in meetings}
+    clocks = {agm_id: i18n.format_clock_in_zone(start, zone)
+              for agm_id, (start, zone) in starts.items() if start is not None}
+    return render_template("agm_admin/agms.html", meetings=meetings, clocks=clocks,
+                           form=form or agm_forms.ImportForm(), changed_fields=_changed_fields,
+                           **shown)
+
+
+def _changed_fields(changes: dict) -> str:
+    """The changed fields' names in the reader's language, in the form's order."""
+    labels = agms.HISTORY.fields
+    return ", ".join(str(label) for name, label in labels.items() if name in changes)
+
+
 @bp.get("/agms/")
 @roles_required(*STAFF)
 def agm_list():
-    meetings = db.session.scalars(
-        sa.select(AGM).order_by(AGM.local_date.desc(), AGM.id.desc())).all()
-    return render_template("agm_admin/agms.html", meetings=meetings)
+    return _meetings_page()
+
+
+@bp.get("/agms/export.csv")
+@roles_required(*STAFF)
+def agm_export():
+    name = f"meetings-{utcnow().date().isoformat()}.csv"
+    return csv_import.export_csv(), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store",
+    }
+
+
+@bp.post("/agms/import")
+@roles_required(*STAFF)
+def agm_import_upload():
+    form = agm_forms.ImportForm()
+    if not form.validate_on_submit():
+        return _meetings_page(form)
+    try:
+        outcomes = csv_import.import_csv(form.file.data.read(), g.user)
+    except csv_import.Refused as refused:
+        db.session.rollback()
+        return _meetings_page(form, problems=refused.problems)
+    db.session.commit()
+    return _meetings_page(form, outcomes=outcomes, counts=csv_import.counts(outcomes))
 
 
 @bp.route("/agms/new", methods=["GET", "POST"])
@@ -135,12 +179,48 @@ def agm_postpone(agm_id: int):
         if _save(form, agm, lambda: agms.postpone(
                 agm, g.user, form.note.data, form.seen_version, new_date=form.new_date.data,
                 new_time=form.new_time.data,
-                time_to_be_announced=form.time_to_be_announced.data),
+                time_to_be_announced=form.time_to_be_announced.data,
+                new_deadlines=form.new_deadlines(),
+                deadlines_to_be_confirmed=form.deadlines.data == "tbc"),
                  _("The meeting is marked as postponed.")) is not None:
             return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
     elif not form.is_submitted():
         form.version.data = agm.version
-    return render_template("agm_admin/agm_status.html", form=form, agm=agm, action="postpone")
+        for attr, _key, _label in agms.DEADLINES:
+            form[attr].data = getattr(agm, attr)
+    return render_template("agm_admin/agm_status.html", form=form, agm=agm, action="postpone",
+                           has_deadlines=bool(agms.deadlines(agm)))
+
+
+@bp.route("/agms/<int:agm_id>/reinstate", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def agm_reinstate(agm_id: int):
+    agm = get_agm(agm_id)
+    form = agm_forms.ReinstateForm()
+    if _validate(form, agm):
+        if _save(form, agm, lambda: agms.reinstate(agm, g.user, form.note.data,
+                                                   form.seen_version),
+                 _("The meeting is reinstated.")) is not None:
+            return redirect(url_for("agm_admin.agm_edit", agm_id=agm.id))
+    elif not form.is_submitted():
+        form.version.data = agm.version
+    return render_template("agm_admin/agm_status.html", form=form, agm=agm,
+                           action="reinstate")
+
+
+@bp.route("/agms/<int:agm_id>/delete", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def agm_delete(agm_id: int):
+    agm = get_agm(agm_id)
+    form = agm_forms.DeleteForm()
+    if _validate(form, agm):
+        if _save(form, agm, lambda: agms.delete_agm(agm, g.user, form.seen_version),
+                 _("The meeting is deleted.")) is not None:
+            return redirect(url_for("agm_admin.agm_list"))
+    elif not form.is_submitted():
+        form.version.data = agm.version
+    return render_template("agm_admin/agm_delete.html", form=form, agm=agm,
+                           references=agms.references(agm))
 
 
 @bp.route("/agms/<int:agm_id>/cancel", methods=["GET", "POST"])
@@ -221,8 +301,5 @@ def company_edit(company_id: int):
         form.sites.data = _lines(company.sites, lambda s: f"{s.name}; {s.country}; "
                                                           f"{s.region or ''}".rstrip("; "))
         form.version.data = company.version
-    return render_template("agm_admin/company_form.html", form=form, company=company)
-
-
-def init_app(app) -> None:
-    app.register_blueprint(bp)
+    return render_template("agm_admin/company_form.html", form=form, company=company,
+                           history=history.for_object(company))

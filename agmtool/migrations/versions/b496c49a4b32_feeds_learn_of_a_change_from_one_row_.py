@@ -1,7 +1,7 @@
 """feeds learn of a change from one row and keep each meeting's events
 
 Revision ID: b496c49a4b32
-Revises: d3b52823734e
+Revises: 725db8eaa576
 Create Date: 2026-11-29 16:28:03.119517
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b496c49a4b32'
-down_revision = 'd3b52823734e'
+down_revision = '725db8eaa576'
 branch_labels = None
 depends_on = None
 

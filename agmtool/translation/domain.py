@@ -1,0 +1,239 @@
+"""Domain: translations of every text a reader meets in another language, their states, and
+who may approve them.
+
+A feature that owns a text (a concern's words, a question, a decline reason...) calls
+``sync`` whenever the text, its language or its readers change; this module keeps one row
+per target language, with the source text copied in, so that the queue, the editor and the
+diff need nothing from that feature. A translation is written (``save``), sent for review,
+then approved (``approve``) by a second person unless the admins allow self-approval, or
+sent back with a comment (``send_back``). Only a ``readable`` translation reaches a reader.
+
+Functions change objects, record history and flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from blinker import Namespace
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+from sqlalchemy.exc import IntegrityError
+
+from agmtool import history, settings
+from agmtool.database import claim
+from agmtool.extensions import db
+from agmtool.models import Reader, Translation, TranslationState, User, utcnow
+from agmtool.text import clean_text
+
+State = TranslationState
+
+# How a translation's history reads (registered by agmtool.translation.init_app). Its text is
+# never kept in the history: it may quote a community's words.
+HISTORY = history.Labels(
+    fields={"state": _l("Translation"), "text": _l("Text"), "review_note": _l("Comment")},
+    actions={
+        "saved": lazy_pgettext("history action", "Translation saved"),
+        "approved": lazy_pgettext("history action", "Translation approved"),
+        "sent_back": lazy_pgettext("history action", "Translation sent back"),
+        "source_changed": lazy_pgettext("history action",
+                                        "The original changed: the translation needs review"),
+        "overridden": lazy_pgettext("history action", "Approved despite a glossary warning"),
+    },
+    enums={"state": TranslationState},
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of text that is translated, as the queue and the editor name it."""
+
+    label: object  # a lazy string: "What is happening (a concern)"
+
+
+def register_kind(app: Flask, source_type: str, kind: Kind) -> None:
+    """Say what a feature's ``source_type`` is called (from its package's init_app)."""
+    app.extensions.setdefault("agmtool.translation_kinds", {})[source_type] = kind
+
+
+def kind_label(source_type: str):
+    kind = current_app.extensions.get("agmtool.translation_kinds", {}).get(source_type)
+    return kind.label if kind is not None else source_type
+
+
+# Sent with the row whenever a translation's text is saved, inside the same transaction: a
+# later feature that keeps something derived from its texts (concerns' search) updates it.
+signals = Namespace()
+saved = signals.signal("translation-saved")
+
+
+class NotYours(PermissionError):
+    """The approver wrote the text themselves, and self-approval is off."""
+
+
+class NothingToApprove(ValueError):
+    """The translation has no text yet."""
+
+
+# --- keeping translations in step with their source ---------------------------------------
+
+def rows(source_type: str, source_id: int) -> dict[str, Translation]:
+    """The translations of one source text, by language."""
+    found = db.session.scalars(sa.select(Translation).where(
+        Translation.source_type == source_type, Translation.source_id == source_id))
+    return {row.language: row for row in found}
+
+
+def sync(source_type: str, source_id: int, text: str | None, language: str,
+         targets: Iterable[str], *, reader: Reader, agm_id: int | None = None,
+         due_on: date | None = None, user: User | None = None) -> dict[str, Translation]:
+    """Keep the translations of one source text in step with it.
+
+    Every language of ``targets`` but the source's own ``language`` gets a row (missing at
+    first). Each row takes the source text as it is now; an approved translation made from
+    another text goes back to review (the diff shows what changed). A row no longer among
+    the targets is deleted while nothing was written in it; written work is kept. An empty
+    ``text`` deletes every row (see erase).
+    Side effects: adds, updates or deletes rows, records history for approvals lost,
+    flushes. Returns the rows by language.
+    """
+    text = (clean_text(text) or "").strip()
+    if not text:
+        erase(source_type, [source_id])
+        return {}
+    wanted = {code for code in targets if code != language}
+    existing = rows(source_type, source_id)
+    for code, row in existing.items():
+        if code not in wanted and row.state == State.MISSING:
+            db.session.delete(row)
+            continue
+        changed = row.source_text != text
+        row.source_text, row.source_language, row.reader = text, language, reader
+        row.agm_id, row.due_on = agm_id, due_on
+        if changed and row.state == State.APPROVED:
+            row.state = State.NEEDS_REVIEW
+            row.version = row.version + 1
+            history.record(row, user, "source_changed",
+                           {"state": [State.APPROVED, State.NEEDS_REVIEW]})
+    for code in sorted(wanted - set(existing)):
+        row = Translation(source_type=source_type, source_id=source_id, language=code,
+                          source_language=language, source_text=text, text="",
+                          state=State.MISSING, reader=reader, agm_id=agm_id, due_on=due_on)
+        try:
+            with db.session.begin_nested():  # two syncs at once: one row stays
+                db.session.add(row)
+        except IntegrityError:
+            continue
+        existing[code] = row
+    db.session.flush()
+    return {code: row for code, row in existing.items() if code in wanted or row.text}
+
+
+def erase(source_type: str, source_ids: Iterable[int]) -> int:
+    """Delete every translation of these sources, with their words (a withdrawal).
+
+    Side effects: deletes rows; their history holds no text. Returns how many went.
+    """
+    ids = list(source_ids)
+    if not ids:
+        return 0
+    result = db.session.execute(sa.delete(Translation).where(
+        Translation.source_type == source_type, Translation.source_id.in_(ids)))
+    return result.rowcount
+
+
+def readable(source_type: str, source_id: int, language: str) -> Translation | None:
+    """The translation a reader of ``language`` may read, if there is one."""
+    row = db.session.scalar(sa.select(Translation).where(
+        Translation.source_type == source_type, Translation.source_id == source_id,
+        Translation.language == language))
+    return row if row is not None and row.readable else None
+
+
+# --- writing and reviewing ----------------------------------------------------------------
+
+def _claim(row: Translation, seen_version: int | None, **values) -> None:
+    """Write ``values`` and bump the version where it is still the one the user saw."""
+    claim(row, Translation.version == seen_version, **values, version=Translation.version + 1)
+
+
+def save(row: Translation, text: str, user: User, seen_version: int | None,
+         ready: bool = False) -> Translation:
+    """Save the translation as a draft, or for review when ``ready``, as made from the
+    source text as it is now. A reviewer's comment is cleared by the next save.
+
+    Side effects: a conditional UPDATE on the version the user saw (StaleEdit when someone
+    saved meanwhile), history (without the text), flush, sends ``saved``.
+    """
+    text = (clean_text(text) or "").strip()
+    state = State.NEEDS_REVIEW if ready else State.DRAFT
+    old_state = row.state
+    _claim(row, seen_version, text=text, state=state, made_from=row.source_text,
+           translator_id=user.id, updated_at=utcnow(), review_note=None,
+           approved_by_id=None, approved_at=None)
+    changes = {"text": ["…", "…"]}
+    if old_state != state:
+        changes["state"] = [old_state, state]
+    history.record(row, user, "saved", changes)
+    db.session.flush()
+    saved.send(row)
+    return row
+
+
+def may_approve(row: Translation, user: User) -> bool:
+    """A second person approves, unless the admins allow self-approval (a small team)."""
+    return row.translator_id != user.id or settings.get("translation_self_approval")
+
+
+def approve(row: Translation, user: User, seen_version: int | None,
+            text: str | None = None, override: str | None = None) -> Translation:
+    """Approve the translation as the approver read it: its ``seen_version`` and, when
+    given, the ``text`` in the approver's box. A text that differs from the stored one is
+    saved first (for review), so what is approved is always what was read; the approver
+    then counts as its translator. ``override`` is the reason given for approving despite
+    a warning (the glossary's), kept in the history.
+
+    Side effects: as save when the text is saved first; state, approver, version (a
+    conditional UPDATE), history, flush. Raises StaleEdit, NothingToApprove, NotYours (in
+    which case a changed text has been saved for another person to approve).
+    """
+    if text is not None and (row.version != seen_version
+                             or row.text != (clean_text(text) or "").strip()):
+        save(row, text, user, seen_version, ready=True)
+        seen_version = row.version
+    if not row.text:
+        raise NothingToApprove(f"translation {row.id} has no text")
+    if not may_approve(row, user):
+        raise NotYours(f"translation {row.id} was written by its approver")
+    old_state = row.state
+    _claim(row, seen_version, state=State.APPROVED, approved_by_id=user.id,
+           approved_at=utcnow(), made_from=row.source_text, review_note=None)
+    changes = {"state": [old_state, State.APPROVED]} if old_state != State.APPROVED else {}
+    history.record(row, user, "overridden" if override else "approved",
+                   {**changes, **({"review_note": [None, override]} if override else {})})
+    db.session.flush()
+    return row
+
+
+def send_back(row: Translation, user: User, seen_version: int | None,
+              comment: str) -> Translation:
+    """Send the translation back to its translator with a comment (shown in the editor).
+
+    Side effects: state draft, the comment, version (conditional UPDATE), history, flush.
+    Raises StaleEdit, ValueError (no comment).
+    """
+    comment = (clean_text(comment) or "").strip()
+    if not comment:
+        raise ValueError("a comment is required")
+    old_state = row.state
+    _claim(row, seen_version, state=State.DRAFT, review_note=comment, approved_by_id=None,
+           approved_at=None)
+    history.record(row, user, "sent_back",
+                   {"state": [old_state, State.DRAFT], "review_note": [None, comment]})
+    db.session.flush()
+    return row
+
