@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from agmtool import bench, i18n
-from agmtool.models import Concern, ConcernTopic, FeedEvent, History
+from agmtool.models import Concern, ConcernTopic, FeedEvent, History, Translation
 
 
 def test_the_production_configuration_has_no_bench_endpoint(client):
@@ -37,8 +37,8 @@ def test_the_bench_serves_its_baseline_files(bench_app):
 def test_the_bench_insert_writes_one_row_in_each_table_a_submission_writes(bench_app, db):
     response = bench_app.test_client().post("/bench/insert", data={"body": "x"})
     counts = [db.session.scalar(sa.select(sa.func.count()).select_from(model))
-              for model in (Concern, ConcernTopic, History)]
-    assert (response.status_code, response.text, counts) == (200, "ok", [1, 1, 1])
+              for model in (Concern, ConcernTopic, Translation, History)]
+    assert (response.status_code, response.text, counts) == (200, "ok", [1, 1, 1, 1])
 
 
 def test_a_measure_names_only_figures_of_the_results_file():

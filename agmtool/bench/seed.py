@@ -63,6 +63,7 @@ WANTED = {
 ENGLISH = ("The river has been murky since the new pit opened. Children have rashes after "
            "bathing in the stream, and the company has not consulted the community about the "
            "expansion of the mine.")
+ENGLISH_WANTED = "That the company says when it will clean the river, and who will pay."
 
 
 def prepare(app) -> None:
@@ -141,9 +142,15 @@ def load_concerns() -> None:
         for topic in chance.sample(every_topic, 1 + concern_id % 2):
             topics.append({"concern_id": concern_id, "topic": topic})
         if row["language"] != "en":
-            translations.append({
-                "concern_id": concern_id, "language": "en", "text": ENGLISH,
-                "state": chance.choice(list(TranslationState)[1:]), "source_version": 1,
-                "updated_at": datetime.now(UTC).replace(tzinfo=None), "version": 1})
+            state = chance.choice(list(TranslationState))
+            for kind, source, english in (("concern_body", row["body"], ENGLISH),
+                                          ("concern_wanted", row["wanted"], ENGLISH_WANTED)):
+                written = state != TranslationState.MISSING
+                translations.append({
+                    "source_type": kind, "source_id": concern_id,
+                    "source_language": row["language"], "source_text": source,
+                    "language": "en", "text": english if written else "",
+                    "made_from": source if written else None, "state": state,
+                    "due_on": row["received_on"] + timedelta(days=14)})
     db.session.execute(sa.insert(ConcernTopic), topics)
     db.session.execute(sa.insert(Translation), translations)

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request, send_from_dir
 import agmtool
 from agmtool.extensions import csrf, db, limiter
 from agmtool.meetings import feed_cache
-from agmtool.models import Concern, ConcernTopic, History, utcnow
+from agmtool.models import Concern, ConcernTopic, History, Translation, utcnow
 
 # Where the bench puts its overrides of the production configuration for gunicorn's workers.
 SETTINGS = "AGMTOOL_BENCH_SETTINGS"
@@ -46,7 +46,8 @@ def static_file(name: str):
 @bp.post("/insert")
 def insert():
     """The baseline of a submission: one row in each table a submission writes (concern,
-    concern_topic, history), committed, with nothing checked, parsed or rendered."""
+    concern_topic, translation, history), committed, with nothing checked, parsed or
+    rendered."""
     request.get_data()  # read, as a form is, so the connection can be kept alive
     digest = hashlib.sha256(secrets.token_bytes(16)).hexdigest()
     concern_id = db.session.scalar(sa.insert(Concern).values(
@@ -54,6 +55,9 @@ def insert():
         receipt_hash=digest, body="bench", attribution="anonymous", may_quote=False,
         received_on=utcnow().date(), version=1).returning(Concern.id))
     db.session.execute(sa.insert(ConcernTopic).values(concern_id=concern_id, topic="water"))
+    db.session.execute(sa.insert(Translation).values(
+        source_type="concern_body", source_id=concern_id, source_language="es",
+        source_text="bench", language="en"))
     db.session.execute(sa.insert(History).values(
         at=utcnow(), object_type="concern", object_id=concern_id, action="submitted",
         changes={}))
