@@ -182,8 +182,8 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
         if existing is None:
             raise
         return existing, code
-    sync_translations(concern, user)
-    refresh_search_text(concern)
+    # Its translations are new and still empty: the words folded above are all there is.
+    sync_translations(concern, user, new=True)
     history.record(concern, user, "entered" if user else "submitted", {
         "status": [None, concern.status], "channel": [None, concern.channel],
         **({"quarantine_reason": [None, suspect]} if suspect else {}),
@@ -467,15 +467,16 @@ TRANSLATED = {S.RECEIVED, S.NEEDS_CLARIFICATION, S.ACCEPTED, S.MERGED, S.ASKED, 
               S.CLOSED}
 
 
-def sync_translations(concern: Concern, user: User | None = None) -> None:
+def sync_translations(concern: Concern, user: User | None = None, new: bool = False) -> None:
     """Keep the English translations of the concern's words in step with its words and its
     status: a concern in the inbox waits for them; a quarantined or declined one does not
-    (what was written is kept). Side effects: see translation.sync."""
+    (what was written is kept). ``new``: the concern was created in this transaction.
+    Side effects: see translation.sync."""
     targets = ["en"] if concern.status in TRANSLATED else []
     due = concern.received_on + current_app.config["CONCERN_TRANSLATION_TIME"]
     for kind, text in ((BODY, concern.body), (WANTED, concern.wanted)):
         translation.sync(kind, concern.id, text, concern.language, targets,
-                         reader=Reader.STAFF, due_on=due, user=user)
+                         reader=Reader.STAFF, due_on=due, user=user, new_source=new)
     db.session.expire(concern, ["translations"])
 
 
