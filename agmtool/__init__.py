@@ -70,6 +70,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     questions.init_app(app)
     site.init_app(app)
     cli.init_app(app)
+    if app.config["BENCH_ENDPOINTS"]:
+        from agmtool.bench import server as bench_server
+
+        bench_server.init_app(app)
 
     database.refuse_stale_schema_when_serving(app)
     return app

@@ -86,9 +86,11 @@ CONCERN_RATE_LIMIT = "5/minute;30/hour"
 CONCERN_GLOBAL_RATE_LIMIT = "120/minute;2000/hour"
 STATUS_RATE_LIMIT = "10/minute;60/hour"
 STATUS_GLOBAL_RATE_LIMIT = "300/minute"
-# Every receipt-code lookup takes at least this long, found or not.
-STATUS_LOOKUP_SECONDS = 0.4
 # A concern's words are due in English this long after it arrived (the translators' queue).
 CONCERN_TRANSLATION_TIME = timedelta(days=14)
+# `make bench` only: the endpoints that serve its baselines (agmtool.bench.server), and the
+# folder of its static files. Never set in production; no environment variable sets it.
+BENCH_ENDPOINTS = False
+BENCH_STATIC_DIR = None
 # Contact details are erased this long after a concern is closed.
 CONTACT_RETENTION = timedelta(days=180)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+import threading
 
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Pool, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from agmtool.config import ROOT
 from agmtool.extensions import db, migrate
@@ -31,7 +36,96 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# SQLite lets one transaction write at a time. Its busy handler makes the others sleep and
+# retry, ever longer (up to 100 ms a try), so under load a process whose writers follow one
+# another keeps the lock while another's writer sleeps, until busy_timeout runs out
+# ("database is locked": the user is asked to press Send again). So writers queue instead:
+# in each process on a lock, then between processes on a lock file beside the database,
+# both waking the next writer at once. Each is held from a transaction's first write to its
+# commit or rollback.
+_SQLITE_WRITER = threading.Lock()
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_LOCK_FILES: dict[str, int] = {}
+
+
+def _lock_file(path: str) -> int:
+    if path not in _LOCK_FILES:
+        _LOCK_FILES[path] = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+    return _LOCK_FILES[path]
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _queue_sqlite_writer(connection, _cursor, statement, _parameters, _context, _many) -> None:
+    if connection.dialect.name != "sqlite" or "sqlite_writer" in connection.info:
+        return
+    if not statement.lstrip()[:7].upper().startswith(_WRITES):
+        return
+    from flask import current_app
+
+    wait = current_app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000 if current_app else 5.0
+    if not _SQLITE_WRITER.acquire(timeout=wait):
+        return  # past the wait, SQLite's own lock and timeout decide
+    path = connection.engine.url.database
+    held = None
+    if path and path != ":memory:":
+        held = _lock_file(path)
+        fcntl.flock(held, fcntl.LOCK_EX)
+    connection.info["sqlite_writer"] = held
+
+
+def _writer_done(info: dict) -> None:
+    if "sqlite_writer" not in info:
+        return
+    held = info.pop("sqlite_writer")
+    if held is not None:
+        fcntl.flock(held, fcntl.LOCK_UN)
+    _SQLITE_WRITER.release()
+
+
+# A session's writer is let go once its COMMIT is done: the next writer then finds SQLite's
+# lock free rather than sleeping in the busy handler while the commit syncs. Connection
+# events fire before the commit, so they let go only writers outside a session (rare).
+
+@event.listens_for(Session, "after_begin")
+def _session_connection(session, _transaction, connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.info["in_session"] = True
+        session.info.setdefault("sqlite_connections", []).append(connection.info)
+
+
+def _session_done(session, *_args) -> None:
+    for info in session.info.pop("sqlite_connections", ()):
+        info.pop("in_session", None)
+        _writer_done(info)
+
+
+event.listen(Session, "after_commit", _session_done)
+event.listen(Session, "after_rollback", _session_done)
+
+
+def _connection_done(connection) -> None:
+    if not connection.info.get("in_session"):
+        _writer_done(connection.info)
+
+
+event.listen(Engine, "commit", _connection_done)
+event.listen(Engine, "rollback", _connection_done)
+
+
+@event.listens_for(Pool, "checkin")
+def _writer_gone(_dbapi_connection, record) -> None:
+    """A connection given back with its transaction not ended (closed, or lost)."""
+    if record is not None:
+        record.info.pop("in_session", None)
+        _writer_done(record.info)
+
+
 def init_app(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A ping before each use finds a dropped network connection; a SQLite file has none,
+        # and the ping was one more statement in every request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
 
@@ -62,6 +156,12 @@ def refuse_stale_schema_when_serving(app: Flask) -> None:
             f"revision {current or 'none (empty)'}, behind the migrations ({', '.join(heads)}). "
             "Run `flask --app agmtool db upgrade` (make run does it) and start again."
         )
+
+
+def upsert(dialect: sa.Dialect, table: sa.Table):
+    """An INSERT into ``table`` that takes ``on_conflict_do_update`` and
+    ``on_conflict_do_nothing``, for the database in use (SQLite or PostgreSQL)."""
+    return (postgresql if dialect.name == "postgresql" else sqlite).insert(table)
 
 
 class StaleEdit(Exception):

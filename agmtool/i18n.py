@@ -38,6 +38,7 @@ def languages() -> list[str]:
     return current_app.config["LANGUAGES"]
 
 
+@lru_cache(maxsize=64)
 def native_name(code: str) -> str:
     if code in NATIVE_NAME_OVERRIDES:
         return NATIVE_NAME_OVERRIDES[code]
@@ -244,7 +245,12 @@ def init_app(app: Flask) -> None:
 
 def format_number(value) -> str:
     """A number in the reader's locale: 5,000 / 5.000 / 5 000."""
-    return format_decimal(value, locale=format_locale())
+    return _format_number(value, format_locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_number(value, locale: str) -> str:
+    return format_decimal(value, locale=locale)
 
 
 # --- the catalogue workflow ------------------------------------------------------------

@@ -326,6 +326,28 @@ class Source(db.Model):
     agm: Mapped[AGM] = relationship(back_populates="sources")
 
 
+class CalendarState(db.Model):
+    """One row whose ``generation`` rises in the same transaction as every change to a
+    meeting, a company or a listing (agms.raise_calendar_generation): a feed request reads
+    it to learn whether anything a calendar shows has changed."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class FeedEvent(db.Model):
+    """A meeting's serialized iCalendar events for one kind of feed (``variant``: language,
+    deadlines, base URL), kept so that a worker that has just started builds no feed from
+    scratch. One row per meeting and variant, overwritten when ``key`` (everything that
+    changes the bytes) moves on."""
+
+    agm_id: Mapped[int] = mapped_column(sa.ForeignKey("agm.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    variant: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64))
+    body: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
 class ConcernTopic(db.Model):
     concern_id: Mapped[int] = mapped_column(
         sa.ForeignKey("concern.id", ondelete="CASCADE"), primary_key=True

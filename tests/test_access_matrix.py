@@ -36,7 +36,7 @@ SECRETS = ("Señora Contacto Secreta", "+57 300 555 0199")
 
 @pytest.fixture
 def app_config():
-    return {"STATUS_LOOKUP_SECONDS": 0, "CONCERN_MIN_FILL_SECONDS": 0}
+    return {"CONCERN_MIN_FILL_SECONDS": 0}
 
 
 def allowed_roles(endpoint: str, rule: str) -> set:

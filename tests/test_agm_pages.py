@@ -219,3 +219,89 @@ def test_a_past_meeting_without_a_venue_says_it_was_not_recorded(client, make_ag
     text = client.get(f"/pt/agms/{agm.id}").text
     assert "<p>O local não foi registrado.</p>" in text
     assert "ainda não" not in text.split("<main")[1].split("</main>")[0]
+
+
+# --- paging and filters ---------------------------------------------------------------------
+
+@pytest.fixture
+def season(db, make_company):
+    """45 meetings a day apart: Glencore's from 1 to 30 January 2036, then Rio Tinto's to
+    14 February."""
+    from agmtool.models import AGM
+
+    glencore = make_company()
+    rio = make_company(slug="rio-tinto", name="Rio Tinto", listings=[("Rio Tinto plc", "LSE",
+                                                                     "RIO")])
+    meetings = [AGM(company=glencore if n < 30 else rio,
+                    local_date=date(2036, 1, 1) + timedelta(days=n),
+                    local_time=time(10), timezone="Europe/London", status=AGMStatus.ANNOUNCED,
+                    venue=f"Hall {n}") for n in range(45)]
+    db.session.add_all(meetings)
+    db.session.commit()
+    return meetings
+
+
+def venues(html: str) -> list[str]:
+    return [part.split("<", 1)[0] for part in html.split('<p class="agm-venue">')[1:]]
+
+
+def test_the_list_is_paged(client, season):
+    first = client.get("/en/agms/").text
+    last = client.get("/en/agms/?page=3").text
+    assert venues(first) == [f"Hall {n}" for n in range(20)]
+    assert venues(last) == [f"Hall {n}" for n in range(40, 45)]
+    assert '<li aria-current="page">Page 1 of 3</li>' in first
+    assert '<a href="/en/agms/?page=2" rel="next">Next</a>' in first
+    assert '<a href="/en/agms/?page=2" rel="prev">Previous</a>' in last
+    assert 'rel="next"' not in last
+
+
+def test_a_page_past_the_last_shows_the_last(client, season):
+    assert venues(client.get("/en/agms/?page=99").text) == [f"Hall {n}" for n in range(40, 45)]
+
+
+def test_the_list_filters_by_company_and_keeps_the_filter_in_its_page_links(client, season):
+    page = client.get("/en/agms/?company=glencore").text
+    assert venues(page) == [f"Hall {n}" for n in range(20)]
+    assert '<a href="/en/agms/?page=2&amp;company=glencore" rel="next">Next</a>' in page
+    assert '<option value="glencore" selected>Glencore</option>' in page
+    assert "<p class=\"agm-count\">30 meetings</p>" in page
+
+
+def test_the_list_filters_by_month(client, season):
+    page = client.get("/en/agms/?month=2036-02").text
+    assert venues(page) == [f"Hall {n}" for n in range(31, 45)]
+    assert '<option value="2036-02" selected>February 2036</option>' in page
+
+
+def test_a_filter_that_matches_nothing_says_so(client, season):
+    page = client.get("/es/agms/?company=glencore&month=2036-02").text
+    assert venues(page) == []
+    assert "Ninguna junta coincide con lo que eligió." in page
+
+
+def test_an_unknown_filter_value_shows_every_meeting(client, season):
+    assert venues(client.get("/en/agms/?company=nobody&month=13-2027&page=x").text) == [
+        f"Hall {n}" for n in range(20)]
+
+
+def test_each_meeting_is_formatted_and_rendered_once_per_language(app, client, db, season):
+    client.get("/en/agms/")
+    client.get("/es/agms/")
+    views, items = dict(app.extensions["agm_views"]), dict(app.extensions["agm_items"])
+    again = client.get("/en/agms/").text, client.get("/es/agms/").text
+    shown = sorted((agm.id, lang) for agm in season[:20] for lang in ("en", "es"))
+    assert (sorted(views), sorted(items)) == (shown, shown)
+    assert all(app.extensions["agm_views"][key][1] is views[key][1] for key in views)
+    assert all(app.extensions["agm_items"][key][1] is items[key][1] for key in items)
+    assert all(str(items[(season[0].id, lang)][1]) in page
+               for lang, page in zip(("en", "es"), again, strict=True))
+
+
+def test_a_changed_meeting_is_shown_anew_in_the_list(client, db, season):
+    from agmtool.meetings import agms
+
+    client.get("/en/agms/")
+    agms.update_agm(season[0], None, {"venue": "The Mermaid"}, season[0].version)
+    db.session.commit()
+    assert venues(client.get("/en/agms/").text)[:2] == ["The Mermaid", "Hall 1"]

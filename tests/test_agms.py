@@ -399,8 +399,10 @@ def test_postponing_within_the_day_or_to_a_new_date_keeping_the_time(db, make_ag
     assert (agm.local_date, agm.local_time) == (date(2027, 6, 2), time(14, 0))
 
 
-def test_meetings_are_listed_by_the_instant_they_start(db, make_agm, make_company):
+def test_meetings_are_listed_by_the_instant_they_start(app, db, make_agm, make_company):
     from datetime import UTC, datetime, timedelta
+
+    from agmtool.meetings import public as agm_pages
 
     day = datetime.now(UTC).date() + timedelta(days=30)
     company = make_company()
@@ -414,7 +416,8 @@ def test_meetings_are_listed_by_the_instant_they_start(db, make_agm, make_compan
                       local_time=time(22, 0), timezone="America/Bogota")  # 03:00 UTC on day
     expected = [unknown.id, perth.id, bogota.id, london.id]
     today = datetime.now(UTC).date()
-    assert [agm.id for agm in agms.upcoming(today)] == expected
+    with app.test_request_context("/en/agms/"):
+        assert [row.id for row in agm_pages.upcoming().meetings] == expected
     assert [agm.id for agm in agms.for_feed(today)] == expected
 
 

@@ -6,8 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
 import pytest
+import sqlalchemy as sa
 
-from agmtool.meetings import agms, companies
+from agmtool import create_app
+from agmtool.meetings import agms, companies, feed_cache
+from agmtool.models import AGM, AGMStatus, FeedEvent
 
 
 @pytest.fixture
@@ -156,25 +159,103 @@ def test_a_postponement_without_a_new_slot_is_tentative_all_day(client, db, make
 
 
 def test_the_window_moves_with_the_date(app, make_agm):
-    from agmtool.meetings import public as agm_pages
-
     agm = make_agm(local_date=date(2026, 1, 10))
     with app.test_request_context("/calendar.ics"):
-        inside = agm_pages.build_feed(None, "en", True, date(2027, 1, 10))["body"]
-        outside = agm_pages.build_feed(None, "en", True, date(2027, 1, 12))["body"]
+        inside = feed_cache.build(None, "en", True, (0, date(2027, 1, 10))).body
+        outside = feed_cache.build(None, "en", True, (0, date(2027, 1, 12))).body
     assert f"UID:agm-{agm.id}@agm.agmtool".encode() in inside
     assert b"BEGIN:VEVENT" not in outside
 
 
-def test_each_meetings_events_are_cached_by_its_sequence(app, client, db, make_agm):
-    agm = make_agm(local_date=soon())
-    client.get("/calendar.ics")
-    cached = app.extensions["agm_event_cache"]
-    assert [(key[0], key[1]) for key in cached] == [(agm.id, 0)]
-    agms.update_agm(agm, None, {"venue": "Hall B"}, agm.version)
+def variants(slug: str) -> list[str]:
+    """Every feed a subscriber can ask for: both scopes, each language, with and without
+    deadlines."""
+    return [f"{path}?lang={lang}&deadlines={deadlines}"
+            for path in ("/calendar.ics", f"/calendar/{slug}.ics")
+            for lang in ("en", "es", "pt", "id") for deadlines in (0, 1)]
+
+
+def test_the_caches_stay_bounded_over_forty_edits_polled_in_every_variant(app, client, db,
+                                                                          make_agm):
+    agm = make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon(58), time(10, 0)))
+    make_agm(company=agm.company, local_date=soon(90))
+    store = feed_cache.cached()
+    for path in variants("glencore"):
+        client.get(path)
+    assert (len(store.feeds), store.serialized) == (16, 2 * 8)
+    for n in range(40):
+        agms.update_agm(agm, None, {"venue": f"Hall {n}"}, agm.version)
+        db.session.commit()
+        for path in variants("glencore"):
+            assert client.get(path).status_code == 200
+    # One feed kept per variant; the changed meeting serialized once per language and
+    # deadline choice, its company's feed sharing the events of the feed of every meeting.
+    assert (len(store.feeds), store.serialized) == (16, 2 * 8 + 40 * 8)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FeedEvent)) == 2 * 8
+
+
+def test_a_feed_rebuilt_after_a_change_is_the_feed_built_from_nothing(app, client, db,
+                                                                       make_agm):
+    first = make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon(58), time(10)))
+    make_agm(company=first.company, local_date=soon(90), venue="Hall C")
+    client.get("/calendar.ics?lang=pt")
+    agms.update_agm(first, None, {"venue": "Hall B"}, first.version)
     db.session.commit()
-    client.get("/calendar.ics")
-    assert sorted((key[0], key[1]) for key in cached) == [(agm.id, 0), (agm.id, 1)]
+    rebuilt = client.get("/calendar.ics?lang=pt").data
+    db.session.execute(sa.delete(FeedEvent))
+    db.session.commit()
+    with app.test_request_context("/calendar.ics"):
+        anew = feed_cache.build(None, "pt", True, (0, feed_cache.today())).body
+    assert (rebuilt, feed_cache.cached().serialized) == (anew, 2 + 1 + 2)
+    assert b"LOCATION:Hall B" in rebuilt
+
+
+def test_a_company_feed_reuses_the_events_of_the_feed_of_every_meeting(client, make_agm):
+    make_agm(local_date=soon())
+    client.get("/calendar.ics?lang=es")
+    client.get("/calendar/glencore.ics?lang=es")
+    assert feed_cache.cached().serialized == 1
+
+
+def test_an_unchanged_feed_is_known_from_one_query(app, client, db, make_agm):
+    make_agm(local_date=soon())
+    etag = client.get("/calendar.ics").headers["ETag"]
+    statements = []
+
+    def note(_connection, _cursor, statement, *_rest):
+        statements.append(" ".join(statement.split()).split(" WHERE ")[0])
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        whole = client.get("/calendar.ics")
+        unchanged = client.get("/calendar.ics", headers={"If-None-Match": etag})
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert (whole.status_code, unchanged.status_code) == (200, 304)
+    assert statements == ["SELECT calendar_state.generation FROM calendar_state"] * 2
+
+
+def test_a_fresh_worker_builds_no_feed_from_scratch(app, client, db, make_company):
+    company = make_company()
+    start = soon(-300)
+    db.session.add_all([
+        AGM(company=company, local_date=start + timedelta(days=n % 600), local_time=time(10),
+            timezone="Europe/London", status=AGMStatus.CONFIRMED,
+            proxy_deadline=datetime.combine(start + timedelta(days=n % 600 - 2), time(12)))
+        for n in range(1000)])
+    db.session.commit()
+    first = client.get("/calendar.ics")
+    assert feed_cache.cached().serialized == 1000
+    db.session.remove()
+    fresh = create_app(dict(app.config))  # a new worker: nothing in its memory
+    with fresh.app_context():
+        again = fresh.test_client().get("/calendar.ics")
+        assert fresh.extensions["agm_feeds"].serialized == 0
+        db.session.remove()
+        db.engine.dispose()
+    assert (again.status_code, again.data, again.headers["ETag"]) == (
+        200, first.data, first.headers["ETag"])
+    assert first.data.count(b"BEGIN:VEVENT") == 2000
 
 
 def test_the_uid_domain_can_be_fixed_in_configuration(app, client, make_agm):
@@ -193,26 +274,6 @@ def test_uids_do_not_depend_on_base_url_or_host_but_links_do(app, client, make_a
         f"https://agm.example.org/en/agms/{agm.id}")
     assert str(by_host[f"agm-{agm.id}@agm.agmtool"]["URL"]) == (
         f"http://other.example.net/en/agms/{agm.id}")
-
-
-def test_the_uncached_benchmark_starts_every_build_with_empty_formatting_caches(app, make_agm):
-    from agmtool import bench, i18n
-    from agmtool.meetings import ical
-    from agmtool.meetings import public as agm_pages
-
-    make_agm(local_date=soon(), proxy_deadline=datetime.combine(soon() - timedelta(2),
-                                                                 time(10, 0)))
-    i18n._full_date(date(1900, 1, 1), "en")  # left over from an earlier build
-    i18n._short_clock(time(3, 33), "en")
-    bench.uncached_ms_per_meeting(app, repeats=1)
-    after_bench = (i18n._full_date.cache_info().currsize,
-                   i18n._short_clock.cache_info().currsize)
-    ical.clear_caches()
-    app.extensions["agm_event_cache"].clear()
-    with app.test_request_context("/calendar.ics"):
-        agm_pages.build_feed(None, "en", True, agm_pages.today())
-    assert after_bench == (i18n._full_date.cache_info().currsize,
-                           i18n._short_clock.cache_info().currsize)
 
 
 def test_a_company_name_with_a_line_break_cannot_add_lines_to_its_feed(client, db, make_agm):

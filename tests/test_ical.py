@@ -89,15 +89,15 @@ def test_a_past_meeting_without_a_time_says_the_time_was_not_recorded(make_agm):
         "miércoles, 29 de mayo de 2024. No se registró la hora.")
 
 
-def test_a_cached_event_says_so_once_its_day_has_passed(make_agm):
+def test_a_kept_event_says_so_once_its_day_has_passed(make_agm):
+    from agmtool.meetings import feed_cache
+
     agm = make_agm(local_date=date(2027, 5, 26), local_time=None)
-    cache = {}
-    with force_locale("en"):
-        before = ical.calendar_bytes([agm], options(), cache, today=date(2027, 5, 25))
-        after = ical.calendar_bytes([agm], options(), cache, today=date(2027, 5, 27))
-    uid = f"agm-{agm.id}@agm.example.org"
-    assert [str(events_by_uid(body)[uid]["DESCRIPTION"]).split("\n")[1]
-            for body in (before, after)] == [
+    before = feed_cache.build(None, "en", True, (0, date(2027, 5, 25)))
+    after = feed_cache.build(None, "en", True, (0, date(2027, 5, 27)), before)
+    uid = f"agm-{agm.id}@agm.agmtool"
+    assert [str(events_by_uid(feed.body)[uid]["DESCRIPTION"]).split("\n")[1]
+            for feed in (before, after)] == [
         "Wednesday, 26 May 2027. Time to be announced.",
         "Wednesday, 26 May 2027. The time was not recorded."]
 

@@ -34,11 +34,6 @@ S = ConcernStatus
 
 
 @pytest.fixture
-def app_config():
-    return {"STATUS_LOOKUP_SECONDS": 0}
-
-
-@pytest.fixture
 def staff(make_user):
     return make_user("staff@example.org", role=Role.STAFF)
 
@@ -583,6 +578,19 @@ def test_export_follows_the_filter_and_hides_contacts(staff_client, make_concern
     assert table[0] == [str(heading) for heading in concern_search.EXPORT_COLUMNS]
     assert [row[13] for row in table[1:]] == ["'@SUM(A1)"]
     assert "+57 300 1" not in response.data.decode()
+
+
+def test_the_export_streams_its_headings_before_any_concern_is_read(staff_client,
+                                                                    make_concern):
+    make_concern(body="the river")
+    response = staff_client.get("/staff/concerns/export.csv", buffered=False)
+    pieces = response.iter_encoded()
+    first = next(pieces)
+    assert response.is_streamed
+    assert first == "\ufeff".encode() + ",".join(
+        str(column) for column in concern_search.EXPORT_COLUMNS).encode() + b"\r\n"
+    assert b"the river" in b"".join(pieces)
+    response.close()
 
 
 def test_the_export_speaks_the_staff_members_language(staff_client, make_concern):

@@ -22,7 +22,7 @@ STYLE = Path(__file__).resolve().parent.parent / "agmtool" / "static" / "style.c
 
 @pytest.fixture
 def app_config():
-    return {"CONCERN_MIN_FILL_SECONDS": 0, "STATUS_LOOKUP_SECONDS": 0}
+    return {"CONCERN_MIN_FILL_SECONDS": 0}
 
 
 def hidden(page: str, name: str) -> str:
@@ -267,7 +267,7 @@ def test_a_forged_timestamp_goes_to_quarantine(client, db):
 
 @pytest.mark.parametrize("app_config", [{
     "RATELIMIT_ENABLED": True, "CONCERN_RATE_LIMIT": "2/minute",
-    "CONCERN_MIN_FILL_SECONDS": 0, "STATUS_LOOKUP_SECONDS": 0}])
+    "CONCERN_MIN_FILL_SECONDS": 0}])
 def test_past_the_limit_the_form_says_busy_and_keeps_the_text(client, db):
     for number in range(2):
         client.post("/es/concerns/new", data=fresh_form(client) | {"body": f"n{number}"})
@@ -281,7 +281,7 @@ def test_past_the_limit_the_form_says_busy_and_keeps_the_text(client, db):
 
 @pytest.mark.parametrize("app_config", [{
     "RATELIMIT_ENABLED": True, "CONCERN_GLOBAL_RATE_LIMIT": "3/minute",
-    "CONCERN_MIN_FILL_SECONDS": 0, "STATUS_LOOKUP_SECONDS": 0}])
+    "CONCERN_MIN_FILL_SECONDS": 0}])
 def test_the_global_ceiling_holds_across_sessions(app, db):
     codes = []
     for number in range(4):
@@ -317,7 +317,7 @@ def test_cookie_less_junk_does_not_use_up_a_real_browser_s_budget(app, db):
 
 
 @pytest.mark.parametrize("app_config", [{
-    "RATELIMIT_ENABLED": True, "STATUS_RATE_LIMIT": "3/minute", "STATUS_LOOKUP_SECONDS": 0}])
+    "RATELIMIT_ENABLED": True, "STATUS_RATE_LIMIT": "3/minute"}])
 def test_status_lookups_are_rate_limited(client):
     responses = [client.post("/es/status", data={"code": "AAAA-BBBB"}) for _ in range(4)]
     assert [r.status_code for r in responses] == [200, 200, 200, 429]
@@ -476,7 +476,7 @@ REDIS_PREFIX = f"agmtool-test-{uuid.uuid4().hex}"
 @pytest.mark.parametrize("app_config", [{
     "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
     "RATELIMIT_KEY_PREFIX": REDIS_PREFIX,
-    "STATUS_RATE_LIMIT": "2/minute", "STATUS_LOOKUP_SECONDS": 0}])
+    "STATUS_RATE_LIMIT": "2/minute"}])
 def test_limits_can_live_in_redis(client):
     import redis
 

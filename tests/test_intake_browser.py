@@ -30,7 +30,7 @@ RECEIVED = {
 @pytest.fixture
 def app_config():
     # A real minimum fill time: the browser waits past it, as a person would.
-    return {"CONCERN_MIN_FILL_SECONDS": 1, "STATUS_LOOKUP_SECONDS": 0}
+    return {"CONCERN_MIN_FILL_SECONDS": 1}
 
 
 def new_page(browser, javascript: bool, width: int = 360):

@@ -133,13 +133,19 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
     (see sync_translations), records history (day only when there is no user), flushes.
     A ``suspect`` reason puts it in quarantine instead of the inbox. A
     key seen before returns the concern already stored for it, also when another request
-    stored it a moment ago (the unique index decides the race).
+    stored it a moment ago: the unique index on the key decides that race, and the loser's
+    session is rolled back (a submission is the first thing its transaction writes).
+
+    Everything is prepared first, then written in one burst (the concern with its topics and
+    words folded for search, its translations, its history), with no savepoint around the
+    concern: SQLite holds its one write lock only that long, and pysqlite would commit a
+    savepoint taken before anything else is written on its own.
     """
     hashed_key = key_hash(key)
-    existing = db.session.scalar(sa.select(Concern).where(Concern.idempotency_key == hashed_key))
-    if existing is not None:
-        return existing, receipt_from_key(key)
     code = receipt_from_key(key)
+    seen = db.session.scalar(sa.select(Concern.id).where(Concern.idempotency_key == hashed_key))
+    if seen is not None:
+        return db.session.get(Concern, seen), code
     concern = Concern(
         status=S.QUARANTINED if suspect else S.RECEIVED,
         quarantine_reason=suspect,
@@ -165,18 +171,19 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
         received_on=data.received_on or utcnow().date(),
         topic_rows=[ConcernTopic(topic=Topic(t)) for t in dict.fromkeys(data.topics)],
     )
+    refresh_search_text(concern)
+    db.session.add(concern)
     try:
-        with db.session.begin_nested():
-            db.session.add(concern)
-            db.session.flush()
+        db.session.flush()
     except IntegrityError:
+        db.session.rollback()
         existing = db.session.scalar(
             sa.select(Concern).where(Concern.idempotency_key == hashed_key))
         if existing is None:
             raise
         return existing, code
-    sync_translations(concern, user)
-    refresh_search_text(concern)
+    # Its translations are new and still empty: the words folded above are all there is.
+    sync_translations(concern, user, new=True)
     history.record(concern, user, "entered" if user else "submitted", {
         "status": [None, concern.status], "channel": [None, concern.channel],
         **({"quarantine_reason": [None, suspect]} if suspect else {}),
@@ -478,15 +485,16 @@ TRANSLATED = {S.RECEIVED, S.NEEDS_CLARIFICATION, S.ACCEPTED, S.MERGED, S.ASKED, 
               S.CLOSED}
 
 
-def sync_translations(concern: Concern, user: User | None = None) -> None:
+def sync_translations(concern: Concern, user: User | None = None, new: bool = False) -> None:
     """Keep the English translations of the concern's words in step with its words and its
     status: a concern in the inbox waits for them; a quarantined or declined one does not
-    (what was written is kept). Side effects: see translation.sync."""
+    (what was written is kept). ``new``: the concern was created in this transaction.
+    Side effects: see translation.sync."""
     targets = ["en"] if concern.status in TRANSLATED else []
     due = concern.received_on + current_app.config["CONCERN_TRANSLATION_TIME"]
     for kind, text in ((BODY, concern.body), (WANTED, concern.wanted)):
         translation.sync(kind, concern.id, text, concern.language, targets,
-                         reader=Reader.STAFF, due_on=due, user=user)
+                         reader=Reader.STAFF, due_on=due, user=user, new_source=new)
     db.session.expire(concern, ["translations"])
 
 
@@ -568,6 +576,12 @@ def refresh_search_text(concern: Concern) -> None:
 
 def companies() -> list[Company]:
     return list(db.session.scalars(sa.select(Company).order_by(Company.name)))
+
+
+def company_choices() -> list[tuple[int, str]]:
+    """(id, name) of every company by name: what a form offers, read as plain rows."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Company.id, Company.name).order_by(Company.name))]
 
 
 def retention_ends(concern: Concern) -> date | None:

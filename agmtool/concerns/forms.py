@@ -26,7 +26,7 @@ from wtforms.validators import (
 )
 
 from agmtool import i18n
-from agmtool.concerns.domain import Submission, companies
+from agmtool.concerns.domain import Submission, company_choices
 from agmtool.forms import REQUIRED, Cap, Form, MultiCheckboxField, enum_choices, options
 from agmtool.links import LARGEST_ID, number
 from agmtool.models import Attribution, Channel, Topic
@@ -94,8 +94,7 @@ class ConcernFields(Form):
     def offer_companies(self) -> None:
         """The known companies, and "not sure": the choices both forms offer."""
         self.company.choices = options(
-            [("other", _l("Not sure, or another company"))]
-            + [(company.id, company.name) for company in companies()])
+            [("other", _l("Not sure, or another company"))] + company_choices())
 
     def submission(self, language: str, **extra) -> Submission:
         """What was entered, as the domain takes it; a choice not offered falls back to the

@@ -156,10 +156,15 @@ def _concern_form(data: MultiDict | None = None) -> ConcernForm:
 
 
 def _stamp(form: ConcernForm) -> None:
-    """A new idempotency key, and the time the form was handed out signed together with it
-    (so a stamp cannot be taken from one old form and replayed on many new ones)."""
+    """A new idempotency key, and its stamp (see form_stamp)."""
     form.idempotency_key.data = receipts.new_idempotency_key()
-    form.started.data = _signer().sign(form.idempotency_key.data).decode()
+    form.started.data = form_stamp(form.idempotency_key.data)
+
+
+def form_stamp(key: str) -> str:
+    """The time a form was handed out, signed together with its idempotency ``key`` (so a
+    stamp cannot be taken from one old form and replayed on many new ones)."""
+    return _signer().sign(key).decode()
 
 
 def _form_age(form: ConcernForm) -> float | None:
@@ -267,8 +272,8 @@ NOT_FOUND = _l("We found no concern with this code. Check each character and try
 
 
 def _status_limited(view):
-    """The status page's POST limits: per person, and for everyone at once (a lookup is
-    slow by design, so these bound how many codes anyone can try)."""
+    """The status page's POST limits: per person, and for everyone at once. They are what
+    bounds how many codes anyone can try (see receipts.find_by_receipt)."""
     view = limiter.shared_limit(_status_global_limit, scope="status-all", key_func=_everyone,
                                 methods=["POST"], deduct_when=_got_through)(view)
     return limiter.limit(_status_limit, methods=["POST"])(view)

@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
 
 import sqlalchemy as sa
 from flask import current_app
@@ -59,19 +58,13 @@ def new_idempotency_key() -> str:
 
 
 def find_by_receipt(code: str) -> Concern | None:
-    """The concern with this receipt code, found or not in the same (slow) time.
+    """The concern with this receipt code, or None.
 
-    Every lookup takes at least STATUS_LOOKUP_SECONDS, so timing tells nothing about
-    whether a code exists; the final comparison is constant-time. Side effect: rolls the
-    session back (nothing is pending at this point in a request) to free its connection.
+    Looked up by the code's hash through its unique index, with no delay. A fixed delay once
+    made every lookup slow, found or not, but it protected nothing: a code is 70 random bits
+    and only its hash is stored, a found and a not-found code answer with different pages
+    anyway, and what bounds guessing is the status page's rate limit (per browser and for
+    everyone), which stays. The delay only held a worker thread per lookup.
     """
-    started = time.monotonic()
-    wanted = receipt_hash(code)
-    found = db.session.scalar(sa.select(Concern).where(Concern.receipt_hash == wanted))
-    match = hmac.compare_digest(found.receipt_hash if found else "0" * 64, wanted)
-    # Give the connection back before waiting: parallel lookups must not hold the pool.
-    # (Rolling back keeps ``found`` in the session; it reloads on its next use.)
-    db.session.rollback()
-    floor = current_app.config["STATUS_LOOKUP_SECONDS"]
-    time.sleep(max(0.0, floor - (time.monotonic() - started)))
-    return found if found is not None and match else None
+    return db.session.scalar(
+        sa.select(Concern).where(Concern.receipt_hash == receipt_hash(code)))

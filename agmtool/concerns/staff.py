@@ -4,7 +4,18 @@ English translations (written in the translation editor), and the CSV export."""
 from __future__ import annotations
 
 import click
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
@@ -127,13 +138,11 @@ def index():
 @roles_required(*TRIAGERS)
 def export():
     with_contacts = g.user.role == Role.ADMIN and request.args.get("contacts") == "1"
-    body = concern_search.export_csv(_filters(), with_contacts=with_contacts)
+    rows = concern_search.export_csv(_filters(), with_contacts=with_contacts)
     name = f"concerns-{utcnow().date().isoformat()}.csv"
-    return body, 200, {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "no-store",
-    }
+    return Response(stream_with_context(rows), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
 
 
 def _staff_form() -> StaffConcernForm:

@@ -5,8 +5,8 @@ UTC the same way, so no VTIMEZONE can be out of date or misread. The meeting's o
 time, and London's, are spelled out in the DESCRIPTION. A meeting whose time is not known
 yet is an all-day event on its local date.
 
-Each meeting's serialized events are cached by (id, sequence, updated_at, language,
-deadlines, base URL): a feed is the calendar's head, then those cached bytes, then its end.
+A feed is the calendar's head, then each meeting's serialized events, then its end, so
+that a meeting's bytes can be kept and reused on their own (agmtool.meetings.feed_cache).
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ PRODID = "-//agmtool//AGM calendar//EN"
 REFRESH = timedelta(hours=12)
 DEADLINE_LENGTH = timedelta(minutes=30)
 REMINDER_BEFORE = timedelta(days=1)
-# Keeps the per-process cache of serialized events bounded.
-EVENT_CACHE_LIMIT = 50_000
 
 # Unicode's own line and paragraph separators and NEL: calendar applications treat them
 # variously (some drop them, some break the line), and plain_text would drop NEL and join
@@ -303,28 +301,16 @@ def calendar_head(options: FeedOptions) -> tuple[bytes, bytes]:
 
 
 def calendar_bytes(meetings: Iterable[AGM], options: FeedOptions,
-                   event_cache: dict | None = None, today: date | None = None,
+                   today: date | None = None,
                    notes: dict[int, agms.PublicNote] | None = None) -> bytes:
     """The whole feed on ``today`` (UTC; default: now). Call inside
     flask_babel.force_locale(options.lang). ``notes``: the meetings' public notes in the
     feed's language (agms.public_notes); None, as written."""
     today = today or datetime.now(UTC).date()
     head, end = calendar_head(options)
-    parts = [head]
-    words = None
-    for agm in meetings:
-        # A meeting reads differently once its day is over, unchanged in the database.
-        past = agm.local_date < today
-        note = notes.get(agm.id) if notes is not None else as_written(agm)
-        key = (agm.id, agm.sequence, agm.updated_at, options, past, note)
-        chunk = event_cache.get(key) if event_cache is not None else None
-        if chunk is None:
-            words = words or Words(options.lang, options.reference_zone)
-            chunk = meeting_bytes(agm, options, words, past, note)
-            if event_cache is not None:
-                if len(event_cache) >= EVENT_CACHE_LIMIT:
-                    event_cache.clear()
-                event_cache[key] = chunk
-        parts.append(chunk)
-    parts.append(end)
-    return b"".join(parts)
+    words = Words(options.lang, options.reference_zone)
+    # A meeting reads differently once its day is over, unchanged in the database.
+    return b"".join([head, *(meeting_bytes(
+        agm, options, words, agm.local_date < today,
+        notes.get(agm.id) if notes is not None else as_written(agm)) for agm in meetings),
+        end])

@@ -122,7 +122,8 @@ def rows(source_type: str, source_id: int) -> dict[str, Translation]:
 
 def sync(source_type: str, source_id: int, text: str | None, language: str,
          targets: Iterable[str], *, reader: Reader, agm_id: int | None = None,
-         due_on: date | None = None, user: User | None = None) -> dict[str, Translation]:
+         due_on: date | None = None, user: User | None = None,
+         new_source: bool = False) -> dict[str, Translation]:
     """Keep the translations of one source text in step with it.
 
     Every language of ``targets`` but the source's own ``language`` gets a row (missing at
@@ -131,15 +132,19 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
     text changes gets a new version, so that an editor opened on the old text cannot save
     over it unawares. A row no longer among the targets is deleted while nothing was
     written in it; written work is kept. An empty ``text`` deletes every row (see erase).
+    ``new_source``: the source was created in this transaction, so it has no rows yet and no
+    other sync can add any meanwhile (a concern just submitted): its rows are added without
+    looking for others first.
     Side effects: adds, updates or deletes rows, records history and sends
     ``shown_changed`` for approvals lost, flushes. Returns the rows by language.
     """
     text = (clean_text(text) or "").strip()
     if not text:
-        erase(source_type, [source_id])
+        if not new_source:
+            erase(source_type, [source_id])
         return {}
     wanted = {code for code in targets if code != language}
-    existing = rows(source_type, source_id)
+    existing = {} if new_source else rows(source_type, source_id)
     lost: list[Translation] = []
     for code, row in existing.items():
         if code not in wanted and row.state == State.MISSING:
@@ -159,11 +164,14 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
         row = Translation(source_type=source_type, source_id=source_id, language=code,
                           source_language=language, source_text=text, text="",
                           state=State.MISSING, reader=reader, agm_id=agm_id, due_on=due_on)
-        try:
-            with db.session.begin_nested():  # two syncs at once: one row stays
-                db.session.add(row)
-        except IntegrityError:
-            continue
+        if new_source:
+            db.session.add(row)
+        else:
+            try:
+                with db.session.begin_nested():  # two syncs at once: one row stays
+                    db.session.add(row)
+            except IntegrityError:
+                continue
         existing[code] = row
     db.session.flush()
     for row in lost:
