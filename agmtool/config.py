@@ -51,6 +51,8 @@ PASSWORD_RESET_LIFETIME = timedelta(hours=24)
 # Request bodies: well above the sum of the concern form's caps, so only abuse meets 413.
 MAX_CONTENT_LENGTH = 256 * 1024
 MAX_FORM_MEMORY_SIZE = 256 * 1024
+# The one route that takes more: a translated XLIFF file, on /staff/translate/xliff/.
+XLIFF_MAX_BYTES = 5 * 1024 * 1024
 
 WTF_CSRF_TIME_LIMIT = 6 * 3600
 WTF_CSRF_SSL_STRICT = True

@@ -10,6 +10,7 @@ from agmtool.concerns.receipts import receipt_hash
 from agmtool.extensions import db
 from agmtool.models import (
     AGM,
+    EVERY_LANGUAGE,
     AGMStatus,
     Attribution,
     Channel,
@@ -22,8 +23,10 @@ from agmtool.models import (
     MeetingFormat,
     MeetingKind,
     Site,
+    TermKind,
     Topic,
 )
+from agmtool.translation import glossary, memory
 
 LONDON, ZUG, PERTH = "Europe/London", "Europe/Zurich", "Australia/Perth"
 
@@ -200,9 +203,95 @@ def load() -> dict[str, int]:
         refresh_search_text(concern)
     db.session.flush()
     questions = load_season()
+    terms = load_glossary()
+    segments = memory.rebuild()  # the demo's translations are approved without the editor
     return {"companies": len(companies), "sites": len(SITES), "meetings": meetings,
             "communities": len(communities), "concerns": len(CONCERNS) + len(MORE_CONCERNS),
-            "questions": questions}
+            "questions": questions, "glossary terms": terms, "memory segments": segments}
+
+
+# --- a starter glossary -------------------------------------------------------------------
+# Names kept as they are in every language: companies, mines, places, peoples and their
+# words, organisations. (name, note for translators)
+KEPT = [
+    ("Anglo American", None), ("Antofagasta", None), ("BHP", None), ("Glencore", None),
+    ("Rio Tinto", None), ("Freeport-McMoRan", None), ("PT Freeport Indonesia", None),
+    ("Samarco", "Owned by BHP and Vale."), ("Sibanye-Stillwater", None), ("Lonmin", None),
+    ("Cerrejón", "The open-pit coal mine in La Guajira, Colombia."),
+    ("Grasberg", "The copper and gold mine in Central Papua."),
+    ("Fundão", "The Samarco tailings dam that collapsed in 2015."), ("Los Pelambres", None),
+    ("Minas-Rio", None), ("Marikana", None), ("La Guajira", None),
+    ("Arroyo Bruno", "The stream Cerrejón diverted in 2016."), ("Brumadinho", None),
+    ("Bento Rodrigues", None), ("Paracatu de Baixo", None), ("Rio Doce", None),
+    ("Paraopeba", None), ("Timika", None), ("Tembagapura", None), ("Mimika", None),
+    ("Choapa", None),
+    ("Wayuu", "The people, and their adjective: never “guajiro”."),
+    ("Wayuunaiki", "The Wayuu language."),
+    ("pütchipü'ü", "Wayuu: the palabrero, who carries the word between families in a dispute."),
+    ("Amungme", "The people of the highlands around Grasberg."),
+    ("Amungsa", "Amungme: the Amungme land."),
+    ("Nemangkawi", "Amungme: the sacred mountain the maps call Puncak Jaya (Carstensz)."),
+    ("Kamoro", "The people of the Mimika coast, also called Mimika Wee."),
+    ("karapao", "Kamoro: the ceremonial house of the initiation feast."),
+    ("LEMASA", "The Amungme customary council (Lembaga Musyawarah Adat Suku Amungme)."),
+    ("LEMASKO", "The Kamoro customary council (Lembaga Musyawarah Adat Suku Kamoro)."),
+    ("Fuerza de Mujeres Wayuu", None),
+    ("Movimento dos Atingidos por Barragens", "Brazil's movement of dam-affected people (MAB)."),
+    ("London Mining Network", None), ("WALHI", None), ("JATAM", None),
+]
+# Kept in one direction only: in the other language these are ordinary words ("vale", a
+# valley; "ranchería", kept from Spanish into English).
+KEPT_ONE_WAY = [
+    ("en", "Vale", "The Brazilian mining company."),
+    ("es", "ranchería", "A Wayuu settlement of one family group."),
+]
+# Terms translated one way: (source language, term, {language: rendering}).
+TRANSLATED = [
+    ("en", "tailings dam", {"es": "presa de relaves", "pt": "barragem de rejeitos",
+                            "id": "bendungan tailing"}),
+    ("en", "tailings", {"es": "relaves", "pt": "rejeitos", "id": "tailing"}),
+    ("en", "free, prior and informed consent", {
+        "es": "consentimiento libre, previo e informado",
+        "pt": "consentimento livre, prévio e informado",
+        "id": "persetujuan atas dasar informasi awal tanpa paksaan"}),
+    ("en", "annual general meeting", {"es": "junta general anual de accionistas",
+                                      "pt": "assembleia geral anual",
+                                      "id": "rapat umum pemegang saham tahunan"}),
+    ("en", "shareholder", {"es": "accionista", "pt": "acionista", "id": "pemegang saham"}),
+    ("en", "resettlement", {"es": "reasentamiento", "pt": "reassentamento",
+                            "id": "pemukiman kembali"}),
+    ("en", "open-pit mine", {"es": "mina a cielo abierto", "pt": "mina a céu aberto",
+                             "id": "tambang terbuka"}),
+    ("en", "security forces", {"es": "fuerzas de seguridad", "pt": "forças de segurança",
+                               "id": "aparat keamanan"}),
+    ("en", "grievance mechanism", {"es": "mecanismo de quejas",
+                                   "pt": "mecanismo de reclamações",
+                                   "id": "mekanisme pengaduan"}),
+    ("es", "presa de relaves", {"en": "tailings dam"}),
+    ("es", "consulta previa", {"en": "prior consultation"}),
+    ("pt", "barragem de rejeitos", {"en": "tailings dam"}),
+    ("pt", "atingidos", {"en": "affected people"}),
+    ("id", "bendungan tailing", {"en": "tailings dam"}),
+    ("id", "masyarakat adat", {"en": "Indigenous peoples"}),
+    ("id", "tanah ulayat", {"en": "customary land"}),
+]
+
+
+def load_glossary() -> int:
+    """The starter glossary (by nobody in particular). Returns how many terms it has."""
+    every = EVERY_LANGUAGE
+    count = 0
+    for name, note in KEPT:
+        glossary.add(None, TermKind.KEEP, every, every, name, note=note)
+        count += 1
+    for source, name, note in KEPT_ONE_WAY:
+        glossary.add(None, TermKind.KEEP, source, every, name, note=note)
+        count += 1
+    for source, term, renderings in TRANSLATED:
+        for language, rendering in renderings.items():
+            glossary.add(None, TermKind.TRANSLATE, source, language, term, rendering)
+            count += 1
+    return count
 
 
 # --- a season of questions ------------------------------------------------------------------

@@ -655,6 +655,65 @@ class Translation(db.Model):
         return self.state == TranslationState.APPROVED and not self.stale
 
 
+class MemorySegment(db.Model):
+    """One pair of the translation memory (agmtool.translation.memory): a paragraph of an
+    approved translation, or one of its sentences where the original and the translation
+    split into as many sentences; or a unit of an imported TMX file.
+
+    A translation's segments go with it: when it is erased (a withdrawal) or stops being
+    approved. An imported segment has no translation and names its file in ``origin``.
+    ``words`` holds the original's words as the match measure compares them, and
+    ``word_count`` their number (a match of 70 needs a length within 70%). On PostgreSQL the
+    migration adds a trigram index (pg_trgm) that the models do not declare: SQLite has none.
+    """
+
+    __table_args__ = (
+        sa.Index("ix_memory_segment_pair", "source_language", "language", "word_count"),
+        # Ids never come back after a deletion: the in-process scan tells new segments by id.
+        {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_language: Mapped[str] = mapped_column(sa.String(8))
+    language: Mapped[str] = mapped_column(sa.String(8))
+    source_text: Mapped[str] = mapped_column(sa.Text)
+    target_text: Mapped[str] = mapped_column(sa.Text)
+    words: Mapped[str] = mapped_column(sa.Text)
+    word_count: Mapped[int]
+    translation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("translation.id", ondelete="CASCADE"), index=True)
+    origin: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TermKind(LabelledEnum):
+    KEEP = "keep", _l("Never translated")
+    TRANSLATE = "translate", _l("Always translated one way")
+
+
+# A glossary term's language that stands for every language (a name is kept in all of them).
+EVERY_LANGUAGE = "*"
+
+
+class GlossaryTerm(db.Model):
+    """A term of the glossary (agmtool.translation.glossary) for one language pair, or for
+    every language (``EVERY_LANGUAGE``): a name never translated, or a term translated one
+    way. ``term_key`` is the term folded for case, unique per pair."""
+
+    __table_args__ = (sa.UniqueConstraint("source_language", "language", "term_key",
+                                          name="uq_glossary_term_pair_term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_language: Mapped[str] = mapped_column(sa.String(8))
+    language: Mapped[str] = mapped_column(sa.String(8))
+    kind: Mapped[TermKind] = mapped_column(enum_column(TermKind))
+    term: Mapped[str] = mapped_column(sa.String(200))
+    term_key: Mapped[str] = mapped_column(sa.String(200))
+    rendering: Mapped[str] = mapped_column(sa.String(200))
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+
 class Setting(db.Model):
     """A setting admins change on the settings page (agmtool.settings), kept with its
     history; the defaults live in agmtool.settings."""

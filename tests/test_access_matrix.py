@@ -5,8 +5,9 @@ attendee or the public."""
 import pytest
 
 from agmtool.concerns import domain as concerns
-from agmtool.models import Community, ConcernStatus, Role, Source
+from agmtool.models import Community, ConcernStatus, Role, Source, TermKind
 from agmtool.questions import domain as questions
+from agmtool.translation import glossary
 
 ROLES = [None, Role.ATTENDEE, Role.TRANSLATOR, Role.STAFF, Role.ADMIN]
 EVERYONE = {None, *Role}
@@ -20,6 +21,14 @@ ALLOWED = {
     "translate.editor": READERS,
     "translate.save": READERS,
     "translate.send_back": READERS,
+    "translate.glossary_page": READERS,
+    "translate.glossary_add": READERS,
+    "translate.glossary_term": READERS,
+    "translate.glossary_save": READERS,
+    "translate.glossary_delete": READERS,
+    "translate.exchange": READERS,
+    "translate.xliff_export": READERS,
+    "translate.xliff_import": READERS,
     "inbox.new": TRIAGERS,
     "inbox.export": TRIAGERS,
     "inbox.act": TRIAGERS,
@@ -83,6 +92,7 @@ def test_every_route_with_every_role(app, db, make_user, make_concern, make_comp
     question = questions.draft(agm, [concern], "Will you?", users[Role.STAFF])
     source = Source(agm=agm, title="Report")
     db.session.add(source)
+    term = glossary.add(users[Role.STAFF], TermKind.KEEP, "en", "es", "Cerrejón")
     db.session.commit()
     values = {"lang": "es", "concern_id": str(concern.id), "code": "es",
               "user_id": str(users[Role.STAFF].id), "filename": "style.css",
@@ -90,7 +100,8 @@ def test_every_route_with_every_role(app, db, make_user, make_concern, make_comp
               "company_id": str(company.id),
               "translation_id": str(concerns.english(concern).id),
               "question_id": str(question.id), "source_id": str(source.id),
-              "community_id": str(concern.community_id)}
+              "community_id": str(concern.community_id), "term_id": str(term.id),
+              "source": "es", "target": "en"}
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
     problems = []
     tried = 0

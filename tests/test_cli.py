@@ -4,13 +4,15 @@ import re
 from datetime import date, time
 
 from agmtool.models import AGM, AGMStatus, Company, Concern, MeetingKind, Question, QuestionStatus
+from agmtool.translation import glossary
 
 
 def test_demo_load_brings_the_real_meetings_and_four_languages(runner, db):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert result.output == ("Loaded demo data: 7 companies, 4 sites, 14 meetings, "
-                             "5 communities, 9 concerns, 7 questions\n")
+                             "5 communities, 9 concerns, 7 questions, 78 glossary terms, "
+                             "32 memory segments\n")
     rio = db.session.scalar(db.select(Company).where(Company.slug == "rio-tinto"))
     assert [(item.entity_name, item.exchange) for item in rio.listings] == [
         ("Rio Tinto plc", "LSE"), ("Rio Tinto Limited", "ASX")]
@@ -42,6 +44,23 @@ def test_the_demo_season_has_a_question_in_every_state_and_receipts_at_each_stag
     assert "¿Es esto lo que quiere que preguntemos en su nombre?" in asked
     answered = client.post("/id/status", data={"code": "DEMO-0003"}).text
     assert "Perusahaan menjanjikan jawaban tertulis paling lambat 30 Juni 2025." in answered
+
+
+def test_the_demo_glossary_guards_names_and_terms_in_the_four_languages(runner, db):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    text = "The tailings dam of Samarco, owned by BHP and Vale, collapsed."
+    required = {language: [(check.term.term, check.term.rendering)
+                           for check in glossary.check(text, "", "en", language)]
+                for language in ("es", "pt", "id")}
+    assert required == {language: [("tailings dam", rendering), ("Samarco", "Samarco"),
+                                   ("BHP", "BHP"), ("Vale", "Vale")]
+                        for language, rendering in (("es", "presa de relaves"),
+                                                    ("pt", "barragem de rejeitos"),
+                                                    ("id", "bendungan tailing"))}
+    back = glossary.check("Os atingidos pela barragem de rejeitos do Fundão", "", "pt", "en")
+    assert [(c.term.term, c.term.rendering) for c in back] == [
+        ("atingidos", "affected people"), ("barragem de rejeitos", "tailings dam"),
+        ("Fundão", "Fundão")]
 
 
 def test_demo_load_if_empty_leaves_existing_data_alone(runner, make_company, db):

@@ -31,10 +31,10 @@ from agmtool.config import ROOT
 
 RESULTS = ROOT / "bench-results.json"
 # The modules whose measures run, in this order (the server's state carries over from one
-# to the next: the export runs before the submissions add their concerns). The translation
-# workbench and tools issues add "translation"; "pack_cached_vs_static" and
-# "page_during_pdf_vs_alone" go with the packs' pages.
-MODULES = ("feeds", "export", "intake", "memory", "restart", "pdf")
+# to the next: the export runs before the submissions add their concerns, the translation
+# figures seed their own concerns and segments last but the PDF's). "pack_cached_vs_static"
+# and "page_during_pdf_vs_alone" go with the packs' pages.
+MODULES = ("feeds", "export", "intake", "memory", "restart", "translation", "pdf")
 PAIRS = 7  # A then B, this many times; the median of the pairs' ratios is the figure
 TIME_BUDGET = 300
 BASE_URL = "https://agm.example.org"

@@ -17,9 +17,19 @@ config.set_main_option(
 )
 
 
+# Indexes that only PostgreSQL has, made by hand in their migration (the models cannot declare
+# them for SQLite): autogenerate neither drops nor compares them.
+POSTGRESQL_ONLY_INDEXES = {"ix_memory_segment_trigram"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)
+
+
 def run_migrations_offline():
     context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=db.metadata, literal_binds=True)
+                      target_metadata=db.metadata, literal_binds=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -34,6 +44,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_object", include_object)
     with db.engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:

@@ -1,20 +1,34 @@
-"""`translate_queue_ms` for `make bench`: the translator's queue at 20,000 concerns with their
+"""The translation figures of `make bench`.
+
+`translate_queue_ms`: the translator's queue at 20,000 concerns with their
 translations, as staff (every language) open its first page.
 
 The bench harness calls ``run(app)`` (or ``seed`` then ``measure``, to drive the page with
 its own load generator: ``seed`` returns the path and the session cookie). Concerns come
 after translation in the chain of features, so the concerns and their translations are
 written here as rows, in bulk, the way the concerns package stores them.
+
+`tm_lookup_ms_10k` and `tm_lookup_ms_100k`: the translation memory's top
+five suggestions for a sentence, over 10,000 and 100,000 segments in one language pair
+(every segment in the pair being looked up: the worst case), on the database the bench runs
+on (pg_trgm candidates on PostgreSQL, the rapidfuzz scan on SQLite).
+
+The bench harness calls ``run_memory(app)`` (or ``seed_memory`` then ``measure_lookup``).
+The segments are sentences of 6 to 30 words drawn, with Zipf's law, from a vocabulary of
+5,000 words (the domain's own, then made-up ones), as a memory of concerns and questions
+would be; a lookup is one of them with a word changed, or a sentence not in the memory.
 """
 
 from __future__ import annotations
 
+import random
 import statistics
 import time as clock
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from babel import Locale
 from flask import Flask
 
 from agmtool.accounts import domain as accounts
@@ -24,11 +38,13 @@ from agmtool.models import (
     Channel,
     Concern,
     ConcernStatus,
+    MemorySegment,
     Reader,
     Role,
     Translation,
     TranslationState,
 )
+from agmtool.translation import memory
 
 CONCERNS = 20_000
 PATH = "/staff/translate/"
@@ -130,3 +146,122 @@ def run(app: Flask, count: int = CONCERNS) -> dict:
         seeded = seed(app, count)
         db.session.remove()
     return {KEY: round(measure(app, seeded), 1)}
+
+
+# --- the translation memory -------------------------------------------------------------
+
+MEMORY_KEYS = {10_000: "tm_lookup_ms_10k", 100_000: "tm_lookup_ms_100k"}
+MEMORY_TARGETS_MS = {"tm_lookup_ms_10k": 50, "tm_lookup_ms_100k": 200}
+PAIR = ("es", "en")
+MEMORY_BATCH = 5_000
+COMMON = ("el la los las de del que y en un una por para con no se su al lo como más pero "
+         "sus le ya o este sí porque esta entre cuando muy sin sobre también me hasta hay "
+         "donde quien desde todo nos durante todos uno les ni contra otros ese eso ante "
+         "agua río mina empresa comunidad presa relaves polvo tierra familias niños salud "
+         "escuela pescado ganado pozos camino noche ruido camiones tajo carbón cobre oro "
+         "reasentamiento indemnización promesa reunión carta respuesta accionistas junta "
+         "guardias ejército defensores consulta consentimiento territorio ranchería arroyo "
+         "sequía lluvia cultivos enfermedad tos piel ojos hospital médico muertos heridos "
+         "trabajadores contratistas salario sindicato huelga despidos accidente derrumbe")
+WORDS = COMMON.split()
+
+
+def _vocabulary(rng: random.Random, size: int = 5_000) -> list[str]:
+    """The domain's words, the Spanish words of Babel's locale data (names of languages and
+    places), then made-up words of Spanish-like syllables, ``size`` in all."""
+    names = Locale("es")
+    found = dict.fromkeys(WORDS)
+    for table in (names.languages, names.territories, names.scripts):
+        for name in table.values():
+            found.update(dict.fromkeys(w for w in memory.words(name) if w.isalpha()))
+    consonants, vowels = "bcdfghjlmnñprstvz", "aeiouáéí"
+    while len(found) < size:
+        found[
+            "".join(rng.choice(consonants) + rng.choice(vowels)
+                    for _ in range(rng.randint(2, 5))) + rng.choice(["", "s", "n", "r"])] = None
+    return list(found)[:size]
+
+
+def _sentences(rng: random.Random, vocabulary: list[str], count: int) -> list[str]:
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    return [" ".join(rng.choices(vocabulary, weights, k=rng.randint(6, 30))) + "."
+            for _ in range(count)]
+
+
+def seed_memory(count: int, seed: int = 16) -> int:
+    """Add segments in the pair until it holds ``count`` (the same ones for the same
+    ``seed``). Side effects: inserts and commits (the harness seeds a database of its own).
+    Returns how many the pair holds."""
+    where = (MemorySegment.source_language == PAIR[0], MemorySegment.language == PAIR[1])
+    have = db.session.scalar(sa.select(sa.func.count()).select_from(MemorySegment).where(*where))
+    rng = random.Random(seed)
+    vocabulary = _vocabulary(rng)
+    rng.seed(seed + have)
+    for start in range(have, count, MEMORY_BATCH):
+        rows = []
+        batch = _sentences(rng, vocabulary, min(MEMORY_BATCH, count - start))
+        for n, text in enumerate(batch, start):
+            found = memory.words(text)
+            rows.append({"source_language": PAIR[0], "language": PAIR[1], "source_text": text,
+                         "target_text": f"Segment {n} in English.", "words": " ".join(found),
+                         "word_count": len(found), "origin": "bench.tmx"})
+        db.session.execute(sa.insert(MemorySegment), rows)
+        db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as connection:
+            connection.execute(sa.text("ANALYZE memory_segment"))
+            connection.commit()
+    return max(have, count)
+
+
+def _queries(count: int, seed: int) -> list[str]:
+    """Half the lookups are a stored sentence with one word changed, half are new."""
+    rng = random.Random(seed)
+    stored = db.session.scalars(sa.select(MemorySegment.source_text).where(
+        MemorySegment.source_language == PAIR[0]).order_by(MemorySegment.id).limit(2_000)).all()
+    vocabulary = _vocabulary(random.Random(seed))
+    queries = []
+    for n in range(count):
+        if n % 2 == 0 and stored:
+            words = rng.choice(stored).split()
+            words[rng.randrange(len(words))] = rng.choice(WORDS)
+            queries.append(" ".join(words))
+        else:
+            queries.append(_sentences(rng, vocabulary, 1)[0])
+    return queries
+
+
+def measure_lookup(lookups: int = 40, warm_up: int = 5, seed: int = 61) -> dict:
+    """The median time, in milliseconds, of the top five suggestions for one sentence, over
+    ``lookups`` sentences after ``warm_up``; with the spread, the first lookup (on SQLite it
+    reads the pair's segments into the process) and how many found a suggestion."""
+    times, found, first = [], 0, None
+    for n, text in enumerate(_queries(warm_up + lookups, seed)):
+        started = clock.perf_counter()
+        suggestions = memory.suggest(text, *PAIR)
+        elapsed = (clock.perf_counter() - started) * 1000
+        db.session.rollback()  # each lookup as a request would make it: a fresh transaction
+        first = elapsed if first is None else first
+        if n >= warm_up:
+            times.append(elapsed)
+            found += bool(suggestions)
+    quartiles = statistics.quantiles(times, n=4)
+    return {"median_ms": round(statistics.median(times), 1),
+            "p25_ms": round(quartiles[0], 1), "p75_ms": round(quartiles[2], 1),
+            "max_ms": round(max(times), 1), "first_ms": round(first, 1),
+            "with_suggestions": found, "lookups": lookups}
+
+
+def run_memory(app: Flask, sizes=(10_000, 100_000)) -> dict:
+    """Seed, then measure, for each size in turn: ``{KEY: milliseconds}`` for
+    bench-results.json, and ``details`` for the table (spread, database, hits)."""
+    results: dict = {}
+    details = {}
+    with app.app_context():
+        for size in sizes:
+            seed_memory(size)
+            figures = measure_lookup()
+            results[MEMORY_KEYS.get(size, f"tm_lookup_ms_{size}")] = figures["median_ms"]
+            details[size] = figures | {"database": db.engine.dialect.name}
+        db.session.remove()
+    return results | {"details": details}

@@ -30,13 +30,15 @@ from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.models import Reader, Translation, TranslationState, User, utcnow
 from agmtool.text import clean_text
+from agmtool.translation import glossary, memory
 
 State = TranslationState
 
 # How a translation's history reads (registered by agmtool.translation.init_app). Its text is
 # never kept in the history: it may quote a community's words.
 HISTORY = history.Labels(
-    fields={"state": _l("Translation"), "text": _l("Text"), "review_note": _l("Comment")},
+    fields={"state": _l("Translation"), "text": _l("Text"), "review_note": _l("Comment"),
+            "terms": _l("Glossary terms not kept")},
     actions={
         "saved": lazy_pgettext("history action", "Translation saved"),
         "approved": lazy_pgettext("history action", "Translation approved"),
@@ -44,6 +46,7 @@ HISTORY = history.Labels(
         "source_changed": lazy_pgettext("history action",
                                         "The original changed: the translation needs review"),
         "overridden": lazy_pgettext("history action", "Approved despite a glossary warning"),
+        "imported": lazy_pgettext("history action", "Translation imported from an XLIFF file"),
     },
     enums={"state": TranslationState},
 )
@@ -111,6 +114,15 @@ class NothingToApprove(ValueError):
     """The translation has no text yet."""
 
 
+class GlossaryBroken(ValueError):
+    """The text does not render terms of the glossary as required, and no reason to
+    approve it all the same was given. ``checks`` lists them."""
+
+    def __init__(self, checks: list[glossary.Check]):
+        super().__init__(", ".join(check.line for check in checks))
+        self.checks = checks
+
+
 # --- keeping translations in step with their source ---------------------------------------
 
 def rows(source_type: str, source_id: int) -> dict[str, Translation]:
@@ -160,6 +172,7 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
             history.record(row, user, "source_changed",
                            {"state": [State.APPROVED, State.NEEDS_REVIEW]})
             lost.append(row)
+            memory.follow(row)
     for code in sorted(wanted - set(existing)):
         row = Translation(source_type=source_type, source_id=source_id, language=code,
                           source_language=language, source_text=text, text="",
@@ -182,11 +195,13 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
 def erase(source_type: str, source_ids: Iterable[int]) -> int:
     """Delete every translation of these sources, with their words (a withdrawal).
 
-    Side effects: deletes rows; their history holds no text. Returns how many went.
+    Side effects: deletes rows and their segments in the memory; their history holds no
+    text. Returns how many went.
     """
     ids = list(source_ids)
     if not ids:
         return 0
+    memory.forget(source_type, ids)
     result = db.session.execute(sa.delete(Translation).where(
         Translation.source_type == source_type, Translation.source_id.in_(ids)))
     return result.rowcount
@@ -222,13 +237,14 @@ def _claim(row: Translation, seen_version: int | None, **values) -> None:
 
 
 def save(row: Translation, text: str, user: User, seen_version: int | None,
-         ready: bool = False) -> Translation:
+         ready: bool = False, action: str = "saved") -> Translation:
     """Save the translation as a draft, or for review when ``ready``, as made from the
     source text as it is now. A reviewer's comment is cleared by the next save.
+    ``action`` names the history entry ("imported": from an XLIFF file).
 
     Side effects: a conditional UPDATE on the version the user saw (StaleEdit when someone
-    saved meanwhile, or the source changed), history (without the text), flush, sends
-    ``saved``, and ``shown_changed`` when it was approved.
+    saved meanwhile, or the source changed), history (without the text), its segments
+    leave the memory, flush, sends ``saved``, and ``shown_changed`` when it was approved.
     """
     text = (clean_text(text) or "").strip()
     state = State.NEEDS_REVIEW if ready else State.DRAFT
@@ -239,7 +255,8 @@ def save(row: Translation, text: str, user: User, seen_version: int | None,
     changes = {"text": ["…", "…"]}
     if old_state != state:
         changes["state"] = [old_state, state]
-    history.record(row, user, "saved", changes)
+    history.record(row, user, action, changes)
+    memory.follow(row)
     db.session.flush()
     saved.send(row)
     if old_state == State.APPROVED:
@@ -257,14 +274,21 @@ def approve(row: Translation, user: User, seen_version: int | None,
     """Approve the translation as the approver read it: its ``seen_version`` and, when
     given, the ``text`` in the approver's box. A text that differs from the stored one is
     saved first (for review), so what is approved is always what was read; the approver
-    then counts as its translator. ``override`` is the reason given for approving despite
-    a warning (the glossary's), kept in the history.
+    then counts as its translator. A text that breaks the glossary is approved only with
+    ``override``, the reason given for approving it all the same, kept in the history with
+    the terms not kept.
 
     Side effects: as save when the text is saved first; state, approver, version (a
-    conditional UPDATE), history, flush, sends ``shown_changed``. Raises StaleEdit,
+    conditional UPDATE), history, its segments in the memory, flush, sends
+    ``shown_changed``. Raises GlossaryBroken (before anything is written), StaleEdit,
     NothingToApprove, NotYours (in which case a changed text has been saved for another
     person to approve).
     """
+    override = (clean_text(override) or "").strip() or None
+    broken = glossary.breaches(row.source_text, row.text if text is None else text,
+                               row.source_language, row.language)
+    if broken and not override:
+        raise GlossaryBroken(broken)
     if text is not None and (row.version != seen_version
                              or row.text != (clean_text(text) or "").strip()):
         save(row, text, user, seen_version, ready=True)
@@ -277,8 +301,11 @@ def approve(row: Translation, user: User, seen_version: int | None,
     _claim(row, seen_version, state=State.APPROVED, approved_by_id=user.id,
            approved_at=utcnow(), made_from=row.source_text, review_note=None)
     changes = {"state": [old_state, State.APPROVED]} if old_state != State.APPROVED else {}
-    history.record(row, user, "overridden" if override else "approved",
-                   {**changes, **({"review_note": [None, override]} if override else {})})
+    if broken:
+        changes |= {"review_note": [None, override],
+                    "terms": [None, "; ".join(check.line for check in broken)]}
+    history.record(row, user, "overridden" if broken else "approved", changes)
+    memory.follow(row)
     db.session.flush()
     shown_changed.send(row)
     return row
@@ -288,8 +315,9 @@ def send_back(row: Translation, user: User, seen_version: int | None,
               comment: str) -> Translation:
     """Send the translation back to its translator with a comment (shown in the editor).
 
-    Side effects: state draft, the comment, version (conditional UPDATE), history, flush,
-    sends ``shown_changed`` when it was approved. Raises StaleEdit, ValueError (no comment).
+    Side effects: state draft, the comment, version (conditional UPDATE), history, its
+    segments leave the memory, flush, sends ``shown_changed`` when it was approved. Raises
+    StaleEdit, ValueError (no comment).
     """
     comment = (clean_text(comment) or "").strip()
     if not comment:
@@ -299,6 +327,7 @@ def send_back(row: Translation, user: User, seen_version: int | None,
            approved_at=None)
     history.record(row, user, "sent_back",
                    {"state": [old_state, State.DRAFT], "review_note": [None, comment]})
+    memory.follow(row)
     db.session.flush()
     if old_state == State.APPROVED:
         shown_changed.send(row)

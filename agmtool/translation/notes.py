@@ -16,7 +16,15 @@ from sqlalchemy import event
 
 from agmtool.extensions import db
 from agmtool.meetings import agms
-from agmtool.models import AGM, History, Reader, Translation, TranslationState, utcnow
+from agmtool.models import (
+    AGM,
+    History,
+    MemorySegment,
+    Reader,
+    Translation,
+    TranslationState,
+    utcnow,
+)
 from agmtool.text import clean_text
 
 SOURCE_TYPE = agms.NOTE
@@ -89,6 +97,10 @@ def keep_in_step(connection, agm_id: int, note: str | None, language: str) -> No
                 at=now, object_type=Translation.__tablename__, object_id=row.id,
                 action="source_changed",
                 changes={"state": [State.APPROVED.value, State.NEEDS_REVIEW.value]}))
+            # No longer approved, so out of the memory (see memory.follow); a deleted row's
+            # segments go with it (ON DELETE CASCADE).
+            segments = MemorySegment.__table__
+            connection.execute(sa.delete(segments).where(segments.c.translation_id == row.id))
         connection.execute(sa.update(table).where(table.c.id == row.id).values(**values))
     for code in wanted:
         if code not in existing:
