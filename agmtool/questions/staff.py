@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from agmtool import diffs, history, i18n, links, workflow
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
-from agmtool.forms import options
+from agmtool.forms import STALE_EDIT, options
 from agmtool.models import (
     AGM,
     Community,
@@ -66,10 +66,6 @@ NOT_READY = {
     "translations": _l("Some translations are not approved yet: %(languages)s."),
     "signoffs": _l("These concerns have not signed the question off yet: %(concerns)s."),
 }
-CHANGED_MEANWHILE = _l("Someone else changed this question in the meantime. Here it is as it "
-                       "is now.")
-
-
 def get_question(question_id: int) -> Question:
     return db.session.get(Question, question_id) or abort(404)
 
@@ -293,7 +289,7 @@ def _step(question: Question, do, done: str) -> None:
         flash(done, "info")
     except StaleEdit:
         db.session.rollback()
-        flash(CHANGED_MEANWHILE, "error")
+        flash(STALE_EDIT, "error")
     except workflow.TransitionNotAllowed:
         db.session.rollback()
         flash(_("That step is not possible from “%(status)s”.", status=question.status.label),
@@ -376,7 +372,7 @@ def excerpt(question_id: int, concern_id: int):
             return redirect(url_for("questions.detail", question_id=question.id))
         except StaleEdit:
             db.session.rollback()
-            form.excerpt.errors.append(str(CHANGED_MEANWHILE))
+            form.excerpt.errors.append(str(STALE_EDIT))
         except ValueError:
             db.session.rollback()
             form.excerpt.errors.append(_("Copy the words exactly as the community wrote them, "
@@ -443,7 +439,7 @@ def written_answer(question_id: int):
         db.session.commit()
     except StaleEdit:
         db.session.rollback()
-        form.written_text.errors.append(str(CHANGED_MEANWHILE))
+        form.written_text.errors.append(str(STALE_EDIT))
         return _render(question, 409, written_form=form)
     flash(_("The written answer is recorded."), "info")
     return redirect(url_for("questions.detail", question_id=question.id))
@@ -525,9 +521,7 @@ def meeting_briefing(agm_id: int):
             return redirect(url_for("questions.meeting_briefing", agm_id=agm.id))
         except StaleEdit:
             db.session.rollback()
-            flash(_("Someone else saved this meeting after you opened it. Your changes are "
-                    "still in the form: check the meeting in a new tab, then save again."),
-                  "error")
+            flash(STALE_EDIT, "error")
             form.version.data = db.session.get(AGM, agm_id).version
     return render_template("questions/briefing.html", agm=agm, form=form,
                            source_form=source_form), 422 if form.errors else 200
