@@ -544,3 +544,72 @@ def test_a_browser_without_cookies_is_told_so_and_keeps_the_text(app):
     assert response.status_code == 400
     assert "Su navegador no devolvió la cookie de este sitio" in response.text
     assert "Sin cookies, el río sigue seco.</textarea>" in response.text
+
+
+# --- raw UTF-8 bodies (as curl -d and many HTTP libraries send them) ----------------------
+
+def _raw_body(fields: dict) -> bytes:
+    """A form body with its values as raw UTF-8 bytes, not percent-encoded."""
+    return "&".join(f"{k}={v}" for k, v in fields.items()).encode("utf-8")
+
+
+@pytest.mark.parametrize("encode", ["raw", "percent"])
+def test_the_form_reads_utf8_raw_or_percent_encoded(client, db, encode):
+    fields = fresh_form(client, "pt") | {"body": "Mineração: o córrego secou. 水 🌊",
+                                         "contact_name": "João"}
+    body = _raw_body(fields) if encode == "raw" else "&".join(
+        f"{k}={quote(v)}" for k, v in fields.items()).encode()
+    response = client.post("/pt/concerns/new", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert receipt_of(response.text)
+    concern = only_concern(db)
+    assert (concern.body, concern.contact_name) == ("Mineração: o córrego secou. 水 🌊", "João")
+
+
+def test_raw_invalid_utf8_is_refused_with_the_readable_text_kept(client, db):
+    fields = fresh_form(client) | {"body": "el agua está sucia"}
+    body = _raw_body(fields).replace("está".encode(), b"est\xe1")  # Latin-1, not UTF-8
+    response = client.post("/es/concerns/new", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "Algunos caracteres no se pudieron leer" in response.text
+    assert "el agua est\ufffd sucia</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
+
+
+def _asked(client, db, make_user) -> str:
+    code = submit(client, "pt", "A lama chegou")
+    concerns.ask_clarification(only_concern(db), make_user(), "Qual córrego?", "pt")
+    db.session.commit()
+    return code
+
+
+@pytest.mark.parametrize("encode", ["raw", "percent"])
+def test_the_status_page_reads_utf8_raw_or_percent_encoded(client, db, make_user, encode):
+    code = _asked(client, db, make_user)
+    fields = {"code": code, "answer": "O córrego do Feijão, desde março."}
+    body = _raw_body(fields) if encode == "raw" else "&".join(
+        f"{k}={quote(v)}" for k, v in fields.items()).encode()
+    response = client.post("/pt/status/answer", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert "Sua resposta chegou à nossa equipe" in response.text
+    concern = only_concern(db)
+    assert [c.answer for c in concern.clarifications] == ["O córrego do Feijão, desde março."]
+    status = client.post("/pt/status", data=_raw_body({"code": code}),
+                         content_type="application/x-www-form-urlencoded")
+    assert "O córrego do Feijão, desde março." in status.text
+
+
+@pytest.mark.parametrize("encode", ["raw", "percent"])
+def test_an_answer_with_invalid_utf8_is_refused_and_nothing_stored(client, db, make_user,
+                                                                   encode):
+    code = _asked(client, db, make_user)
+    bad = b"c\xf3rrego" if encode == "raw" else b"c%F3rrego"
+    body = f"code={code}&answer=O ".encode() + bad
+    response = client.post("/pt/status/answer", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "Alguns caracteres não puderam ser lidos" in response.text
+    assert [c.answer for c in only_concern(db).clarifications] == [None]
