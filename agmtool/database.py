@@ -120,6 +120,42 @@ def _writer_gone(_dbapi_connection, record) -> None:
         _writer_done(record.info)
 
 
+# Erased words must leave every file of the database. secure_delete zeroes them in the main
+# file, but the WAL keeps the pages that held them until a checkpoint rewrites it, and a
+# passive checkpoint leaves the file as it is. So a transaction that erases asks, with
+# erase_from_disk(), for a checkpoint that truncates the WAL once it has committed.
+_ERASED = "erased_words"
+
+
+def erase_from_disk() -> None:
+    """Once the current transaction commits, checkpoint SQLite's WAL and truncate it, so the
+    words this transaction erased are in none of the database's files (PostgreSQL: nothing
+    to do here). Side effect: marks the session."""
+    db.session.info[_ERASED] = True
+
+
+def truncate_wal(engine: sa.Engine) -> bool:
+    """Copy the WAL into the database file and truncate it to nothing. False when a reader
+    kept it from finishing (the next erasure, or the daily purge, tries again)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        busy, _log, _moved = connection.exec_driver_sql(
+            "PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return not busy
+
+
+@event.listens_for(Session, "after_commit")
+def _erased_committed(session) -> None:
+    if session.info.pop(_ERASED, False):
+        truncate_wal(session.get_bind())
+
+
+@event.listens_for(Session, "after_rollback")
+def _erased_rolled_back(session) -> None:
+    session.info.pop(_ERASED, None)
+
+
 def init_app(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A ping before each use finds a dropped network connection; a SQLite file has none,
