@@ -6,6 +6,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
@@ -156,7 +157,34 @@ def _erased_rolled_back(session) -> None:
     session.info.pop(_ERASED, None)
 
 
+_SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal", "-writer")
+
+
+def keep_private(app: Flask) -> None:
+    """instance/ and the SQLite database (its -wal, -shm and lock files too) readable by
+    their owner only: 0700 and 0600, whatever the umask. The database file is made before
+    SQLite opens it, since SQLite gives its -wal and -shm the database file's mode; files an
+    earlier version left readable by others are tightened."""
+    instance = Path(app.instance_path)
+    if instance.is_dir() and instance.stat().st_mode & 0o077:
+        instance.chmod(0o700)
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if not os.path.exists(path) and os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in _SQLITE_SUFFIXES:
+        try:
+            mode = os.stat(path + suffix).st_mode
+            if mode & 0o077:
+                os.chmod(path + suffix, mode & 0o700)
+        except (FileNotFoundError, PermissionError):
+            continue
+
+
 def init_app(app: Flask) -> None:
+    keep_private(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A ping before each use finds a dropped network connection; a SQLite file has none,
         # and the ping was one more statement in every request.
