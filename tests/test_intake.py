@@ -613,3 +613,21 @@ def test_an_answer_with_invalid_utf8_is_refused_and_nothing_stored(client, db, m
     assert response.status_code == 400
     assert "Alguns caracteres não puderam ser lidos" in response.text
     assert [c.answer for c in only_concern(db).clarifications] == [None]
+
+
+def test_the_server_log_keeps_no_query_string_of_a_staff_page(live_server, caplog):
+    from urllib.request import urlopen
+
+    caplog.set_level(logging.DEBUG, logger="werkzeug")
+    for path in ("/staff/concerns/?q=Ana%20Mar%C3%ADa%20Wayuu&status=received",
+                 "/%73taff/concerns/?q=Ana%20Mar%C3%ADa%20Wayuu", "/calendar.ics?lang=es"):
+        with urlopen(f"{live_server}{path}", timeout=30) as response:
+            assert response.status == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    requests = [re.sub(r"\x1b\[[0-9;]*m", "", line.split('"')[1]) for line in lines
+                if line.startswith("- - - [") and "/login" not in line]
+    assert len(requests) == 3
+    assert requests[0] == "GET /staff/concerns/ HTTP/1.1"
+    assert requests[1] in ("GET /staff/concerns/ HTTP/1.1", "GET /%73taff/concerns/ HTTP/1.1")
+    assert requests[2] == "GET /calendar.ics?lang=es HTTP/1.1"
+    assert "Wayuu" not in caplog.text and "Ana" not in caplog.text
