@@ -161,3 +161,22 @@ def test_no_caller_can_take_away_its_own_administrator_access(app, make_user, db
     with app.test_request_context("/"):
         assert str(refused.value) == "You cannot remove your own administrator access."
     assert db.session.get(User, admin.id).role == Role.ADMIN
+
+
+def test_the_new_account_form_preselects_no_role_and_lists_the_least_first(client, make_user,
+                                                                          log_in, db):
+    log_in(client, make_user("admin@example.org", role=Role.ADMIN))
+    page = client.get("/staff/users/new").text
+    select = re.search(r'<select[^>]*name="role"[^>]*>(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r'<option([^>]*)value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    assert [(value, label) for _attrs, value, label in options] == [
+        ("", "Choose a role"), ("attendee", "Attendee"), ("translator", "Translator"),
+        ("staff", "Staff"), ("admin", "Administrator")]
+    assert "selected" not in select
+    # A form sent without choosing makes no account, and says why.
+    response = client.post("/staff/users/new", data={"email": "new@example.org", "name": "Ana",
+                                                    "active": "y"})
+    assert response.status_code == 200
+    assert "Choose a role for this account." in response.text
+    assert 'value="new@example.org"' in response.text
+    assert db.session.scalar(db.select(User).where(User.email == "new@example.org")) is None
