@@ -1,6 +1,8 @@
 """Logging in with a password and a TOTP code, server-side sessions, throttling, roles."""
 
+import os
 import re
+import time
 from datetime import timedelta
 
 import helpers
@@ -11,13 +13,28 @@ from agmtool.accounts import domain as accounts
 from agmtool.models import Role, UserSession, utcnow
 
 
+@pytest.fixture(autouse=True, params=["UTC", "America/Bogota", "Europe/London"])
+def server_timezone(request):
+    """Every test here runs on a server set to UTC, to UTC-5 and to London (UTC+1 in
+    summer): a naive UTC time read as local time shows up as codes that never match."""
+    previous = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    yield request.param
+    if previous is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = previous
+    time.tzset()
+
+
 def post_login(client, email, password=helpers.PASSWORD):
     return client.post("/staff/login", data={"email": email, "password": password})
 
 
 def current_code(user, ahead=0):
     totp = pyotp.TOTP(user.totp_secret)
-    return totp.at(utcnow().timestamp() + ahead * totp.interval)
+    return totp.at(time.time() + ahead * totp.interval)
 
 
 def test_translator_logs_in_with_password_only(client, make_user):
@@ -198,7 +215,7 @@ def test_failures_are_counted_in_the_database_not_on_a_stale_copy(make_user, db,
 def test_a_totp_step_claimed_elsewhere_is_refused(make_user, db):
     user = make_user("staff@example.org", role=Role.STAFF)
     code = current_code(user)
-    step = int(utcnow().timestamp() // 30)
+    step = int(time.time() // 30)
     # A parallel request already used this step; this request's copy doesn't know yet.
     db.session.execute(db.update(type(user)).where(type(user).id == user.id)
                        .values(totp_last_step=step).execution_options(synchronize_session=False))
