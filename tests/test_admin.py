@@ -28,7 +28,7 @@ def test_admin_creates_a_translator_and_hands_over_a_one_time_link(client, make_
     assert response.headers["Location"] == "/staff/login"
     response = newcomer.post("/staff/login", data={"email": "traductora@example.org",
                                                   "password": "mi contraseña larga"})
-    assert response.headers["Location"] == "/staff/"
+    assert response.headers["Location"] == "/staff/login/setup"  # every role has a 2nd factor
     # The link works once.
     assert newcomer.get(path).status_code == 404
 
@@ -79,7 +79,8 @@ def test_users_create_command(runner, db):
                                  "--languages", "es,id", "--password-stdin"],
                            input=helpers.PASSWORD + "\n")
     assert result.exit_code == 0, result.output
-    assert result.output == "Created t@example.org (translator).\n"
+    assert result.output == ("Created t@example.org (translator). Two-factor login is set up "
+                             "at the first login.\n")
     user = db.session.scalar(db.select(User))
     assert (user.email, user.languages) == ("t@example.org", "es,id")
 
