@@ -84,7 +84,7 @@ def _from_environment(app: Flask) -> None:
         value = os.environ.get(f"AGMTOOL_{name}")
         if value is None:
             continue
-        if key == "LANGUAGES":
+        if key in ("LANGUAGES", "TOTP_REQUIRED_ROLES"):
             value = [code.strip() for code in value.split(",") if code.strip()]
         elif key == "LOCAL_DEVELOPMENT":
             value = value.lower() in {"1", "true", "yes"}

@@ -40,10 +40,12 @@ PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 
-# Logins: throttled per account; TOTP for the roles that see contact details.
+# Logins: throttled per account. A second factor (TOTP) for every role: translators read
+# the concerns of people at risk, attendees their questions and packs. A deployment may
+# drop a role from the list (instance/config.py, or AGMTOOL_TOTP_REQUIRED_ROLES=admin,staff).
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT = timedelta(minutes=15)
-TOTP_REQUIRED_ROLES = ["admin", "staff"]
+TOTP_REQUIRED_ROLES = ["admin", "staff", "translator", "attendee"]
 TOTP_ISSUER = "agmtool"
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_RESET_LIFETIME = timedelta(hours=24)
@@ -76,6 +78,7 @@ ENVIRONMENT_SETTINGS = {
     "CACHE_URL": "CACHE_URL",
     "LANGUAGES": "LANGUAGES",
     "LOCAL_DEVELOPMENT": "LOCAL_DEVELOPMENT",
+    "TOTP_REQUIRED_ROLES": "TOTP_REQUIRED_ROLES",
 }
 
 # The concern form: suspect submissions (honeypot filled, sent faster than a person types)

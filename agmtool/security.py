@@ -7,7 +7,7 @@ import logging
 import re
 from functools import wraps
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import click
 from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
@@ -97,16 +97,35 @@ def weak_key_problem(key: str | None, config) -> str | None:
 RESET_PATH = re.compile(r"(/staff/reset/)[^\s?\"]+")
 
 
+# A path and its query string, as a request line carries them.
+QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
+
+
+def _without_staff_queries(text: str) -> str:
+    """``text`` with the query string of every staff path dropped: what staff search for
+    is about people at risk. The path is compared decoded, as the router reads it."""
+    return QUERY.sub(lambda m: m.group(1) if unquote(m.group(1)).startswith("/staff")
+                     else m.group(0), text)
+
+
+def quiet(text: str) -> str:
+    """What a log line may say of a request: no reset secret, no staff query string."""
+    # A one-time reset link is a password until used: keep it out of the log too.
+    return _without_staff_queries(RESET_PATH.sub(r"\1…", text))
+
+
 class DropClientAddress(logging.Filter):
     """The development server logs each request with the client's address and path; we keep
-    neither the address nor the secret in a reset link's path."""
+    neither the address, nor the secret in a reset link's path, nor the query string of a
+    staff page (a search in the inbox)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str) and " - - [" in record.msg:
             record.msg = "- - - [" + record.msg.split(" - - [", 1)[1]
-        # A one-time reset link is a password until used: keep it out of the log too.
+        if isinstance(record.msg, str):
+            record.msg = quiet(record.msg)
         if record.args and isinstance(record.args, tuple):
-            record.args = tuple(RESET_PATH.sub(r"\1…", arg) if isinstance(arg, str) else arg
+            record.args = tuple(quiet(arg) if isinstance(arg, str) else arg
                                 for arg in record.args)
         return True
 

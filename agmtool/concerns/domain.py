@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from agmtool import history, i18n, workflow
 from agmtool.concerns.receipts import key_hash, receipt_from_key, receipt_hash
-from agmtool.database import StaleEdit, claim
+from agmtool.database import StaleEdit, claim, erase_from_disk
 from agmtool.extensions import db
 from agmtool.models import (
     QUARANTINE_REASONS,
@@ -400,7 +400,8 @@ def withdraw(concern: Concern) -> None:
     Side effects: empties text, names, contact details, the clarification rounds and every
     translation of them; keeps status withdrawn, language, company and topics as the
     record that a concern was withdrawn; bumps the version (the text changed); records
-    history without the deleted values; sends ``withdrawn`` (questions unlink it); flushes.
+    history without the deleted values; sends ``withdrawn`` (questions unlink it); asks for
+    the WAL to be truncated on commit (``database.erase_from_disk``); flushes.
     Does nothing when the concern was withdrawn already.
     """
     if not _claim(concern, ConcernStatus.WITHDRAWN, Concern.status != ConcernStatus.WITHDRAWN):
@@ -422,16 +423,19 @@ def withdraw(concern: Concern) -> None:
         version=concern.version + 1,
         contact_erased_on=today if had_contact else concern.contact_erased_on))
     withdrawn.send(concern)
+    erase_from_disk()
     db.session.flush()
 
 
 def erase_contact(concern: Concern, user: User | None) -> bool:
-    """Delete the contact details. Side effects: history, flush. False when none were kept."""
+    """Delete the contact details. Side effects: history, the WAL truncated on commit
+    (``database.erase_from_disk``), flush. False when none were kept."""
     if not (concern.contact_name or concern.contact_details):
         return False
     changes = history.apply_changes(concern, {"contact_name": None, "contact_details": None,
                                      "contact_erased_on": utcnow().date()})
     history.record(concern, user, "contact_erased", _redacted(changes))
+    erase_from_disk()
     db.session.flush()
     return True
 

@@ -112,10 +112,15 @@ def _posted() -> tuple[MultiDict, bool]:
     """
     raw = request.get_data(cache=True)
     if request.mimetype == "application/x-www-form-urlencoded":
-        text = raw.decode("latin-1")
+        # The body may carry raw UTF-8 (curl -d, many HTTP libraries) as well as
+        # percent-escapes of it (browsers): both are read as UTF-8.
+        try:
+            text, readable = raw.decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, readable = raw.decode("utf-8", errors="replace"), False
         try:
             return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
-                                       errors="strict", max_num_fields=200)), True
+                                       errors="strict", max_num_fields=200)), readable
         except UnicodeDecodeError:
             return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
                                        errors="replace", max_num_fields=200)), False
@@ -304,6 +309,10 @@ def status():
     return _show_status(form, concern)
 
 
+def _readable_body() -> bool:
+    return _posted()[1]
+
+
 def _posted_with_code(form_class):
     """A POST from a concern's status page: the posted form, the status form for the same
     code, and the concern (None when the code finds none)."""
@@ -337,6 +346,9 @@ def answer():
     data, answer_form, form, concern = _posted_with_code(AnswerForm)
     if concern is None:
         return _show_status(form, message=NOT_FOUND)
+    if not _readable_body():
+        return _show_status(form, concern, answer_form=answer_form,
+                            message=FORM_PROBLEMS["encoding"], code=400)
     if not _csrf_ok(data):
         return _show_status(form, concern, answer_form=answer_form,
                             message=FORM_PROBLEMS[_token_problem("csrf")], code=400)
@@ -359,11 +371,14 @@ def section_action(section: str, action: str):
     handler = found.actions.get(action) if found is not None else None
     if handler is None:
         abort(404)
-    data, _readable = _posted()
+    data, readable = _posted()
     form = StatusForm(formdata=None, code=data.get("code"))
     concern = receipts.find_by_receipt(data.get("code") or "")
     if concern is None:
         return _show_status(form, message=NOT_FOUND)
+    if not readable:
+        return _show_status(form, concern, code=400, message=FORM_PROBLEMS["encoding"],
+                            states={section: {"posted": data}})
     if not _csrf_ok(data):
         return _show_status(form, concern, code=400,
                             message=FORM_PROBLEMS[_token_problem("csrf")],
