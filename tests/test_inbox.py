@@ -63,7 +63,8 @@ def test_inbox_lists_newest_first_with_counts(staff_client, make_concern):
     ("status=accepted", ["b"]),
     ("language=pt", ["c"]),
     ("topic=water", ["a", "c"]),
-    ("season=2025", ["a"]),
+    ("season=2024", ["a"]),
+    ("season=2025", ["b", "c"]),
     ("q=R%C3%8DO", ["a"]),
     ("company=none", ["b", "c"]),
 ])
@@ -79,6 +80,29 @@ def test_filters(staff_client, make_concern, make_company, query, expected):
     }
     page = staff_client.get(f"/staff/concerns/?{query}").text
     assert sorted(rows(page)) == sorted(made[key].id for key in expected)
+
+
+def test_a_season_runs_from_july_to_june_and_is_named_by_its_two_years(
+        staff_client, make_concern):
+    """A concern sent in November 2026 is for the AGMs of spring 2027: one season, 2026–27."""
+    november = make_concern(received_on=date(2026, 11, 20))
+    march = make_concern(received_on=date(2027, 3, 2))
+    june = make_concern(received_on=date(2026, 6, 30))
+    page = staff_client.get("/staff/concerns/?season=2026").text
+    assert sorted(rows(page)) == [november.id, march.id]
+    assert rows(staff_client.get("/staff/concerns/?season=2025").text) == [june.id]
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]+)</option>',
+                         page.split('id="season"')[1].split("</select>")[0])
+    assert options == [("2026", " selected", "2026–27"), ("2025", "", "2025–26")]
+
+
+@pytest.mark.parametrize("app_config", [{"SEASON_START_MONTH": 1}])
+def test_seasons_can_be_calendar_years(staff_client, make_concern):
+    november = make_concern(received_on=date(2026, 11, 20))
+    make_concern(received_on=date(2027, 3, 2))
+    page = staff_client.get("/staff/concerns/?season=2026").text
+    assert rows(page) == [november.id]
+    assert '<option value="2026" selected>2026</option>' in page
 
 
 def test_company_filter(staff_client, make_concern, make_company):

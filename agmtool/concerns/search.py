@@ -7,13 +7,13 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from agmtool import seasons
 from agmtool.concerns.domain import BODY
 from agmtool.extensions import db
 from agmtool.i18n import language_name
@@ -41,7 +41,7 @@ class Filters:
     language: str | None = None
     company: str | None = None  # a company id, or "none"
     topic: str | None = None
-    season: int | None = None
+    season: int | None = None  # the year it began (agmtool.seasons)
     q: str | None = None
     languages: list[str] | None = None  # a translator's languages: nothing else is shown
     hide: set[ConcernStatus] = field(default_factory=set)
@@ -69,8 +69,7 @@ def _conditions(filters: Filters, with_status: bool = True) -> list:
     if filters.topic:
         where.append(Concern.topic_rows.any(ConcernTopic.topic == filters.topic))
     if filters.season:
-        where.append(Concern.received_on.between(date(filters.season, 1, 1),
-                                                 date(filters.season, 12, 31)))
+        where.append(Concern.received_on.between(*seasons.bounds(filters.season)))
     if filters.q:
         where.append(Concern.search_text.like(_like(folded(clean_text(filters.q).strip())),
                                               escape="\\"))
@@ -96,13 +95,14 @@ def counts(filters: Filters) -> dict[str, int]:
     return {str(status): number for status, number in rows}
 
 
-def seasons() -> list[int]:
+def received_seasons() -> list[int]:
+    """The AGM seasons concerns were received in, newest first (see agmtool.seasons)."""
     first, last = db.session.execute(
         sa.select(sa.func.min(Concern.received_on), sa.func.max(Concern.received_on))
     ).one()
     if first is None:
         return []
-    return list(range(last.year, first.year - 1, -1))
+    return seasons.between(first, last)
 
 
 def asked_before(concern: Concern, languages: list[str] | None = None,

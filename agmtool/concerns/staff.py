@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
-from agmtool import history, i18n, links
+from agmtool import history, i18n, links, seasons
 from agmtool.concerns import domain as concerns
 from agmtool.concerns import receipts
 from agmtool.concerns import search as concern_search
@@ -99,7 +99,7 @@ def _filters() -> concern_search.Filters:
         language=args.get("language") if args.get("language") in i18n.languages() else None,
         company=company if company == "none" or links.number(company) else None,
         topic=args.get("topic") if args.get("topic") in Topic._value2member_map_ else None,
-        season=int(season) if season.isdigit() and 1900 < int(season) < 3000 else None,
+        season=seasons.parse(season),
         q=(args.get("q") or "").strip()[:200] or None,
         **_translator_limits(),
     )
@@ -128,7 +128,7 @@ def index():
     return render_template(
         "inbox/index.html", page=page, filters=filters, args=args,
         counts=concern_search.counts(filters), companies=concerns.companies(),
-        seasons=concern_search.seasons(), topics=list(Topic),
+        seasons=concern_search.received_seasons(), topics=list(Topic),
         statuses=[s for s in S if s not in limits.get("hide", ())],
         filter_languages=limits.get("languages", i18n.languages()),
     )
