@@ -17,6 +17,7 @@ from agmtool.concerns import search as concern_search
 from agmtool.models import (
     Attribution,
     Channel,
+    Clarification,
     Concern,
     ConcernStatus,
     ConcernTopic,
@@ -387,6 +388,48 @@ def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_clie
         ("Desde que mês?", "Março de 2019.")]
     status = community.post("/pt/status", data={"code": code}).text
     assert status.count("<h3>Sua resposta</h3>") == 2
+
+
+def test_a_communitys_answer_is_flagged_and_counted_until_staff_mark_it_read(
+        staff_client, db, app, make_concern):
+    submission = concerns.Submission(language="es", reply_language="es", body="El río")
+    concern, code = concerns.submit(submission, "answer-flag-key-0001")
+    other = make_concern(body="Nada que responder")
+    db.session.commit()
+    staff_client.post(f"/staff/concerns/{concern.id}/clarify",
+                      data={"seen_status": "received", "question": "¿Qué río?"})
+    app.test_client().post("/es/status/answer", data={"code": code, "answer": "El Ranchería"})
+
+    inbox = staff_client.get("/staff/concerns/").text
+    assert ">Answers to read: 1</a>" in inbox
+    row = inbox.split(f'<td><a href="/staff/concerns/{concern.id}">')[1].split("</tr>")[0]
+    assert '<strong class="answer-waiting">Answer to read</strong>' in row
+    assert "Answer to read" not in inbox.split(
+        f'<td><a href="/staff/concerns/{other.id}">')[1].split("</tr>")[0]
+    assert rows(staff_client.get("/staff/concerns/?answers=unread").text) == [concern.id]
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert "<strong>The community has answered.</strong>" in page
+
+    staff_client.post(f"/staff/concerns/{concern.id}/answer-read")
+    inbox = staff_client.get("/staff/concerns/").text
+    assert "Answers to read" not in inbox and "Answer to read" not in inbox
+    assert rows(staff_client.get("/staff/concerns/?answers=unread").text) == []
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert "The community has answered." not in page
+    assert helpers.history_lines(page)[-1] == "The community's answer read (staff@example.org)"
+    db.session.refresh(concern)
+    assert [r.answer_read_by_id is not None for r in concern.clarifications] == [True]
+
+
+def test_a_translator_cannot_mark_an_answer_read(client, make_user, log_in, make_concern, db):
+    concern = make_concern(language="es")
+    concern.clarifications.append(Clarification(question="¿Qué río?", answer="El Ranchería"))
+    db.session.commit()
+    log_in(client, make_user("t@example.org", role=Role.TRANSLATOR, languages=["es"]))
+    assert "Mark the answer as read" not in client.get(f"/staff/concerns/{concern.id}").text
+    assert client.post(f"/staff/concerns/{concern.id}/answer-read").status_code == 403
+    db.session.refresh(concern)
+    assert concern.unread_answers == concern.clarifications
 
 
 def test_release_from_quarantine(staff_client, make_concern, db):

@@ -20,6 +20,7 @@ from agmtool.i18n import language_name
 from agmtool.models import (
     Attribution,
     Channel,
+    Clarification,
     Company,
     Concern,
     ConcernStatus,
@@ -43,8 +44,14 @@ class Filters:
     topic: str | None = None
     season: int | None = None  # the year it began (agmtool.seasons)
     q: str | None = None
+    unread_answers: bool = False  # only those with a community's answer staff have not read
     languages: list[str] | None = None  # a translator's languages: nothing else is shown
     hide: set[ConcernStatus] = field(default_factory=set)
+
+
+# A concern with a community's answer that staff have not marked read.
+UNREAD_ANSWER = Concern.clarifications.any(sa.and_(Clarification.answer.is_not(None),
+                                                   Clarification.answer_read_at.is_(None)))
 
 
 def _like(text: str) -> str:
@@ -70,6 +77,8 @@ def _conditions(filters: Filters, with_status: bool = True) -> list:
         where.append(Concern.topic_rows.any(ConcernTopic.topic == filters.topic))
     if filters.season:
         where.append(Concern.received_on.between(*seasons.bounds(filters.season)))
+    if filters.unread_answers:
+        where.append(UNREAD_ANSWER)
     if filters.q:
         where.append(Concern.search_text.like(_like(folded(clean_text(filters.q).strip())),
                                               escape="\\"))
@@ -81,7 +90,7 @@ def search(filters: Filters):
     return (
         sa.select(Concern).where(*_conditions(filters))
         .options(selectinload(Concern.topic_rows), selectinload(Concern.company),
-                 selectinload(Concern.translations))
+                 selectinload(Concern.translations), selectinload(Concern.clarifications))
         .order_by(Concern.received_on.desc(), Concern.id.desc())
     )
 
@@ -93,6 +102,13 @@ def counts(filters: Filters) -> dict[str, int]:
         .where(*_conditions(filters, with_status=False)).group_by(Concern.status)
     ).all()
     return {str(status): number for status, number in rows}
+
+
+def unread_answers(filters: Filters) -> int:
+    """How many concerns under every filter but the status one have an answer waiting."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Concern.id))
+        .where(*_conditions(filters, with_status=False), UNREAD_ANSWER))
 
 
 def received_seasons() -> list[int]:

@@ -101,6 +101,7 @@ def _filters() -> concern_search.Filters:
         topic=args.get("topic") if args.get("topic") in Topic._value2member_map_ else None,
         season=seasons.parse(season),
         q=(args.get("q") or "").strip()[:200] or None,
+        unread_answers=args.get("answers") == "unread",
         **_translator_limits(),
     )
 
@@ -127,7 +128,8 @@ def index():
     limits = _translator_limits()  # offer only what this reader can open
     return render_template(
         "inbox/index.html", page=page, filters=filters, args=args,
-        counts=concern_search.counts(filters), companies=concerns.companies(),
+        counts=concern_search.counts(filters),
+        unread_answers=concern_search.unread_answers(filters), companies=concerns.companies(),
         seasons=concern_search.received_seasons(), topics=list(Topic),
         statuses=[s for s in S if s not in limits.get("hide", ())],
         filter_languages=limits.get("languages", i18n.languages()),
@@ -278,6 +280,16 @@ def _written_step(concern_id: int, form_class, form_name: str, step):
         # Someone moved the concern meanwhile: the page as it is now, with the text kept.
         form.seen_status.data = concern.status.value
         return _render_detail(concern, 409, **{form_name: form})
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
+@bp.post("/<int:concern_id>/answer-read")
+@roles_required(*TRIAGERS)
+def answer_read(concern_id: int):
+    concern = _get_concern(concern_id)
+    if ActionForm().validate_on_submit() and concerns.mark_answers_read(concern, g.user):
+        db.session.commit()
+        flash(_("Marked as read."), "info")
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
