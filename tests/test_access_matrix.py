@@ -36,6 +36,7 @@ ALLOWED = {
     "inbox.clarify": TRIAGERS,
     "inbox.merge": TRIAGERS,
     "inbox.erase_contact": TRIAGERS,
+    "inbox.answer_read": TRIAGERS,
     "staff.index": ACCOUNTS,
     "auth.change_password": ACCOUNTS,
 }
