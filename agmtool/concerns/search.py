@@ -45,6 +45,8 @@ class Filters:
     season: int | None = None  # the year it began (agmtool.seasons)
     q: str | None = None
     unread_answers: bool = False  # only those with a community's answer staff have not read
+    in_no_question: bool = False  # only those no question answers yet
+    assignee: int | None = None  # a user id: only the concerns assigned to them
     languages: list[str] | None = None  # a translator's languages: nothing else is shown
     hide: set[ConcernStatus] = field(default_factory=set)
 
@@ -79,6 +81,10 @@ def _conditions(filters: Filters, with_status: bool = True) -> list:
         where.append(Concern.received_on.between(*seasons.bounds(filters.season)))
     if filters.unread_answers:
         where.append(UNREAD_ANSWER)
+    if filters.in_no_question:
+        where.append(~Concern.links.any())
+    if filters.assignee:
+        where.append(Concern.assignee_id == filters.assignee)
     if filters.q:
         where.append(Concern.search_text.like(_like(folded(clean_text(filters.q).strip())),
                                               escape="\\"))
@@ -102,6 +108,11 @@ def counts(filters: Filters) -> dict[str, int]:
         .where(*_conditions(filters, with_status=False)).group_by(Concern.status)
     ).all()
     return {str(status): number for status, number in rows}
+
+
+def count(filters: Filters) -> int:
+    """How many concerns the inbox lists under ``filters`` (one query)."""
+    return db.session.scalar(sa.select(sa.func.count(Concern.id)).where(*_conditions(filters)))
 
 
 def unread_answers(filters: Filters) -> int:

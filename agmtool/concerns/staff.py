@@ -102,6 +102,8 @@ def _filters() -> concern_search.Filters:
         season=seasons.parse(season),
         q=(args.get("q") or "").strip()[:200] or None,
         unread_answers=args.get("answers") == "unread",
+        in_no_question=args.get("question") == "none",
+        assignee=links.number(args.get("assignee")),
         **_translator_limits(),
     )
 

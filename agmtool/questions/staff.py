@@ -107,6 +107,10 @@ def index():
         query = query.where(Question.status == status)
     if agm_id:
         query = query.where(Question.agm_id == agm_id)
+    if request.args.get("overdue") == "1":
+        query = query.where(Question.answer.has(answers.written_overdue(utcnow().date())))
+    if assignee := links.number(request.args.get("assignee")):
+        query = query.where(Question.assignee_id == assignee)
     page = db.paginate(query, page=links.number(request.args.get("page"), 1), per_page=50,
                        error_out=False, count=True)
     args = {k: v for k, v in request.args.items() if k != "page" and v}

@@ -69,7 +69,8 @@ def _filters(languages: list[str]) -> queue.Filters:
     return queue.Filters(
         language=args.get("language") if args.get("language") in languages else None,
         state=State(state) if state in {s.value for s in queue.WAITING} else None,
-        changed=args.get("changed") == "1")
+        changed=args.get("changed") == "1",
+        assignee=links.number(args.get("assignee")))
 
 
 def get_translation(translation_id: int) -> Translation:
@@ -87,7 +88,8 @@ def queue_page():
     filters = _filters(languages)
     page = queue.page(g.user, filters, links.number(request.args.get("page"), 1), PER_PAGE)
     args = {"language": filters.language, "state": filters.state and filters.state.value,
-            "changed": "1" if filters.changed else None}
+            "changed": "1" if filters.changed else None,
+            "assignee": filters.assignee}
     return render_template(
         "translate/queue.html", page=page, filters=filters, work_languages=languages,
         states=queue.WAITING, counts=queue.counts(g.user, languages),
