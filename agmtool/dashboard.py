@@ -300,8 +300,11 @@ def timeline(board: Dashboard) -> Timeline:
     for agm in board.meetings:
         at = x(agm.local_date)
         name = agm.company.name
-        lane = next((i for i, end in enumerate(lanes_end) if end < at), len(lanes_end))
-        end = at + LABEL_CHARS * len(name) + 12
+        marks = [x(getattr(agm, attr).date()) for attr, _key, _label in agms.DEADLINES
+                 if getattr(agm, attr) is not None]
+        start = min([at, *marks]) - 6  # its deadlines come before it, on its lane
+        lane = next((i for i, end in enumerate(lanes_end) if end < start), len(lanes_end))
+        end = max([at + LABEL_CHARS * len(name), *marks]) + 12
         if lane == len(lanes_end):
             lanes_end.append(end)
         else:

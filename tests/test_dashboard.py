@@ -87,10 +87,10 @@ def season(db, make_company, make_agm, make_concern, staff):
 
 def counted_links(page: str) -> list[tuple[str, int, str]]:
     """Every counted number on the page: (its link, the number, what it counts)."""
-    found = re.findall(r'<a href="([^"]+)" class="counted"><strong class="number">([\d,]+)'
-                       r'</strong> ([^<]+)</a>', page)
-    return [(unescape(url), int(number.replace(",", "")), label.strip())
-            for url, number, label in found]
+    found = re.findall(r'<a href="([^"]+)" class="counted">(?:([^<]+): )?<strong class="number">'
+                       r'([\d,]+)</strong>(?: ([^<]+))?</a>', page)
+    return [(unescape(url), int(number.replace(",", "")), (before or after).strip())
+            for url, before, number, after in found]
 
 
 def listed(client, url: str) -> int:
