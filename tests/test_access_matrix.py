@@ -37,6 +37,8 @@ ALLOWED = {
     "inbox.merge": TRIAGERS,
     "inbox.erase_contact": TRIAGERS,
     "inbox.answer_read": TRIAGERS,
+    "inbox.assign": TRIAGERS,
+    "translate.assign": TRIAGERS,
     "staff.index": ACCOUNTS,
     "auth.change_password": ACCOUNTS,
 }

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, time, timedelta
 from html import unescape
 
+import helpers
 import pytest
 from sqlalchemy import event, insert
 
@@ -201,6 +202,65 @@ def test_what_is_assigned_to_a_person_opens_their_dashboard(staff_client, staff,
     for url, number, _label in numbers:
         assert listed(staff_client, url) == number
     assert f'<a href="/staff/concerns/{season["accepted"][0].id}">' in mine
+
+
+# --- who does what ----------------------------------------------------------------------------
+
+def test_staff_assign_a_concern_a_question_and_a_translation_on_their_pages(
+        staff_client, staff, make_user, season, db):
+    colleague = make_user("bea@example.org", role=Role.STAFF, name="Bea Colleague")
+    translator = make_user("tr@example.org", role=Role.TRANSLATOR, languages=["es"],
+                           name="Tomás Traductor")
+    make_user("pt@example.org", role=Role.TRANSLATOR, languages=["pt"], name="Paula")
+    concern = season["accepted"][0]
+    question = season["questions"]["draft"][0]
+    row = db.session.query(Translation).filter_by(source_id=concern.id,
+                                                  source_type="concern_body").one()
+    page = staff_client.get(f"/staff/translate/{row.id}").text
+    offered = re.findall(r'<option (?:selected )?value="(\d*)">([^<]+)</option>',
+                         page.split('id="assignee"')[1].split("</select>")[0])
+    # Only translators of the row's language, besides staff.
+    assert [name for _id, name in offered] == ["Nobody", "Ana Staff", "Bea Colleague",
+                                               "Tomás Traductor"]
+    for url, page_url in [
+            (f"/staff/concerns/{concern.id}/assign", f"/staff/concerns/{concern.id}"),
+            (f"/staff/questions/{question.id}/assign", f"/staff/questions/{question.id}")]:
+        staff_client.post(url, data={"assignee": str(colleague.id)})
+        page = staff_client.get(page_url).text
+        assert f'<option selected value="{colleague.id}">Bea Colleague</option>' in page
+        assert helpers.history_lines(page)[-1] == (
+            "Assigned (staff@example.org) | Assigned to: Bea Colleague")
+    staff_client.post(f"/staff/translate/{row.id}/assign", data={"assignee": str(translator.id)})
+    db.session.expire_all()
+    assert (db.session.get(Concern, concern.id).assignee_id,
+            db.session.get(Question, question.id).assignee_id,
+            db.session.get(Translation, row.id).assignee_id) == (
+        colleague.id, colleague.id, translator.id)
+    # Nobody outside the offer: a translator of another language is refused.
+    other = make_user("pt2@example.org", role=Role.TRANSLATOR, languages=["pt"])
+    staff_client.post(f"/staff/translate/{row.id}/assign", data={"assignee": str(other.id)})
+    db.session.expire_all()
+    assert db.session.get(Translation, row.id).assignee_id == translator.id
+    # The lists filter by the person.
+    assert listed(staff_client, f"/staff/concerns/?assignee={colleague.id}") == 1
+    assert listed(staff_client, f"/staff/questions/?assignee={colleague.id}") == 1
+    assert listed(staff_client, f"/staff/translate/?assignee={translator.id}") == 1
+
+
+def test_a_translator_sees_what_is_theirs_and_cannot_assign(client, make_user, log_in, season,
+                                                            db):
+    translator = make_user("tr@example.org", role=Role.TRANSLATOR, languages=["es"])
+    row = db.session.query(Translation).filter_by(source_language="es").first()
+    row.assignee_id = translator.id
+    db.session.commit()
+    log_in(client, translator)
+    page = client.get(f"/staff/translate/{row.id}").text
+    assert "<p><strong>Assigned to you.</strong></p>" in page and 'id="assignee"' not in page
+    assert client.post(f"/staff/translate/{row.id}/assign",
+                       data={"assignee": ""}).status_code == 403
+    mine = client.get("/staff/").text.split('id="mine"')[1].split("</section>")[0]
+    assert counted_links(mine) == [(f"/staff/translate/?assignee={translator.id}", 1,
+                                    "translation waiting")]
 
 
 # --- a fixed number of queries ---------------------------------------------------------------

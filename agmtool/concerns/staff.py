@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
 from agmtool import history, i18n, links, seasons
+from agmtool.accounts import domain as accounts
 from agmtool.concerns import domain as concerns
 from agmtool.concerns import receipts
 from agmtool.concerns import search as concern_search
@@ -36,7 +37,7 @@ from agmtool.concerns.forms import (
 )
 from agmtool.database import StaleEdit
 from agmtool.extensions import cache, db
-from agmtool.forms import options
+from agmtool.forms import AssignForm, options
 from agmtool.models import (
     QUARANTINE_REASONS,
     Channel,
@@ -135,6 +136,7 @@ def index():
         seasons=concern_search.received_seasons(), topics=list(Topic),
         statuses=[s for s in S if s not in limits.get("hide", ())],
         filter_languages=limits.get("languages", i18n.languages()),
+        people=accounts.assignable(TRIAGERS) if sees_contacts() else [],
     )
 
 
@@ -221,7 +223,13 @@ def _render_detail(concern: Concern, code: int = 200, decline_form: DeclineForm 
         sees_contacts=sees_contacts(),
         retention_ends=concerns.retention_ends(concern),
         quarantine_reasons=QUARANTINE_REASONS,
+        assign_form=_assign_form(concern) if sees_contacts() else None,
     ), code
+
+
+def _assign_form(concern: Concern, formdata=None) -> AssignForm:
+    form = AssignForm(formdata=formdata, assignee=str(concern.assignee_id or ""))
+    return form.offer(accounts.assignable(TRIAGERS))
 
 
 def _history(concern: Concern, translated: dict) -> tuple[list, dict]:
@@ -292,6 +300,17 @@ def answer_read(concern_id: int):
     if ActionForm().validate_on_submit() and concerns.mark_answers_read(concern, g.user):
         db.session.commit()
         flash(_("Marked as read."), "info")
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
+@bp.post("/<int:concern_id>/assign")
+@roles_required(*TRIAGERS)
+def assign(concern_id: int):
+    concern = _get_concern(concern_id)
+    form = _assign_form(concern, formdata=request.form)
+    if form.validate_on_submit() and history.assign(concern, g.user, form.chosen()):
+        db.session.commit()
+        flash(_("Saved."), "info")
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 
