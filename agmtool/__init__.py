@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         i18n,
         meetings,
         questions,
+        seasons,
         settings,
         site,
         translation,
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     history.init_app(app)
     settings.init_app(app)
+    seasons.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     # The features, in the order of their chain (see docs/architecture.md), then the edges.

@@ -11,6 +11,9 @@ LANGUAGES = ["en", "es", "pt", "id"]
 DEFAULT_LANGUAGE = "en"
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "Europe/London"
+# The month an AGM season begins (agmtool.seasons): July, so that the London AGMs of spring
+# and the Australian ones of October and November fall in one season, "2026–27".
+SEASON_START_MONTH = 7
 # The zone besides the AGM's own that every AGM time is shown in.
 REFERENCE_TIMEZONE = "Europe/London"
 

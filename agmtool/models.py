@@ -449,6 +449,11 @@ class Concern(db.Model):
     def topics(self) -> list[Topic]:
         return [row.topic for row in self.topic_rows]
 
+    @property
+    def unread_answers(self) -> list[Clarification]:
+        """The community's answers staff have not marked read yet."""
+        return [round for round in self.clarifications if round.answer_unread]
+
 
 class Clarification(db.Model):
     """A question staff asked the community about a concern (read on its status page, in
@@ -465,6 +470,13 @@ class Clarification(db.Model):
     asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     answer: Mapped[str | None] = mapped_column(sa.Text)
     answered_on: Mapped[date | None]  # the day only, like everything the public sends
+    # The answer waits in the inbox, flagged and counted, until staff mark it read.
+    answer_read_at: Mapped[datetime | None]
+    answer_read_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    @property
+    def answer_unread(self) -> bool:
+        return self.answer is not None and self.answer_read_at is None
 
 
 class Question(db.Model):

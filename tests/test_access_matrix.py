@@ -36,6 +36,9 @@ ALLOWED = {
     "inbox.clarify": TRIAGERS,
     "inbox.merge": TRIAGERS,
     "inbox.erase_contact": TRIAGERS,
+    "inbox.answer_read": TRIAGERS,
+    "inbox.assign": TRIAGERS,
+    "translate.assign": TRIAGERS,
     "staff.index": ACCOUNTS,
     "auth.change_password": ACCOUNTS,
 }

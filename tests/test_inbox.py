@@ -17,6 +17,7 @@ from agmtool.concerns import search as concern_search
 from agmtool.models import (
     Attribution,
     Channel,
+    Clarification,
     Concern,
     ConcernStatus,
     ConcernTopic,
@@ -61,7 +62,8 @@ def test_inbox_lists_newest_first_with_counts(staff_client, make_concern):
     ("status=accepted", ["b"]),
     ("language=pt", ["c"]),
     ("topic=water", ["a", "c"]),
-    ("season=2025", ["a"]),
+    ("season=2024", ["a"]),
+    ("season=2025", ["b", "c"]),
     ("q=R%C3%8DO", ["a"]),
     ("company=none", ["b", "c"]),
 ])
@@ -77,6 +79,29 @@ def test_filters(staff_client, make_concern, make_company, query, expected):
     }
     page = staff_client.get(f"/staff/concerns/?{query}").text
     assert sorted(rows(page)) == sorted(made[key].id for key in expected)
+
+
+def test_a_season_runs_from_july_to_june_and_is_named_by_its_two_years(
+        staff_client, make_concern):
+    """A concern sent in November 2026 is for the AGMs of spring 2027: one season, 2026–27."""
+    november = make_concern(received_on=date(2026, 11, 20))
+    march = make_concern(received_on=date(2027, 3, 2))
+    june = make_concern(received_on=date(2026, 6, 30))
+    page = staff_client.get("/staff/concerns/?season=2026").text
+    assert sorted(rows(page)) == [november.id, march.id]
+    assert rows(staff_client.get("/staff/concerns/?season=2025").text) == [june.id]
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]+)</option>',
+                         page.split('id="season"')[1].split("</select>")[0])
+    assert options == [("2026", " selected", "2026–27"), ("2025", "", "2025–26")]
+
+
+@pytest.mark.parametrize("app_config", [{"SEASON_START_MONTH": 1}])
+def test_seasons_can_be_calendar_years(staff_client, make_concern):
+    november = make_concern(received_on=date(2026, 11, 20))
+    make_concern(received_on=date(2027, 3, 2))
+    page = staff_client.get("/staff/concerns/?season=2026").text
+    assert rows(page) == [november.id]
+    assert '<option value="2026" selected>2026</option>' in page
 
 
 def test_company_filter(staff_client, make_concern, make_company):
@@ -361,6 +386,48 @@ def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_clie
         ("Desde que mês?", "Março de 2019.")]
     status = community.post("/pt/status", data={"code": code}).text
     assert status.count("<h3>Sua resposta</h3>") == 2
+
+
+def test_a_communitys_answer_is_flagged_and_counted_until_staff_mark_it_read(
+        staff_client, db, app, make_concern):
+    submission = concerns.Submission(language="es", reply_language="es", body="El río")
+    concern, code = concerns.submit(submission, "answer-flag-key-0001")
+    other = make_concern(body="Nada que responder")
+    db.session.commit()
+    staff_client.post(f"/staff/concerns/{concern.id}/clarify",
+                      data={"seen_status": "received", "question": "¿Qué río?"})
+    app.test_client().post("/es/status/answer", data={"code": code, "answer": "El Ranchería"})
+
+    inbox = staff_client.get("/staff/concerns/").text
+    assert ">Answers to read: 1</a>" in inbox
+    row = inbox.split(f'<td><a href="/staff/concerns/{concern.id}">')[1].split("</tr>")[0]
+    assert '<strong class="answer-waiting">Answer to read</strong>' in row
+    assert "Answer to read" not in inbox.split(
+        f'<td><a href="/staff/concerns/{other.id}">')[1].split("</tr>")[0]
+    assert rows(staff_client.get("/staff/concerns/?answers=unread").text) == [concern.id]
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert "<strong>The community has answered.</strong>" in page
+
+    staff_client.post(f"/staff/concerns/{concern.id}/answer-read")
+    inbox = staff_client.get("/staff/concerns/").text
+    assert "Answers to read" not in inbox and "Answer to read" not in inbox
+    assert rows(staff_client.get("/staff/concerns/?answers=unread").text) == []
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert "The community has answered." not in page
+    assert helpers.history_lines(page)[-1] == "The community's answer read (staff@example.org)"
+    db.session.refresh(concern)
+    assert [r.answer_read_by_id is not None for r in concern.clarifications] == [True]
+
+
+def test_a_translator_cannot_mark_an_answer_read(client, make_user, log_in, make_concern, db):
+    concern = make_concern(language="es")
+    concern.clarifications.append(Clarification(question="¿Qué río?", answer="El Ranchería"))
+    db.session.commit()
+    log_in(client, make_user("t@example.org", role=Role.TRANSLATOR, languages=["es"]))
+    assert "Mark the answer as read" not in client.get(f"/staff/concerns/{concern.id}").text
+    assert client.post(f"/staff/concerns/{concern.id}/answer-read").status_code == 403
+    db.session.refresh(concern)
+    assert concern.unread_answers == concern.clarifications
 
 
 def test_release_from_quarantine(staff_client, make_concern, db):

@@ -81,6 +81,7 @@ HISTORY = history.Labels(
         "accepted": lazy_pgettext("history action", "Accepted"),
         "clarification_asked": lazy_pgettext("history action", "Clarification asked for"),
         "clarification_answered": lazy_pgettext("history action", "Answered by the community"),
+        "answer_read": lazy_pgettext("history action", "The community's answer read"),
         "released": lazy_pgettext("history action", "Released from quarantine"),
         "reopened": lazy_pgettext("history action", "Reopened"),
         "declined": lazy_pgettext("history action", "Declined"),
@@ -310,6 +311,21 @@ def answer_clarification(concern: Concern, answer: str) -> None:
                          ["en"], reader=Reader.STAFF, due_on=asked.answered_on)
     refresh_search_text(concern)
     db.session.flush()
+
+
+def mark_answers_read(concern: Concern, user: User) -> int:
+    """Staff have read the community's answers: they stop being flagged and counted in the
+    inbox. Side effects: each unread round's ``answer_read_at`` and reader, one history
+    entry, flush. Returns how many were marked (0: nothing was waiting)."""
+    unread = concern.unread_answers
+    if not unread:
+        return 0
+    now = utcnow()
+    for round in unread:
+        round.answer_read_at, round.answer_read_by_id = now, user.id
+    history.record(concern, user, "answer_read")
+    db.session.flush()
+    return len(unread)
 
 
 def _only_from(concern: Concern, seen: str | None, status: ConcernStatus) -> None:

@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from agmtool import diffs, history, i18n, links, workflow
+from agmtool.accounts import domain as accounts
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
-from agmtool.forms import STALE_EDIT, options
+from agmtool.forms import STALE_EDIT, AssignForm, options
 from agmtool.models import (
     AGM,
     Community,
@@ -103,11 +104,17 @@ def index():
         query = query.where(Question.status == status)
     if agm_id:
         query = query.where(Question.agm_id == agm_id)
+    if request.args.get("overdue") == "1":
+        query = query.where(Question.answer.has(answers.written_overdue(utcnow().date())))
+    if assignee := links.number(request.args.get("assignee")):
+        query = query.where(Question.assignee_id == assignee)
     page = db.paginate(query, page=links.number(request.args.get("page"), 1), per_page=50,
                        error_out=False, count=True)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("questions/index.html", page=page, args=args, statuses=list(Q),
-                           status=status, agm=db.session.get(AGM, agm_id) if agm_id else None)
+                           status=status, agm=db.session.get(AGM, agm_id) if agm_id else None,
+                           people=accounts.assignable(STAFF), assignee=assignee,
+                           overdue=request.args.get("overdue") == "1")
 
 
 # --- drafting ---------------------------------------------------------------------------------
@@ -205,7 +212,24 @@ def _render(question: Question, code: int = 200, **forms):
         text_changes=_text_changes(entries),
         quotable=questions.quotable, community_name=questions.community_name,
         person_name=questions.person_name, overdue=_overdue(question),
+        assign_form=_assign_form(question),
     ), code
+
+
+def _assign_form(question: Question, formdata=None) -> AssignForm:
+    form = AssignForm(formdata=formdata, assignee=str(question.assignee_id or ""))
+    return form.offer(accounts.assignable(STAFF))
+
+
+@bp.post("/questions/<int:question_id>/assign")
+@roles_required(*STAFF)
+def assign(question_id: int):
+    question = get_question(question_id)
+    form = _assign_form(question, formdata=request.form)
+    if form.validate_on_submit() and history.assign(question, g.user, form.chosen()):
+        db.session.commit()
+        flash(_("Saved."), "info")
+    return redirect(url_for("questions.detail", question_id=question.id))
 
 
 def _outcome_form(question: Question) -> OutcomeForm:
