@@ -32,8 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     _cache_settings(app)
-    from agmtool import security
+    from agmtool import logs, security
 
+    logs.init_app(app)
     security.configure(app)
 
     from agmtool import (

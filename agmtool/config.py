@@ -66,6 +66,9 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_ENABLED = True
 RATELIMIT_HEADERS_ENABLED = False
 CACHE_URL = None  # None: in-process cache
+# Encrypts backups and decrypts them (agmtool.backups): a Fernet key, or several separated by
+# commas while rotating (the first encrypts). Keep a copy away from the server.
+BACKUP_KEY = None
 
 # X-Forwarded-* headers are trusted only when a proxy count is configured.
 PROXY_FIX_X_FOR = 0
@@ -82,6 +85,7 @@ ENVIRONMENT_SETTINGS = {
     "LANGUAGES": "LANGUAGES",
     "LOCAL_DEVELOPMENT": "LOCAL_DEVELOPMENT",
     "TOTP_REQUIRED_ROLES": "TOTP_REQUIRED_ROLES",
+    "BACKUP_KEY": "BACKUP_KEY",
 }
 
 # The concern form: suspect submissions (honeypot filled, sent faster than a person types)
