@@ -346,3 +346,17 @@ def test_the_purge_command_erases_details_of_meetings_long_past(runner, db, staf
     assert result.output == "Erased the contact details and travel of 1 attendee(s).\n"
     assert (db.session.get(Attendee, old.id).contact_details,
             db.session.get(Attendee, soon.id).contact_details) == (None, "+55 31")
+
+
+def test_the_demo_has_shareholders_attendees_in_every_state_and_travel(runner, db):
+    from agmtool.models import Question, Shareholder
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    everyone = db.session.scalars(db.select(Attendee).order_by(Attendee.id)).all()
+    assert {a.state for a in everyone} == set(EntryState)
+    assert [a.name for a in everyone if a.visa and a.travel_notes] == ["Rosa Epieyú (demo)"]
+    assert len(db.session.scalars(db.select(Shareholder)).all()) == 3
+    agm = everyone[0].agm
+    flagged = {q.speaker.name: attendees.speaker_problems(q) for q in db.session.scalars(
+        db.select(Question).where(Question.agm_id == agm.id, Question.speaker_id.is_not(None)))}
+    assert flagged == {"Rosa Epieyú (demo)": [], "Journalist (demo)": ["no_right"]}
