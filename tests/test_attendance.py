@@ -225,6 +225,19 @@ def test_the_running_order_flags_a_guest_and_a_missing_interpreter(db, staff, qu
     assert attendees.speaker_problems(question) == []
 
 
+def test_the_running_order_page_shows_the_speaker_and_the_flags(client, db, staff, question,
+                                                               log_in):
+    guest = attendees.add(question.agm, staff, {"name": "Rosa Díaz", "entry": "guest"})
+    questions.edit(question, staff, {"speaker_id": guest.id, "needs_interpretation": True,
+                                     "interpret_from": "pt"}, question.version)
+    db.session.commit()
+    log_in(client, staff)
+    page = client.get(f"/staff/agms/{question.agm_id}/questions").get_data(as_text=True)
+    assert "Rosa Díaz" in page
+    assert "The speaker has no right to speak: a guest cannot ask a question." in page
+    assert "It is read in Portuguese and no attending interpreter covers it." in page
+
+
 def test_the_speakers_language_is_a_language_the_question_is_translated_into(db, staff,
                                                                             question):
     ana = attendees.add(question.agm, staff, {"name": "Ana", "entry": "proxy",
