@@ -154,6 +154,7 @@ def test_the_entry_moves_by_its_table(db, staff, make_agm):
     with pytest.raises(workflow.TransitionNotAllowed):
         attendees.move(guest, S.REQUESTED, staff)
     assert (guest.state, guest.entry, guest.shareholding_id) == (S.CONFIRMED, Entry.GUEST, None)
+    assert attendees.next_step(guest) is None
 
 
 def test_a_shareholder_is_kept_with_its_holding(db, staff, church):

@@ -203,7 +203,7 @@ def _meeting_page(agm: AGM, form: AttendeeForm | None = None, code: int = 200):
         "attendance/meeting.html", agm=agm, form=form,
         standings=attendees.standings(agm), proxy=deadlines.proxy_deadline(agm),
         record=deadlines.record_deadline(agm), place=deadlines.place(agm.timezone),
-        warn_days=attendees.WARN_DAYS, allowed=attendees.allowed, when=_when(agm)), code
+        warn_days=attendees.WARN_DAYS, next_step=attendees.next_step, when=_when(agm)), code
 
 
 @bp.route("/agms/<int:agm_id>/attendees", methods=["GET", "POST"])

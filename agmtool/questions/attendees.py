@@ -26,6 +26,7 @@ from agmtool.models import (
     AGM,
     Attendee,
     Community,
+    Company,
     Entry,
     EntryState,
     Holding,
@@ -69,11 +70,13 @@ HISTORY = history.Labels(
     },
     actions={"holding_set": lazy_pgettext("history action", "Shares changed")},
     enums={"holding": Holding},
+    values={"company": lambda value: _name(Company, value)},
 )
 ATTENDEE_HISTORY = history.Labels(
     fields={
         "name": _l("Name"),
         "user_id": _l("Account"),
+        "community_id": _l("Community"),
         "language": _l("Language"),
         "needs_interpretation": _l("Needs interpretation"),
         "may_be_named": _l("Agrees to be named in the pack"),
@@ -94,8 +97,21 @@ ATTENDEE_HISTORY = history.Labels(
              "moved": lazy_pgettext("history action", "Entry changed"),
              "erased": lazy_pgettext("history action", "Contact and travel details erased")},
     enums={"entry": Entry, "state": EntryState},
-    values={"interprets": history.languages},
+    values={"interprets": history.languages,
+            "community_id": lambda value: _name(Community, value),
+            "user_id": lambda value: _name(User, value),
+            "shareholding_id": lambda value: _holder(value)},
 )
+
+
+def _name(model, row_id) -> str:
+    found = db.session.get(model, row_id) if row_id else None
+    return (found.name or "–") if found is not None else "–"
+
+
+def _holder(shareholding_id) -> str:
+    found = db.session.get(Shareholding, shareholding_id) if shareholding_id else None
+    return found.shareholder.name if found is not None else "–"
 
 
 def _text(value: str | None) -> str | None:
@@ -330,6 +346,19 @@ def edit(attendee: Attendee, user: User, values: dict, seen_version: int | None)
 def allowed(attendee: Attendee) -> list[EntryState]:
     """Where the attendee's entry can go from here, in the order of the states."""
     return [state for state in S if state in TRANSITIONS[attendee.state]]
+
+
+# The usual way forward, one step at a time (the meeting page's button).
+FORWARD = [S.REQUESTED, S.APPOINTED, S.LODGED, S.CONFIRMED]
+
+
+def next_step(attendee: Attendee) -> EntryState | None:
+    """The entry's next step on the usual way (a refused one is asked again), None once
+    confirmed."""
+    if attendee.state == S.REFUSED:
+        return S.REQUESTED
+    index = FORWARD.index(attendee.state)
+    return FORWARD[index + 1] if index + 1 < len(FORWARD) else None
 
 
 def move(attendee: Attendee, to: EntryState, user: User,
