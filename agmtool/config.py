@@ -40,10 +40,11 @@ PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 
-# Logins: throttled per account; TOTP for the roles that see contact details.
+# Logins: throttled per account; TOTP for the roles that see contact details, and for
+# attendees, who read their travel and the questions before the meeting.
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT = timedelta(minutes=15)
-TOTP_REQUIRED_ROLES = ["admin", "staff"]
+TOTP_REQUIRED_ROLES = ["admin", "staff", "attendee"]
 TOTP_ISSUER = "agmtool"
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_RESET_LIFETIME = timedelta(hours=24)
