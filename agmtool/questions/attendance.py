@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from agmtool import history, i18n, links, workflow
 from agmtool.database import StaleEdit
@@ -179,9 +180,11 @@ def _choices(form: AttendeeForm, agm: AGM) -> AttendeeForm:
     form.interprets.choices = options([(code, i18n.native_name(code))
                                        for code in i18n.languages()])
     form.shareholding_id.choices = options(
-        [("", "—")] + [(h.id, _("%(name)s: %(shares)s shares, %(free)s free",
-                                name=h.shareholder.name, shares=i18n.format_number(h.shares),
-                                free=i18n.format_number(h.shares - attendees.carried(h, agm))))
+        [("", "—")] + [(h.id, ngettext("%(name)s: %(num)s share, %(free)s free",
+                                       "%(name)s: %(num)s shares, %(free)s free", h.shares,
+                                       name=h.shareholder.name,
+                                       free=i18n.format_number(
+                                           h.shares - attendees.carried(h, agm))))
                        for h in attendees.holdings_for(agm)])
     return form
 
