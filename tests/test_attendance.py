@@ -374,3 +374,47 @@ def test_the_demo_has_shareholders_attendees_in_every_state_and_travel(runner, d
     flagged = {q.speaker.name: attendees.speaker_problems(q) for q in db.session.scalars(
         db.select(Question).where(Question.agm_id == agm.id, Question.speaker_id.is_not(None)))}
     assert flagged == {"Rosa Epieyú (demo)": [], "Journalist (demo)": ["no_right"]}
+
+
+def test_two_appointments_from_one_share_at_once_let_one_through(app, db, staff, church,
+                                                                 make_agm):
+    """Two staff add a proxy of the same single share at the same moment: the holding's
+    row is claimed before counting, so the second counts the first and is refused."""
+    import threading
+
+    agm_id, holding_id = make_agm(company=church.shareholdings[0].company).id, \
+        church.shareholdings[0].id
+    staff_id = staff.id
+    first_counted, outcomes = threading.Event(), {}
+
+    def appoint(name: str, wait: threading.Event | None) -> None:
+        from agmtool.models import AGM, User
+
+        with app.app_context():
+            try:
+                if wait is not None:
+                    wait.wait(5)
+                attendees.add(db.session.get(AGM, agm_id), db.session.get(User, staff_id), {
+                    "name": name, "entry": "proxy", "shareholding_id": holding_id,
+                    "shares": 1})
+                if wait is None:
+                    first_counted.set()
+                    threading.Event().wait(0.5)  # still in its transaction
+                db.session.commit()
+                outcomes[name] = "added"
+            except Invalid:
+                db.session.rollback()
+                outcomes[name] = "refused"
+            finally:
+                first_counted.set()
+                db.session.remove()
+
+    threads = [threading.Thread(target=appoint, args=("Rosa", None)),
+               threading.Thread(target=appoint, args=("Ana", first_counted))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert outcomes == {"Rosa": "added", "Ana": "refused"}
+    db.session.expire_all()
+    assert [a.name for a in db.session.scalars(db.select(Attendee))] == ["Rosa"]
