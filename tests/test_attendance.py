@@ -418,3 +418,26 @@ def test_two_appointments_from_one_share_at_once_let_one_through(app, db, staff,
     assert outcomes == {"Rosa": "added", "Ana": "refused"}
     db.session.expire_all()
     assert [a.name for a in db.session.scalars(db.select(Attendee))] == ["Rosa"]
+
+
+def test_the_practical_notes_reach_an_attendee_in_their_language(client, db, staff,
+                                                                 attending, log_in,
+                                                                 make_user):
+    from agmtool.models import Translation
+    from agmtool.questions import briefing
+    from agmtool.translation import domain as translation
+
+    ana, agm, _other = attending
+    briefing.set_briefing(agm, staff, 120, None, "Queue at the side door.", agm.version)
+    rows = db.session.scalars(db.select(Translation).where(
+        Translation.source_type == briefing.PRACTICAL_NOTES)).all()
+    assert [(row.language, row.source_text) for row in rows] == [
+        ("es", "Queue at the side door.")]
+    row = rows[0]
+    translation.save(row, "Hagan fila en la puerta lateral.", staff, row.version, ready=True)
+    translation.approve(row, make_user("reviewer@example.org"), row.version)
+    db.session.commit()
+    log_in(client, ana)
+    client.get("/language/es")
+    page = client.get(f"/staff/attending/{agm.id}").get_data(as_text=True)
+    assert "Hagan fila en la puerta lateral." in page

@@ -18,7 +18,7 @@ def init_app(app) -> None:
     app.register_blueprint(attendance.bp)
     status.add_section(app, "questions", public.SECTION)
     for kinds in (questions.TRANSLATION_KINDS, signoffs.TRANSLATION_KINDS,
-                  answers.TRANSLATION_KINDS):
+                  answers.TRANSLATION_KINDS, briefing.TRANSLATION_KINDS):
         for source_type, kind in kinds.items():
             translation.register_kind(app, source_type, kind)
     history.register(app, Question, questions.HISTORY)

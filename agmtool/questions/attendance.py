@@ -36,7 +36,7 @@ from agmtool.models import (
     Shareholder,
     utcnow,
 )
-from agmtool.questions import attendees, deadlines
+from agmtool.questions import attendees, briefing, deadlines
 from agmtool.questions import domain as questions
 from agmtool.questions.forms import (
     AttendeeForm,
@@ -372,8 +372,12 @@ def my_meeting(agm_id: int):
             "background": background,
             "quoted": [questions.quotable(link) for link in question.links
                        if questions.quotable(link)]})
+    notes = agm.practical_notes
+    if language != "en" and notes:
+        row = translation.readable(briefing.PRACTICAL_NOTES, agm.id, language)
+        notes = row.text if row is not None else notes
     return render_template(
-        "attendance/my_meeting.html", agm=agm, entry=entry, reading=reading,
+        "attendance/my_meeting.html", agm=agm, entry=entry, reading=reading, notes=notes,
         proxy=deadlines.proxy_deadline(agm), record=deadlines.record_deadline(agm),
         others=attendees.named_others(entry), when=_when(agm),
         start=datetime.combine(agm.local_date, agm.local_time)

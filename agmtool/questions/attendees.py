@@ -36,7 +36,7 @@ from agmtool.models import (
     Shareholding,
     User,
 )
-from agmtool.questions import deadlines
+from agmtool.questions import briefing, deadlines
 from agmtool.text import clean_text
 
 S = EntryState
@@ -282,7 +282,8 @@ def add(agm: AGM, user: User, values: dict) -> Attendee:
     community_id, language, needs_interpretation, may_be_named, interprets, entry,
     shareholding_id, shares, contact_details). Their entry starts as requested.
 
-    Side effects: the row, history (not the contact details), flush. Raises Invalid (no
+    Side effects: the row, history (not the contact details), the meeting's practical notes
+    translated into their language (briefing.sync_practical_notes), flush. Raises Invalid (no
     name, an account that is no attendee's, shares the shareholder cannot spare).
     """
     fields = _attendee_fields(agm, values)
@@ -302,6 +303,7 @@ def add(agm: AGM, user: User, values: dict) -> Attendee:
         {name: [None, value] for name, value in fields.items()
          if value not in (None, "", False, 0)} | {"state": [None, S.REQUESTED]}))
     db.session.flush()
+    briefing.sync_practical_notes(agm, user)
     return attendee
 
 
@@ -340,6 +342,8 @@ def edit(attendee: Attendee, user: User, values: dict, seen_version: int | None)
     if changes:
         history.record(attendee, user, "updated", _private(changes))
     db.session.flush()
+    if "language" in changes:
+        briefing.sync_practical_notes(agm, user)
     return changes
 
 
@@ -376,17 +380,23 @@ def move(attendee: Attendee, to: EntryState, user: User,
     claim(attendee, Attendee.state == seen, state=to, version=Attendee.version + 1)
     history.record(attendee, user, "moved", {"state": [seen, to]})
     db.session.flush()
+    if S.REFUSED in (seen, to):
+        briefing.sync_practical_notes(attendee.agm, user)
 
 
 def remove(attendee: Attendee, user: User) -> None:
     """Take an attendee off the meeting: the questions they were to read lose their
-    speaker. Side effects: history on the meeting's questions, deletes the row, flush."""
+    speaker. Side effects: history on the meeting's questions, deletes the row, the
+    practical notes' translations in step, flush."""
+    agm = attendee.agm
     for question in db.session.scalars(sa.select(Question).where(
             Question.speaker_id == attendee.id)):
         history.record(question, user, "updated", {"speaker_id": [attendee.name, None]})
         question.speaker_id = None
     db.session.delete(attendee)
     db.session.flush()
+    db.session.expire(agm, ["attendees"])
+    briefing.sync_practical_notes(agm, user)
 
 
 def accounts() -> list[User]:
