@@ -237,6 +237,9 @@ def test_the_running_order_page_shows_the_speaker_and_the_flags(client, db, staf
     assert "Rosa Díaz" in page
     assert "The speaker has no right to speak: a guest cannot ask a question." in page
     assert "It is read in Portuguese and no attending interpreter covers it." in page
+    detail = client.get(f"/staff/questions/{question.id}").get_data(as_text=True)
+    assert '<p class="error">The speaker has no right to speak: a guest cannot ask a ' \
+           'question.</p>' in detail
 
 
 def test_the_speakers_language_is_a_language_the_question_is_translated_into(db, staff,

@@ -219,6 +219,9 @@ def _render(question: Question, code: int = 200, **forms):
         text_changes=_text_changes(entries),
         quotable=questions.quotable, community_name=questions.community_name,
         person_name=questions.person_name, overdue=_overdue(question),
+        speaker_problems=[str(attendees.PROBLEMS[key]) % {"language": i18n.language_name(
+            attendees.spoken_in(question) or "en")}
+            for key in attendees.speaker_problems(question)],
     ), code
 
 
