@@ -106,3 +106,5 @@ BENCH_ENDPOINTS = False
 BENCH_STATIC_DIR = None
 # Contact details are erased this long after a concern is closed.
 CONTACT_RETENTION = timedelta(days=180)
+# Attendees' contact details and travel are erased this long after their meeting.
+ATTENDANCE_RETENTION = timedelta(days=60)

@@ -31,14 +31,15 @@ from agmtool.models import (
     AGM,
     AGMStatus,
     Answer,
+    Attendee,
     Concern,
     ConcernStatus,
+    EntryState,
     Question,
     QuestionStatus,
     Role,
     Translation,
     User,
-    agm_attendee,
 )
 from agmtool.questions import answers
 from agmtool.translation import queue
@@ -172,8 +173,8 @@ def _season_meetings(first: date, last: date, attendee: User | None = None) -> l
              .where(AGM.local_date.between(first, last), AGM.status != AGMStatus.CANCELLED)
              .options(joinedload(AGM.company), joinedload(AGM.listing)))
     if attendee is not None:
-        query = query.where(AGM.id.in_(sa.select(agm_attendee.c.agm_id)
-                                       .where(agm_attendee.c.user_id == attendee.id)))
+        query = query.where(AGM.id.in_(sa.select(Attendee.agm_id)
+                                       .where(Attendee.user_id == attendee.id)))
     return agms.in_order(db.session.scalars(query).unique())
 
 
@@ -191,8 +192,9 @@ def _coming(meetings: list[AGM], today: date, with_counts: bool = True) -> list[
                 .group_by(Question.agm_id, Question.status)):
             questions[agm_id][Q(status).value] = number
         attendees.update(db.session.execute(
-            sa.select(agm_attendee.c.agm_id, sa.func.count())
-            .where(agm_attendee.c.agm_id.in_(ids)).group_by(agm_attendee.c.agm_id)).all())
+            sa.select(Attendee.agm_id, sa.func.count())
+            .where(Attendee.agm_id.in_(ids), Attendee.state != EntryState.REFUSED)
+            .group_by(Attendee.agm_id)).all())
     result = []
     for agm in coming:
         deadlines = []

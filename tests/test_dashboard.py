@@ -14,6 +14,7 @@ from agmtool.models import (
     AGM,
     AGMStatus,
     Answer,
+    Attendee,
     Channel,
     Clarification,
     Concern,
@@ -175,7 +176,7 @@ def test_a_translator_sees_only_the_work_in_their_languages(client, make_user, l
 
 def test_an_attendee_sees_the_meetings_they_attend(client, make_user, log_in, season, db):
     attendee = make_user("at@example.org", role=Role.ATTENDEE)
-    season["later"].attendees.append(attendee)
+    db.session.add(Attendee(agm=season["later"], user=attendee, name="Ana"))
     db.session.commit()
     log_in(client, attendee)
     page = client.get("/staff/").text
