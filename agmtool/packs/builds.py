@@ -1,0 +1,172 @@
+"""Which document a request means, found fast; each distinct build recorded once.
+
+A request names a document ("the pack of meeting 7", "speaker 3's cards", "concern 12's
+report-back"). Its input hash is remembered in the shared cache under the documents'
+generation (agmtool.generations), so while nothing a PDF reads has changed, a request costs
+one one-row read and two cache reads, never a walk through the questions.
+
+A build of a pack or of cards is recorded once per input hash (``PackBuild``: when first
+built, by whom, whether it was a draft), and its downloads are counted in the shared cache
+and folded into the row every ``FOLD`` downloads, so that the cached path writes nothing.
+Whether a build is superseded is derived: its hash against the hash of the inputs now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from agmtool import generations
+from agmtool.extensions import cache, db
+from agmtool.models import AGM, Concern, PackBuild, Role, User
+from agmtool.packs import content, pdf
+from agmtool.packs.documents import Failed, Pending, Ready, for_app
+from agmtool.packs.worker import Job
+
+PACK, CARDS, REPORT = "pack", "cards", "report"
+TEMPLATES = {PACK: "pdf/pack.html", CARDS: "pdf/cards.html", REPORT: "pdf/report.html"}
+# Downloads are written to the build's row once this many have been counted.
+FOLD = 20
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A document as a request names it: ``key`` names it in the cache, ``make`` builds its
+    job (reading the database), ``agm_id``, ``kind`` and ``variant`` say where a build of it
+    is recorded (``agm_id`` None: not recorded, as for a report-back)."""
+
+    key: str
+    make: Callable[[], Job]
+    kind: str
+    agm_id: int | None = None
+    variant: str = ""
+
+
+def may_read(user: User | None, agm: AGM) -> bool:
+    """Whether ``user`` may read the meeting's pack and cards: staff and admins, and the
+    attendees of that meeting. The one place that decides it."""
+    if user is None:
+        return False
+    if user.role in (Role.ADMIN, Role.STAFF):
+        return True
+    return user.role == Role.ATTENDEE and any(a.id == user.id for a in agm.attendees)
+
+
+def pack(agm: AGM) -> Wanted:
+    def make() -> Job:
+        return Job(TEMPLATES[PACK], content.pack(agm), draft=content.is_draft(agm))
+    return Wanted(f"{PACK}:{agm.id}", make, PACK, agm.id)
+
+
+def cards(agm: AGM, speaker_id: int | None = None) -> Wanted:
+    def make() -> Job:
+        return Job(TEMPLATES[CARDS], content.cards(agm, speaker_id),
+                   draft=content.is_draft(agm))
+    variant = "" if speaker_id is None else str(speaker_id)
+    return Wanted(f"{CARDS}:{agm.id}:{variant}", make, CARDS, agm.id, variant)
+
+
+def report(concern: Concern) -> Wanted:
+    def make() -> Job:
+        return Job(TEMPLATES[REPORT], content.report(concern),
+                   language=concern.reply_language)
+    return Wanted(f"{REPORT}:{concern.id}", make, REPORT)
+
+
+def _generation_key(wanted: Wanted) -> str:
+    return f"pdf:at:{pdf.pipeline_version()[:12]}:{generations.current()}:{wanted.key}"
+
+
+def digest(wanted: Wanted) -> tuple[str, Job | None]:
+    """The input hash of ``wanted`` now, and its job when it had to be built to know it.
+
+    Side effect: remembers the hash under the current generation in the shared cache.
+    """
+    key = _generation_key(wanted)
+    found = cache.get(key)
+    if found is not None:
+        return found, None
+    job = wanted.make()
+    found = job.digest
+    cache.set(key, found, timeout=current_app.config["PDF_CACHE_SECONDS"])
+    return found, job
+
+
+def fetch(wanted: Wanted) -> Ready | Pending | Failed:
+    """The document: Ready from the cache, else its render started (once, whoever else
+    asks) and waited for about a second (see documents.Documents.request).
+
+    Side effects: those of ``digest`` and of a render.
+    """
+    documents = for_app(current_app)
+    found, job = digest(wanted)
+    if job is None:
+        data = documents.cached(found)
+        if data is not None:
+            return Ready(found, data)
+        job = wanted.make()
+    return documents.request(job, found)
+
+
+def record(wanted: Wanted, found: str, user: User | None) -> PackBuild | None:
+    """Record the build of ``wanted`` with input hash ``found`` unless it is recorded
+    already; count one download. Side effects: may add a PackBuild (flush), may fold the
+    downloads counted in the cache into its row. The caller commits."""
+    if wanted.agm_id is None:
+        return None
+    flag = f"pdf:recorded:{found}"
+    build = None
+    if not cache.get(flag):
+        build = db.session.scalar(sa.select(PackBuild).where(PackBuild.digest == found))
+        if build is None:
+            build = PackBuild(agm_id=wanted.agm_id, kind=wanted.kind, variant=wanted.variant,
+                              digest=found, draft=_draft_of(wanted),
+                              built_by_id=user.id if user else None)
+            try:
+                with db.session.begin_nested():
+                    db.session.add(build)
+            except IntegrityError:  # recorded meanwhile by another request
+                build = None
+        cache.set(flag, 1, timeout=current_app.config["PDF_CACHE_SECONDS"])
+    counted = cache.inc(f"pdf:downloads:{found}")
+    if counted and counted % FOLD == 0:
+        db.session.execute(sa.update(PackBuild).where(PackBuild.digest == found)
+                           .values(downloads=PackBuild.downloads + FOLD))
+    return build
+
+
+def _draft_of(wanted: Wanted) -> bool:
+    agm = db.session.get(AGM, wanted.agm_id)
+    return agm is not None and content.is_draft(agm)
+
+
+def downloads(build: PackBuild) -> int:
+    """The build's downloads: those folded into its row and those counted since."""
+    return build.downloads + (cache.get(f"pdf:downloads:{build.digest}") or 0) % FOLD
+
+
+@dataclass(frozen=True)
+class Listed:
+    build: PackBuild
+    superseded: bool
+    downloads: int
+
+
+def listed(agm: AGM) -> list[Listed]:
+    """The meeting's builds, latest first, each marked superseded when the inputs of its
+    document have changed since (its hash is not the hash now)."""
+    found = db.session.scalars(sa.select(PackBuild).where(PackBuild.agm_id == agm.id)
+                               .order_by(PackBuild.built_at.desc(), PackBuild.id.desc())).all()
+    now: dict[tuple[str, str], str] = {}
+    for build in found:
+        key = (build.kind, build.variant)
+        if key not in now:
+            wanted = pack(agm) if build.kind == PACK else cards(
+                agm, int(build.variant) if build.variant else None)
+            now[key] = digest(wanted)[0]
+    return [Listed(build, build.digest != now[(build.kind, build.variant)], downloads(build))
+            for build in found]
