@@ -36,6 +36,10 @@ ALLOWED = {
     "inbox.clarify": TRIAGERS,
     "inbox.merge": TRIAGERS,
     "inbox.erase_contact": TRIAGERS,
+    "packs.pack": TRIAGERS | {Role.ATTENDEE},  # an attendee of another meeting gets 404
+    "packs.cards": TRIAGERS | {Role.ATTENDEE},
+    "packs.listing": TRIAGERS,
+    "packs.report": TRIAGERS,
     "staff.index": ACCOUNTS,
     "auth.change_password": ACCOUNTS,
 }

@@ -21,7 +21,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from agmtool import generations
-from agmtool.extensions import cache, db
+from agmtool.extensions import cache as flask_cache
+from agmtool.extensions import db
 from agmtool.models import AGM, Concern, PackBuild, Role, User
 from agmtool.packs import content, pdf
 from agmtool.packs.documents import Failed, Pending, Ready, for_app
@@ -77,6 +78,11 @@ def report(concern: Concern) -> Wanted:
     return Wanted(f"{REPORT}:{concern.id}", make, REPORT)
 
 
+def _cache():
+    """The shared cache's backend (cachelib: get, set, inc), the one documents.py uses."""
+    return flask_cache.cache
+
+
 def _generation_key(wanted: Wanted) -> str:
     return f"pdf:at:{pdf.pipeline_version()[:12]}:{generations.current()}:{wanted.key}"
 
@@ -87,12 +93,12 @@ def digest(wanted: Wanted) -> tuple[str, Job | None]:
     Side effect: remembers the hash under the current generation in the shared cache.
     """
     key = _generation_key(wanted)
-    found = cache.get(key)
+    found = _cache().get(key)
     if found is not None:
         return found, None
     job = wanted.make()
     found = job.digest
-    cache.set(key, found, timeout=current_app.config["PDF_CACHE_SECONDS"])
+    _cache().set(key, found, timeout=current_app.config["PDF_CACHE_SECONDS"])
     return found, job
 
 
@@ -120,7 +126,7 @@ def record(wanted: Wanted, found: str, user: User | None) -> PackBuild | None:
         return None
     flag = f"pdf:recorded:{found}"
     build = None
-    if not cache.get(flag):
+    if not _cache().get(flag):
         build = db.session.scalar(sa.select(PackBuild).where(PackBuild.digest == found))
         if build is None:
             build = PackBuild(agm_id=wanted.agm_id, kind=wanted.kind, variant=wanted.variant,
@@ -131,8 +137,8 @@ def record(wanted: Wanted, found: str, user: User | None) -> PackBuild | None:
                     db.session.add(build)
             except IntegrityError:  # recorded meanwhile by another request
                 build = None
-        cache.set(flag, 1, timeout=current_app.config["PDF_CACHE_SECONDS"])
-    counted = cache.inc(f"pdf:downloads:{found}")
+        _cache().set(flag, 1, timeout=current_app.config["PDF_CACHE_SECONDS"])
+    counted = _cache().inc(f"pdf:downloads:{found}")
     if counted and counted % FOLD == 0:
         db.session.execute(sa.update(PackBuild).where(PackBuild.digest == found)
                            .values(downloads=PackBuild.downloads + FOLD))
@@ -146,7 +152,7 @@ def _draft_of(wanted: Wanted) -> bool:
 
 def downloads(build: PackBuild) -> int:
     """The build's downloads: those folded into its row and those counted since."""
-    return build.downloads + (cache.get(f"pdf:downloads:{build.digest}") or 0) % FOLD
+    return build.downloads + (_cache().get(f"pdf:downloads:{build.digest}") or 0) % FOLD
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,16 @@ def language_name(code: str, in_language: str = "en") -> str:
         return code
 
 
+def country_name(code: str | None, in_language: str = "en") -> str | None:
+    """'Colombia' for 'CO', in ``in_language``; the code itself when unknown."""
+    if not code:
+        return None
+    try:
+        return Locale.parse(in_language).territories.get(code.upper(), code)
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
 # --- formatting ------------------------------------------------------------------------------
 
 def _reading_time(text: str) -> str:
@@ -186,7 +196,8 @@ def _key_facts(agm: AGM, named: list[str]) -> list[dict]:
     listings = "; ".join(f"{item.entity_name} ({item.exchange}: {item.ticker})"
                          for item in company.listings)
     sites = "; ".join(
-        ", ".join(filter(None, [site.name, site.region, site.country])) for site in company.sites)
+        ", ".join(filter(None, [site.name, site.region, country_name(site.country)]))
+        for site in company.sites)
     facts = [{"label": _("Listings"), "value": listings or _("None recorded")},
              {"label": _("Sites"), "value": sites or _("None recorded")},
              {"label": _("Communities"), "value": ", ".join(named) or _("None named")}]
@@ -240,7 +251,8 @@ def _communities(in_order: list[Question]) -> list[dict]:
                 continue
             found.setdefault(community.id, {
                 "id": f"c-{community.id}", "name": community.name,
-                "place": ", ".join(filter(None, [community.region, community.country])),
+                "place": ", ".join(filter(None, [community.region,
+                                                 country_name(community.country)])),
                 "background": community.background or _("No background written yet.")})
     return list(found.values())
 
