@@ -344,3 +344,17 @@ def test_topic_titles(db, meeting):
 def test_builds_module_decides_access_in_one_place(meeting, make_user):
     assert [builds.may_read(make_user(f"{role}-access@example.org", role=role), meeting)
             for role in Role] == [True, True, False, False]
+
+
+def test_the_pack_as_pdf_ua_is_a_build_of_its_own(db, staff_client, meeting, staff):
+    plain = get_pdf(staff_client, f"/staff/agms/{meeting.id}/pack.pdf")
+    ua = get_pdf(staff_client, f"/staff/agms/{meeting.id}/pack.pdf?ua=1")
+    def parts(data):
+        metadata = PdfReader(BytesIO(data)).xmp_metadata
+        if metadata is None:
+            return []
+        return [d.getAttribute("pdfuaid:part") for d in metadata.rdf_root.getElementsByTagName(
+            "rdf:Description") if d.hasAttribute("pdfuaid:part")]
+    assert (parts(ua), parts(plain)) == (["1"], [])
+    assert sorted(db.session.scalars(sa.select(PackBuild.variant))) == ["", "ua"]
+    assert builds.parse_variant("3:ua") == (3, True)

@@ -57,18 +57,32 @@ def may_read(user: User | None, agm: AGM) -> bool:
     return user.role == Role.ATTENDEE and any(a.id == user.id for a in agm.attendees)
 
 
-def pack(agm: AGM) -> Wanted:
+def variant(speaker_id: int | None = None, pdf_ua: bool = False) -> str:
+    """How a build of a meeting's document is told apart from the others of its kind: one
+    speaker's cards ("3"), PDF/UA-1 ("ua", "3:ua"); "" for the plain one."""
+    return ":".join(filter(None, [str(speaker_id) if speaker_id else "", "ua" if pdf_ua else ""]))
+
+
+def parse_variant(text: str) -> tuple[int | None, bool]:
+    parts = text.split(":") if text else []
+    speaker = next((int(part) for part in parts if part.isdigit()), None)
+    return speaker, "ua" in parts
+
+
+def pack(agm: AGM, pdf_ua: bool = False) -> Wanted:
     def make() -> Job:
-        return Job(TEMPLATES[PACK], content.pack(agm), draft=content.is_draft(agm))
-    return Wanted(f"{PACK}:{agm.id}", make, PACK, agm.id)
+        return Job(TEMPLATES[PACK], content.pack(agm), draft=content.is_draft(agm),
+                   pdf_ua=pdf_ua)
+    shown = variant(None, pdf_ua)
+    return Wanted(f"{PACK}:{agm.id}:{shown}", make, PACK, agm.id, shown)
 
 
-def cards(agm: AGM, speaker_id: int | None = None) -> Wanted:
+def cards(agm: AGM, speaker_id: int | None = None, pdf_ua: bool = False) -> Wanted:
     def make() -> Job:
         return Job(TEMPLATES[CARDS], content.cards(agm, speaker_id),
-                   draft=content.is_draft(agm))
-    variant = "" if speaker_id is None else str(speaker_id)
-    return Wanted(f"{CARDS}:{agm.id}:{variant}", make, CARDS, agm.id, variant)
+                   draft=content.is_draft(agm), pdf_ua=pdf_ua)
+    shown = variant(speaker_id, pdf_ua)
+    return Wanted(f"{CARDS}:{agm.id}:{shown}", make, CARDS, agm.id, shown)
 
 
 def report(concern: Concern) -> Wanted:
@@ -171,8 +185,8 @@ def listed(agm: AGM) -> list[Listed]:
     for build in found:
         key = (build.kind, build.variant)
         if key not in now:
-            wanted = pack(agm) if build.kind == PACK else cards(
-                agm, int(build.variant) if build.variant else None)
+            speaker, pdf_ua = parse_variant(build.variant)
+            wanted = pack(agm, pdf_ua) if build.kind == PACK else cards(agm, speaker, pdf_ua)
             now[key] = digest(wanted)[0]
     return [Listed(build, build.digest != now[(build.kind, build.variant)], downloads(build))
             for build in found]

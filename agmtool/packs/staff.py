@@ -73,7 +73,13 @@ def pdf_response(wanted: builds.Wanted, filename: str, template: str = "packs/pr
 @roles_required(Role.STAFF, Role.ADMIN, Role.ATTENDEE)
 def pack(agm_id: int):
     agm = get_agm(agm_id)
-    return pdf_response(builds.pack(agm), f"pack-{agm.company.slug}-{agm.local_date}.pdf")
+    return pdf_response(builds.pack(agm, _pdf_ua()),
+                        f"pack-{agm.company.slug}-{agm.local_date}.pdf")
+
+
+def _pdf_ua() -> bool:
+    """``?ua=1``: PDF/UA-1 (every PDF is tagged; this adds the PDF/UA identification)."""
+    return request.args.get("ua") == "1"
 
 
 @bp.get("/agms/<int:agm_id>/cards.pdf")
@@ -84,7 +90,7 @@ def cards(agm_id: int):
     if "speaker" in request.args and speaker is None:
         abort(404)
     name = f"cards-{agm.company.slug}-{agm.local_date}"
-    return pdf_response(builds.cards(agm, speaker),
+    return pdf_response(builds.cards(agm, speaker, _pdf_ua()),
                         f"{name}-{speaker}.pdf" if speaker else f"{name}.pdf")
 
 
