@@ -342,7 +342,7 @@ def test_topic_titles(db, meeting):
 
 
 def test_builds_module_decides_access_in_one_place(meeting, make_user):
-    assert [builds.may_read(make_user(f"{role}-access@example.org", role=role), meeting)
+    assert [builds.may_read(make_user(f"{role}-access@example.org", role=role), meeting.id)
             for role in Role] == [True, True, False, False]
 
 

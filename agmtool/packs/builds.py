@@ -13,6 +13,7 @@ Whether a build is superseded is derived: its hash against the hash of the input
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from agmtool import generations
 from agmtool.extensions import cache as flask_cache
 from agmtool.extensions import db
-from agmtool.models import AGM, Concern, PackBuild, Role, User
+from agmtool.models import AGM, Concern, PackBuild, Role, User, agm_attendee
 from agmtool.packs import content, pdf
 from agmtool.packs.documents import Failed, Pending, Ready, for_app
 from agmtool.packs.worker import Job
@@ -47,14 +48,25 @@ class Wanted:
     variant: str = ""
 
 
-def may_read(user: User | None, agm: AGM) -> bool:
+def may_read(user: User | None, agm_id: int) -> bool:
     """Whether ``user`` may read the meeting's pack and cards: staff and admins, and the
-    attendees of that meeting. The one place that decides it."""
+    attendees of that meeting. The one place that decides it (one small query for an
+    attendee, none for staff)."""
     if user is None:
         return False
     if user.role in (Role.ADMIN, Role.STAFF):
         return True
-    return user.role == Role.ATTENDEE and any(a.id == user.id for a in agm.attendees)
+    return user.role == Role.ATTENDEE and db.session.execute(
+        sa.select(agm_attendee.c.user_id).where(agm_attendee.c.agm_id == agm_id,
+                                                 agm_attendee.c.user_id == user.id)
+    ).first() is not None
+
+
+def _meeting(agm_id: int) -> AGM:
+    agm = db.session.get(AGM, agm_id)
+    if agm is None:
+        raise LookupError(f"no meeting {agm_id}")
+    return agm
 
 
 def variant(speaker_id: int | None = None, pdf_ua: bool = False) -> str:
@@ -69,20 +81,23 @@ def parse_variant(text: str) -> tuple[int | None, bool]:
     return speaker, "ua" in parts
 
 
-def pack(agm: AGM, pdf_ua: bool = False) -> Wanted:
+def pack(agm_id: int, pdf_ua: bool = False) -> Wanted:
+    """The meeting's pack; the meeting is read only when its inputs must be (``make``)."""
     def make() -> Job:
+        agm = _meeting(agm_id)
         return Job(TEMPLATES[PACK], content.pack(agm), draft=content.is_draft(agm),
                    pdf_ua=pdf_ua)
     shown = variant(None, pdf_ua)
-    return Wanted(f"{PACK}:{agm.id}:{shown}", make, PACK, agm.id, shown)
+    return Wanted(f"{PACK}:{agm_id}:{shown}", make, PACK, agm_id, shown)
 
 
-def cards(agm: AGM, speaker_id: int | None = None, pdf_ua: bool = False) -> Wanted:
+def cards(agm_id: int, speaker_id: int | None = None, pdf_ua: bool = False) -> Wanted:
     def make() -> Job:
+        agm = _meeting(agm_id)
         return Job(TEMPLATES[CARDS], content.cards(agm, speaker_id),
                    draft=content.is_draft(agm), pdf_ua=pdf_ua)
     shown = variant(speaker_id, pdf_ua)
-    return Wanted(f"{CARDS}:{agm.id}:{shown}", make, CARDS, agm.id, shown)
+    return Wanted(f"{CARDS}:{agm_id}:{shown}", make, CARDS, agm_id, shown)
 
 
 def report(concern: Concern) -> Wanted:
@@ -90,6 +105,16 @@ def report(concern: Concern) -> Wanted:
         return Job(TEMPLATES[REPORT], content.report(concern),
                    language=concern.reply_language)
     return Wanted(f"{REPORT}:{concern.id}", make, REPORT)
+
+
+def _documents():
+    """This process's Documents for the current app, found without pushing a context."""
+    app = current_app._get_current_object()
+    found = app.extensions.get("agmtool.packs.documents")
+    if found is None or found[0] != os.getpid():
+        found = (os.getpid(), for_app(app))
+        app.extensions["agmtool.packs.documents"] = found
+    return found[1]
 
 
 def _cache():
@@ -116,14 +141,16 @@ def digest(wanted: Wanted) -> tuple[str, Job | None]:
     return found, job
 
 
-def fetch(wanted: Wanted) -> Ready | Pending | Failed:
+def fetch(wanted: Wanted, known: tuple[str, Job | None] | None = None
+          ) -> Ready | Pending | Failed:
     """The document: Ready from the cache, else its render started (once, whoever else
-    asks) and waited for about a second (see documents.Documents.request).
+    asks) and waited for about a second (see documents.Documents.request). ``known`` is
+    what ``digest(wanted)`` returned, when the caller asked it already.
 
     Side effects: those of ``digest`` and of a render.
     """
-    documents = for_app(current_app)
-    found, job = digest(wanted)
+    documents = _documents()
+    found, job = known or digest(wanted)
     if job is None:
         data = documents.cached(found)
         if data is not None:
@@ -132,12 +159,14 @@ def fetch(wanted: Wanted) -> Ready | Pending | Failed:
     return documents.request(job, found)
 
 
-def record(wanted: Wanted, found: str, user: User | None) -> PackBuild | None:
+def record(wanted: Wanted, found: str, user: User | None) -> bool:
     """Record the build of ``wanted`` with input hash ``found`` unless it is recorded
-    already; count one download. Side effects: may add a PackBuild (flush), may fold the
-    downloads counted in the cache into its row. The caller commits."""
+    already; count one download. Returns whether it wrote anything (then the caller
+    commits). Side effects: may add a PackBuild (flush), may fold the downloads counted in
+    the cache into its row."""
     if wanted.agm_id is None:
-        return None
+        return False
+    wrote = False
     flag = f"pdf:recorded:{found}"
     build = None
     if not _cache().get(flag):
@@ -149,19 +178,20 @@ def record(wanted: Wanted, found: str, user: User | None) -> PackBuild | None:
             try:
                 with db.session.begin_nested():
                     db.session.add(build)
+                wrote = True
             except IntegrityError:  # recorded meanwhile by another request
-                build = None
+                pass
         _cache().set(flag, 1, timeout=current_app.config["PDF_CACHE_SECONDS"])
     counted = _cache().inc(f"pdf:downloads:{found}")
     if counted and counted % FOLD == 0:
         db.session.execute(sa.update(PackBuild).where(PackBuild.digest == found)
                            .values(downloads=PackBuild.downloads + FOLD))
-    return build
+        wrote = True
+    return wrote
 
 
 def _draft_of(wanted: Wanted) -> bool:
-    agm = db.session.get(AGM, wanted.agm_id)
-    return agm is not None and content.is_draft(agm)
+    return content.is_draft(_meeting(wanted.agm_id))
 
 
 def downloads(build: PackBuild) -> int:
@@ -186,7 +216,8 @@ def listed(agm: AGM) -> list[Listed]:
         key = (build.kind, build.variant)
         if key not in now:
             speaker, pdf_ua = parse_variant(build.variant)
-            wanted = pack(agm, pdf_ua) if build.kind == PACK else cards(agm, speaker, pdf_ua)
+            wanted = (pack(agm.id, pdf_ua) if build.kind == PACK
+                      else cards(agm.id, speaker, pdf_ua))
             now[key] = digest(wanted)[0]
     return [Listed(build, build.digest != now[(build.kind, build.variant)], downloads(build))
             for build in found]

@@ -5,12 +5,13 @@ page that says it is being prepared and refreshes itself until the PDF is ready.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from agmtool import links
 from agmtool.extensions import db
-from agmtool.models import AGM, Concern, Role
+from agmtool.models import AGM, Company, Concern, Role
 from agmtool.packs import builds
 from agmtool.packs.documents import Failed, Pending
 from agmtool.security import roles_required
@@ -34,20 +35,30 @@ FAILED = {
 
 def get_agm(agm_id: int) -> AGM:
     agm = db.session.get(AGM, agm_id)
-    if agm is None or not builds.may_read(g.user, agm):
+    if agm is None or not builds.may_read(g.user, agm.id):
         abort(404)
     return agm
+
+
+def meeting_name(agm_id: int) -> str:
+    """"<company-slug>-<date>" for the file's name: one row read, the meeting's pages the
+    404 of a meeting that is not there or not the reader's."""
+    row = db.session.execute(sa.select(Company.slug, AGM.local_date).join(AGM.company)
+                             .where(AGM.id == agm_id)).first()
+    if row is None or not builds.may_read(g.user, agm_id):
+        abort(404)
+    return f"{row.slug}-{row.local_date}"
 
 
 def pdf_response(wanted: builds.Wanted, filename: str, template: str = "packs/preparing.html"):
     """The PDF of ``wanted``, or the page that refreshes until it is ready, or the page that
     says why it failed. An unchanged PDF the browser holds is answered 304 from its hash."""
-    found, _job = builds.digest(wanted)
-    etag = f'"{found[:32]}"'
+    known = builds.digest(wanted)
+    etag = f'"{known[0][:32]}"'
     if request.headers.get("If-None-Match") == etag:
         response = make_response("", 304)
     else:
-        result = builds.fetch(wanted)
+        result = builds.fetch(wanted, known)
         if isinstance(result, Pending):
             response = make_response(render_template(template, refresh=REFRESH_SECONDS), 202)
             response.headers["Refresh"] = str(REFRESH_SECONDS)
@@ -58,8 +69,8 @@ def pdf_response(wanted: builds.Wanted, filename: str, template: str = "packs/pr
                 "packs/failed.html", message=FAILED.get(result.reason, FAILED["failed"])), 503)
             response.headers["Cache-Control"] = "no-store"
             return response
-        builds.record(wanted, result.digest, g.get("user"))
-        db.session.commit()
+        if builds.record(wanted, result.digest, g.get("user")):
+            db.session.commit()
         response = make_response(result.data)
         response.headers["Content-Type"] = "application/pdf"
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -72,9 +83,8 @@ def pdf_response(wanted: builds.Wanted, filename: str, template: str = "packs/pr
 @bp.get("/agms/<int:agm_id>/pack.pdf")
 @roles_required(Role.STAFF, Role.ADMIN, Role.ATTENDEE)
 def pack(agm_id: int):
-    agm = get_agm(agm_id)
-    return pdf_response(builds.pack(agm, _pdf_ua()),
-                        f"pack-{agm.company.slug}-{agm.local_date}.pdf")
+    name = meeting_name(agm_id)
+    return pdf_response(builds.pack(agm_id, _pdf_ua()), f"pack-{name}.pdf")
 
 
 def _pdf_ua() -> bool:
@@ -85,12 +95,12 @@ def _pdf_ua() -> bool:
 @bp.get("/agms/<int:agm_id>/cards.pdf")
 @roles_required(Role.STAFF, Role.ADMIN, Role.ATTENDEE)
 def cards(agm_id: int):
-    agm = get_agm(agm_id)
+    meeting = meeting_name(agm_id)
     speaker = links.number(request.args.get("speaker"))
     if "speaker" in request.args and speaker is None:
         abort(404)
-    name = f"cards-{agm.company.slug}-{agm.local_date}"
-    return pdf_response(builds.cards(agm, speaker, _pdf_ua()),
+    name = f"cards-{meeting}"
+    return pdf_response(builds.cards(agm_id, speaker, _pdf_ua()),
                         f"{name}-{speaker}.pdf" if speaker else f"{name}.pdf")
 
 
