@@ -322,8 +322,12 @@ def test_hostile_text_in_a_question_is_printed_as_text_and_fetches_nothing(
         db, staff_client, meeting, staff, tmp_path):
     with pdf_helpers.Canary() as canary:
         hostile = " ".join(pdf_helpers.hostile_texts(canary.url))
-        questions.edit(meeting.pay, staff, {"text": hostile, "background": hostile},
+        questions.edit(meeting.pay, staff, {"text": hostile, "background": hostile,
+                                            "speaker_name": hostile[:200]},
                        meeting.pay.version)
+        meeting.venue, meeting.practical_notes = hostile[:300], hostile
+        meeting.named.community.background = hostile + " " + "x" * 100_000
+        db.session.add(Source(agm=meeting, title=hostile[:300], publisher="<b>p</b>"))
         db.session.commit()
         data = get_pdf(staff_client, f"/staff/agms/{meeting.id}/pack.pdf")
         assert (canary.requests, pdf_helpers.attachments(data, tmp_path)) == (
@@ -358,3 +362,13 @@ def test_the_pack_as_pdf_ua_is_a_build_of_its_own(db, staff_client, meeting, sta
     assert (parts(ua), parts(plain)) == (["1"], [])
     assert sorted(db.session.scalars(sa.select(PackBuild.variant))) == ["", "ua"]
     assert builds.parse_variant("3:ua") == (3, True)
+
+
+def test_a_runaway_render_is_stopped_with_a_message_and_pages_keep_answering(
+        app, staff_client, meeting):
+    app.config["PDF_TIME_LIMIT"] = 0.05
+    response = staff_client.get(f"/staff/agms/{meeting.id}/pack.pdf")
+    assert response.status_code == 503
+    assert ("The PDF took longer than its time limit to render and was stopped."
+            in response.get_data(as_text=True))
+    assert staff_client.get("/en/agms/").status_code == 200
