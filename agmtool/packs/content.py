@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from babel import Locale, UnknownLocaleError
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from agmtool import i18n
 from agmtool.extensions import db
@@ -218,7 +219,9 @@ def _logistics(agm: AGM, in_order: list[Question]) -> list[dict]:
         if name and name not in speakers:
             speakers.append(name)
     attending = len(agm.attendees)
-    who = _("%(count)s attendees with an account for this meeting", count=attending)
+    who = (ngettext("%(num)s attendee with an account for this meeting",
+                    "%(num)s attendees with an account for this meeting", attending)
+           if attending else _("No attendee recorded yet"))
     if speakers:
         who = _("%(who)s; speakers named with their consent: %(names)s", who=who,
                 names=", ".join(speakers))
