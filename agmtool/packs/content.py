@@ -25,9 +25,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from babel import Locale, UnknownLocaleError
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from agmtool import i18n
 from agmtool.extensions import db
