@@ -372,3 +372,13 @@ def test_a_runaway_render_is_stopped_with_a_message_and_pages_keep_answering(
     assert ("The PDF took longer than its time limit to render and was stopped."
             in response.get_data(as_text=True))
     assert staff_client.get("/en/agms/").status_code == 200
+
+
+def test_a_meeting_that_is_not_there_has_no_pack(staff_client, meeting):
+    assert staff_client.get(f"/staff/agms/{meeting.id + 1000}/pack.pdf").status_code == 404
+
+
+def test_the_pdf_is_named_after_the_company_and_the_day(staff_client, meeting):
+    response = staff_client.get(f"/staff/agms/{meeting.id}/cards.pdf")
+    assert response.headers["Content-Disposition"] == (
+        'inline; filename="cards-glencore-2027-05-26.pdf"')

@@ -46,6 +46,17 @@ class Wanted:
     kind: str
     agm_id: int | None = None
     variant: str = ""
+    name: Callable[[], str] = lambda: "document"  # the file's name, read with the inputs
+
+
+@dataclass(frozen=True)
+class Known:
+    """What ``digest`` found: the input hash, the file's name, and the job when it had to be
+    built (None when the shared cache knew the hash at this generation)."""
+
+    digest: str
+    name: str
+    job: Job | None = None
 
 
 def may_read(user: User | None, agm_id: int) -> bool:
@@ -88,7 +99,8 @@ def pack(agm_id: int, pdf_ua: bool = False) -> Wanted:
         return Job(TEMPLATES[PACK], content.pack(agm), draft=content.is_draft(agm),
                    pdf_ua=pdf_ua)
     shown = variant(None, pdf_ua)
-    return Wanted(f"{PACK}:{agm_id}:{shown}", make, PACK, agm_id, shown)
+    return Wanted(f"{PACK}:{agm_id}:{shown}", make, PACK, agm_id, shown,
+                  lambda: f"pack-{_file_stem(agm_id)}{'-ua' if pdf_ua else ''}.pdf")
 
 
 def cards(agm_id: int, speaker_id: int | None = None, pdf_ua: bool = False) -> Wanted:
@@ -97,14 +109,22 @@ def cards(agm_id: int, speaker_id: int | None = None, pdf_ua: bool = False) -> W
         return Job(TEMPLATES[CARDS], content.cards(agm, speaker_id),
                    draft=content.is_draft(agm), pdf_ua=pdf_ua)
     shown = variant(speaker_id, pdf_ua)
-    return Wanted(f"{CARDS}:{agm_id}:{shown}", make, CARDS, agm_id, shown)
+    suffix = "".join(filter(None, [f"-{speaker_id}" if speaker_id else "",
+                                   "-ua" if pdf_ua else ""]))
+    return Wanted(f"{CARDS}:{agm_id}:{shown}", make, CARDS, agm_id, shown,
+                  lambda: f"cards-{_file_stem(agm_id)}{suffix}.pdf")
+
+
+def _file_stem(agm_id: int) -> str:
+    agm = _meeting(agm_id)
+    return f"{agm.company.slug}-{agm.local_date}"
 
 
 def report(concern: Concern) -> Wanted:
     def make() -> Job:
         return Job(TEMPLATES[REPORT], content.report(concern),
                    language=concern.reply_language)
-    return Wanted(f"{REPORT}:{concern.id}", make, REPORT)
+    return Wanted(f"{REPORT}:{concern.id}", make, REPORT, name=lambda: "report.pdf")
 
 
 def _documents():
@@ -126,23 +146,24 @@ def _generation_key(wanted: Wanted) -> str:
     return f"pdf:at:{pdf.pipeline_version()[:12]}:{generations.current()}:{wanted.key}"
 
 
-def digest(wanted: Wanted) -> tuple[str, Job | None]:
-    """The input hash of ``wanted`` now, and its job when it had to be built to know it.
+def digest(wanted: Wanted) -> Known:
+    """The input hash of ``wanted`` now and its file's name (see Known).
 
-    Side effect: remembers the hash under the current generation in the shared cache.
+    Side effect: remembers them under the current generation in the shared cache. Raises
+    LookupError when the meeting is not there.
     """
     key = _generation_key(wanted)
     found = _cache().get(key)
     if found is not None:
-        return found, None
+        return Known(*found)
     job = wanted.make()
-    found = job.digest
-    _cache().set(key, found, timeout=current_app.config["PDF_CACHE_SECONDS"])
-    return found, job
+    known = Known(job.digest, wanted.name(), job)
+    _cache().set(key, (known.digest, known.name),
+                 timeout=current_app.config["PDF_CACHE_SECONDS"])
+    return known
 
 
-def fetch(wanted: Wanted, known: tuple[str, Job | None] | None = None
-          ) -> Ready | Pending | Failed:
+def fetch(wanted: Wanted, known: Known | None = None) -> Ready | Pending | Failed:
     """The document: Ready from the cache, else its render started (once, whoever else
     asks) and waited for about a second (see documents.Documents.request). ``known`` is
     what ``digest(wanted)`` returned, when the caller asked it already.
@@ -150,7 +171,8 @@ def fetch(wanted: Wanted, known: tuple[str, Job | None] | None = None
     Side effects: those of ``digest`` and of a render.
     """
     documents = _documents()
-    found, job = known or digest(wanted)
+    known = known or digest(wanted)
+    found, job = known.digest, known.job
     if job is None:
         data = documents.cached(found)
         if data is not None:
@@ -218,6 +240,6 @@ def listed(agm: AGM) -> list[Listed]:
             speaker, pdf_ua = parse_variant(build.variant)
             wanted = (pack(agm.id, pdf_ua) if build.kind == PACK
                       else cards(agm.id, speaker, pdf_ua))
-            now[key] = digest(wanted)[0]
+            now[key] = digest(wanted).digest
     return [Listed(build, build.digest != now[(build.kind, build.variant)], downloads(build))
             for build in found]

@@ -63,7 +63,7 @@ def report(token: str):
     concern = concern_of(token)
     if concern is None:
         return redirect(url_for("intake.status"))
-    response = staff.pdf_response(builds.report(concern), "report.pdf")
+    response = staff.pdf_response(builds.report(concern))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

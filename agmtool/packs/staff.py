@@ -5,13 +5,12 @@ page that says it is being prepared and refreshes itself until the PDF is ready.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, g, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from agmtool import links
 from agmtool.extensions import db
-from agmtool.models import AGM, Company, Concern, Role
+from agmtool.models import AGM, Concern, Role
 from agmtool.packs import builds
 from agmtool.packs.documents import Failed, Pending
 from agmtool.security import roles_required
@@ -40,21 +39,22 @@ def get_agm(agm_id: int) -> AGM:
     return agm
 
 
-def meeting_name(agm_id: int) -> str:
-    """"<company-slug>-<date>" for the file's name: one row read, the meeting's pages the
-    404 of a meeting that is not there or not the reader's."""
-    row = db.session.execute(sa.select(Company.slug, AGM.local_date).join(AGM.company)
-                             .where(AGM.id == agm_id)).first()
-    if row is None or not builds.may_read(g.user, agm_id):
+def check_reader(agm_id: int) -> None:
+    """404 unless the reader may read the meeting's pack (builds.may_read): no query for
+    staff, whose cached pack is found without reading the meeting at all."""
+    if not builds.may_read(g.user, agm_id):
         abort(404)
-    return f"{row.slug}-{row.local_date}"
 
 
-def pdf_response(wanted: builds.Wanted, filename: str, template: str = "packs/preparing.html"):
+def pdf_response(wanted: builds.Wanted, template: str = "packs/preparing.html"):
     """The PDF of ``wanted``, or the page that refreshes until it is ready, or the page that
-    says why it failed. An unchanged PDF the browser holds is answered 304 from its hash."""
-    known = builds.digest(wanted)
-    etag = f'"{known[0][:32]}"'
+    says why it failed. An unchanged PDF the browser holds is answered 304 from its hash.
+    A meeting that is not there is a 404."""
+    try:
+        known = builds.digest(wanted)
+    except LookupError:
+        abort(404)
+    etag = f'"{known.digest[:32]}"'
     if request.headers.get("If-None-Match") == etag:
         response = make_response("", 304)
     else:
@@ -73,7 +73,7 @@ def pdf_response(wanted: builds.Wanted, filename: str, template: str = "packs/pr
             db.session.commit()
         response = make_response(result.data)
         response.headers["Content-Type"] = "application/pdf"
-        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+        response.headers["Content-Disposition"] = f'inline; filename="{known.name}"'
         etag = f'"{result.digest[:32]}"'
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "private, no-cache"
@@ -83,8 +83,8 @@ def pdf_response(wanted: builds.Wanted, filename: str, template: str = "packs/pr
 @bp.get("/agms/<int:agm_id>/pack.pdf")
 @roles_required(Role.STAFF, Role.ADMIN, Role.ATTENDEE)
 def pack(agm_id: int):
-    name = meeting_name(agm_id)
-    return pdf_response(builds.pack(agm_id, _pdf_ua()), f"pack-{name}.pdf")
+    check_reader(agm_id)
+    return pdf_response(builds.pack(agm_id, _pdf_ua()))
 
 
 def _pdf_ua() -> bool:
@@ -95,13 +95,11 @@ def _pdf_ua() -> bool:
 @bp.get("/agms/<int:agm_id>/cards.pdf")
 @roles_required(Role.STAFF, Role.ADMIN, Role.ATTENDEE)
 def cards(agm_id: int):
-    meeting = meeting_name(agm_id)
+    check_reader(agm_id)
     speaker = links.number(request.args.get("speaker"))
     if "speaker" in request.args and speaker is None:
         abort(404)
-    name = f"cards-{meeting}"
-    return pdf_response(builds.cards(agm_id, speaker, _pdf_ua()),
-                        f"{name}-{speaker}.pdf" if speaker else f"{name}.pdf")
+    return pdf_response(builds.cards(agm_id, speaker, _pdf_ua()))
 
 
 @bp.get("/agms/<int:agm_id>/packs")
@@ -127,4 +125,4 @@ def report(concern_id: int):
     concern = db.session.get(Concern, concern_id)
     if concern is None:
         abort(404)
-    return pdf_response(builds.report(concern), f"report-{concern.id}.pdf")
+    return pdf_response(builds.report(concern))
