@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         history,
         i18n,
         meetings,
+        packs,
         questions,
         seasons,
         settings,
@@ -71,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     translation.init_app(app)
     concerns.init_app(app)
     questions.init_app(app)
+    packs.init_app(app)
     site.init_app(app)
     cli.init_app(app)
     if app.config["BENCH_ENDPOINTS"]:

@@ -906,3 +906,30 @@ class History(db.Model):
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     user: Mapped[User | None] = relationship()
+
+
+class DocumentState(db.Model):
+    """One row whose ``generation`` rises in the same transaction as every change to a table
+    a PDF reads (agmtool.generations): a pack request reads it to learn, without hashing its
+    inputs again, whether the pack it cached is still the pack."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class PackBuild(db.Model):
+    """One distinct build of a meeting's pack or cards: its input hash, when it was first
+    built and by whom, and how often it was downloaded. Whether it is superseded is derived
+    (its hash against the hash of the inputs now), never stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agm_id: Mapped[int] = mapped_column(sa.ForeignKey("agm.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # "pack" or "cards"
+    variant: Mapped[str] = mapped_column(sa.String(32), default="")  # one speaker's cards
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    draft: Mapped[bool] = mapped_column(default=False)
+    built_at: Mapped[datetime] = mapped_column(default=utcnow)
+    built_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    downloads: Mapped[int] = mapped_column(default=0)
+
+    built_by: Mapped[User | None] = relationship()
