@@ -242,6 +242,14 @@ def test_the_running_order_page_shows_the_speaker_and_the_flags(client, db, staf
            'question.</p>' in detail
 
 
+def test_a_speaker_online_without_a_login_is_flagged(db, staff, question):
+    online = attendees.add(question.agm, staff, {"name": "Lucas", "entry": "online_only"})
+    questions.edit(question, staff, {"speaker_id": online.id}, question.version)
+    assert attendees.speaker_problems(question) == ["no_login"]
+    attendees.edit(online, staff, {"online_login": True}, online.version)
+    assert attendees.speaker_problems(question) == []
+
+
 def test_the_speakers_language_is_a_language_the_question_is_translated_into(db, staff,
                                                                             question):
     ana = attendees.add(question.agm, staff, {"name": "Ana", "entry": "proxy",

@@ -30,6 +30,7 @@ from agmtool.models import (
     Entry,
     EntryState,
     Holding,
+    MeetingFormat,
     Question,
     Role,
     Shareholder,
@@ -458,6 +459,7 @@ PROBLEMS = {
     "no_right": _l("The speaker has no right to speak: a guest cannot ask a question."),
     "refused": _l("The speaker's entry was refused."),
     "no_interpreter": _l("It is read in %(language)s and no attending interpreter covers it."),
+    "no_login": _l("The speaker asks online and has not received their login yet."),
 }
 
 
@@ -469,6 +471,10 @@ def speaker_problems(question: Question) -> list[str]:
         found.append("no_right")
     if speaker is not None and speaker.state == S.REFUSED:
         found.append("refused")
+    online = speaker is not None and (speaker.entry == Entry.ONLINE_ONLY or (
+        question.agm.format == MeetingFormat.ONLINE))
+    if online and not speaker.online_login:
+        found.append("no_login")
     language = spoken_in(question)
     if language and not interpreters(question.agm, language):
         found.append("no_interpreter")
