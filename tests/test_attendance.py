@@ -140,10 +140,21 @@ def test_shares_of_another_company_carry_no_proxy(app, db, staff, church, make_a
 
 
 def test_shares_cannot_drop_below_what_proxies_carry(db, staff, church, make_agm):
-    agm = make_agm(company=church.shareholdings[0].company)
+    agm = make_agm(company=church.shareholdings[0].company,
+                   local_date=date.today() + timedelta(days=30))
     proxy(agm, staff, church)
     with pytest.raises(Invalid):
         attendees.set_holding(church, agm.company_id, 0, staff)
+
+
+def test_a_sold_share_leaves_past_proxies_without_a_shareholder(db, staff, church, make_agm):
+    held = make_agm(company=church.shareholdings[0].company,
+                    local_date=date.today() - timedelta(days=30))
+    past = proxy(held, staff, church)
+    attendees.set_holding(church, held.company_id, 0, staff)
+    db.session.commit()
+    db.session.expire_all()
+    assert (church.shareholdings, db.session.get(Attendee, past.id).shareholding_id) == ([], None)
 
 
 def test_the_entry_moves_by_its_table(db, staff, make_agm):

@@ -36,6 +36,7 @@ from agmtool.models import (
     Shareholder,
     Shareholding,
     User,
+    utcnow,
 )
 from agmtool.questions import briefing, deadlines
 from agmtool.text import clean_text
@@ -157,19 +158,22 @@ def save_shareholder(shareholder: Shareholder | None, user: User, values: dict,
 
 def set_holding(shareholder: Shareholder, company_id: int, shares: int, user: User
                 ) -> Shareholding | None:
-    """Say how many shares of the company the shareholder holds (0: none any more).
+    """Say how many shares of the company the shareholder holds (0: none any more; the
+    proxies of meetings already held then keep no shareholder).
 
     Side effects: adds, changes or deletes the holding, history, flush. Raises Invalid for
-    a negative number, or fewer shares than its proxies at one meeting already carry.
+    a negative number, or fewer shares than its proxies at one coming meeting carry.
     """
     if shares < 0:
         raise Invalid({"shares": [_l("Enter a number of shares, 0 or more.")]})
     found = next((h for h in shareholder.shareholdings if h.company_id == company_id), None)
     if found is not None:
         _lock(found)
+        # Meetings already held keep their proxies as they were, whatever the holding now.
         carried = db.session.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(Attendee.shares), 0)).where(
-                Attendee.shareholding_id == found.id, Attendee.state != S.REFUSED)
+            sa.select(sa.func.coalesce(sa.func.sum(Attendee.shares), 0)).join(AGM).where(
+                Attendee.shareholding_id == found.id, Attendee.state != S.REFUSED,
+                AGM.local_date >= utcnow().date())
             .group_by(Attendee.agm_id).order_by(sa.desc(sa.func.sum(Attendee.shares)))
             .limit(1)).scalar() or 0
         if shares < carried:
