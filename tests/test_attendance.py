@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agmtool import workflow
 from agmtool.meetings.agms import Invalid
@@ -463,3 +465,22 @@ def test_the_practical_notes_reach_an_attendee_in_their_language(client, db, sta
     client.get("/language/es")
     page = client.get(f"/staff/attending/{agm.id}").get_data(as_text=True)
     assert "Hagan fila en la puerta lateral." in page
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2030, 12, 31)),
+       zone=st.sampled_from(["Europe/London", "Europe/Zurich", "Australia/Perth",
+                             "Africa/Johannesburg", "America/Toronto", "UTC"]))
+def test_the_deadline_leaves_exactly_48_working_hours(start, zone):
+    deadline = deadlines.working_hours_before(start, 48, zone)
+    counted, day = timedelta(), deadline.date()
+    while day <= start.date():
+        if deadlines.working_day(day, zone):
+            begin = max(deadline, datetime.combine(day, time()))
+            end = min(start, datetime.combine(day + timedelta(days=1), time()))
+            counted += max(end - begin, timedelta())
+        day += timedelta(days=1)
+    assert counted == timedelta(hours=48)
+    assert deadline <= start - timedelta(hours=48)
+    # Not a moment earlier than needed: it falls within a working day.
+    assert deadlines.working_day(deadline.date(), zone)
