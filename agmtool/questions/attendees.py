@@ -99,7 +99,7 @@ ATTENDEE_HISTORY = history.Labels(
              "moved": lazy_pgettext("history action", "Entry changed"),
              "erased": lazy_pgettext("history action", "Contact and travel details erased")},
     enums={"entry": Entry, "state": EntryState},
-    values={"interprets": history.languages,
+    values={"interprets": history.languages, "language": history.languages,
             "community_id": lambda value: _name(Community, value),
             "user_id": lambda value: _name(User, value),
             "shareholding_id": lambda value: _holder(value)},
