@@ -103,7 +103,7 @@ def test_a_shareholder_with_one_share_cannot_appoint_two_proxies(app, db, staff,
     with app.test_request_context():
         messages = [str(m) for m in refused.value.errors["shares"]]
     assert messages == [
-        "St Mary's Church holds 1 shares in this company and its other proxies at this "
+        "St Mary's Church holds 1 share in this company and its other proxies at this "
         "meeting carry 1: one share carries one proxy."]
     assert [a.name for a in db.session.get(type(agm), agm.id).attendees] == [first.name]
 
@@ -484,3 +484,22 @@ def test_the_deadline_leaves_exactly_48_working_hours(start, zone):
     assert deadline <= start - timedelta(hours=48)
     # Not a moment earlier than needed: it falls within a working day.
     assert deadlines.working_day(deadline.date(), zone)
+
+
+def test_a_proxy_the_shares_cannot_carry_is_refused_on_the_page_with_the_text_kept(
+        client, db, staff, church, make_agm, log_in):
+    agm = make_agm(company=church.shareholdings[0].company)
+    proxy(agm, staff, church)
+    db.session.commit()
+    log_in(client, staff)
+    client.get("/language/es")
+    response = client.post(f"/staff/agms/{agm.id}/attendees", data={
+        "name": "Ana Pérez", "language": "es", "entry": "proxy",
+        "shareholding_id": str(church.shareholdings[0].id), "shares": "1",
+        "contact_details": "+57 311 000 0000"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert ("St Mary&#39;s Church tiene 1 acción de esta empresa y sus otros apoderados en "
+            "esta junta ya usan 1: cada acción permite un solo apoderado.") in page
+    assert 'value="Ana Pérez"' in page and "+57 311 000 0000" in page
+    assert len(db.session.get(type(agm), agm.id).attendees) == 1

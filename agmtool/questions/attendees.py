@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from flask_babel import lazy_ngettext, lazy_pgettext
 
 from agmtool import history, workflow
 from agmtool.database import claim
@@ -238,10 +238,12 @@ def _check_shares(attendee: Attendee, agm: AGM, shareholding: Shareholding | Non
     _lock(shareholding)
     used = carried(shareholding, agm, but=attendee)
     if used + shares > shareholding.shares:
-        raise Invalid({"shares": [_l(
-            "%(name)s holds %(held)s shares in this company and its other proxies at this "
+        raise Invalid({"shares": [lazy_ngettext(
+            "%(name)s holds %(num)s share in this company and its other proxies at this "
             "meeting carry %(used)s: one share carries one proxy.",
-            name=shareholding.shareholder.name, held=shareholding.shares, used=used)]})
+            "%(name)s holds %(num)s shares in this company and its other proxies at this "
+            "meeting carry %(used)s: one share carries one proxy.",
+            shareholding.shares, name=shareholding.shareholder.name, used=used)]})
 
 
 # --- attendees ----------------------------------------------------------------------------
