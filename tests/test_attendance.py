@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agmtool import workflow
 from agmtool.meetings.agms import Invalid
@@ -101,7 +103,7 @@ def test_a_shareholder_with_one_share_cannot_appoint_two_proxies(app, db, staff,
     with app.test_request_context():
         messages = [str(m) for m in refused.value.errors["shares"]]
     assert messages == [
-        "St Mary's Church holds 1 shares in this company and its other proxies at this "
+        "St Mary's Church holds 1 share in this company and its other proxies at this "
         "meeting carry 1: one share carries one proxy."]
     assert [a.name for a in db.session.get(type(agm), agm.id).attendees] == [first.name]
 
@@ -140,10 +142,21 @@ def test_shares_of_another_company_carry_no_proxy(app, db, staff, church, make_a
 
 
 def test_shares_cannot_drop_below_what_proxies_carry(db, staff, church, make_agm):
-    agm = make_agm(company=church.shareholdings[0].company)
+    agm = make_agm(company=church.shareholdings[0].company,
+                   local_date=date.today() + timedelta(days=30))
     proxy(agm, staff, church)
     with pytest.raises(Invalid):
         attendees.set_holding(church, agm.company_id, 0, staff)
+
+
+def test_a_sold_share_leaves_past_proxies_without_a_shareholder(db, staff, church, make_agm):
+    held = make_agm(company=church.shareholdings[0].company,
+                    local_date=date.today() - timedelta(days=30))
+    past = proxy(held, staff, church)
+    attendees.set_holding(church, held.company_id, 0, staff)
+    db.session.commit()
+    db.session.expire_all()
+    assert (church.shareholdings, db.session.get(Attendee, past.id).shareholding_id) == ([], None)
 
 
 def test_the_entry_moves_by_its_table(db, staff, make_agm):
@@ -240,6 +253,14 @@ def test_the_running_order_page_shows_the_speaker_and_the_flags(client, db, staf
     detail = client.get(f"/staff/questions/{question.id}").get_data(as_text=True)
     assert '<p class="error">The speaker has no right to speak: a guest cannot ask a ' \
            'question.</p>' in detail
+
+
+def test_a_speaker_online_without_a_login_is_flagged(db, staff, question):
+    online = attendees.add(question.agm, staff, {"name": "Lucas", "entry": "online_only"})
+    questions.edit(question, staff, {"speaker_id": online.id}, question.version)
+    assert attendees.speaker_problems(question) == ["no_login"]
+    attendees.edit(online, staff, {"online_login": True}, online.version)
+    assert attendees.speaker_problems(question) == []
 
 
 def test_the_speakers_language_is_a_language_the_question_is_translated_into(db, staff,
@@ -444,3 +465,41 @@ def test_the_practical_notes_reach_an_attendee_in_their_language(client, db, sta
     client.get("/language/es")
     page = client.get(f"/staff/attending/{agm.id}").get_data(as_text=True)
     assert "Hagan fila en la puerta lateral." in page
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2030, 12, 31)),
+       zone=st.sampled_from(["Europe/London", "Europe/Zurich", "Australia/Perth",
+                             "Africa/Johannesburg", "America/Toronto", "UTC"]))
+def test_the_deadline_leaves_exactly_48_working_hours(start, zone):
+    deadline = deadlines.working_hours_before(start, 48, zone)
+    counted, day = timedelta(), deadline.date()
+    while day <= start.date():
+        if deadlines.working_day(day, zone):
+            begin = max(deadline, datetime.combine(day, time()))
+            end = min(start, datetime.combine(day + timedelta(days=1), time()))
+            counted += max(end - begin, timedelta())
+        day += timedelta(days=1)
+    assert counted == timedelta(hours=48)
+    assert deadline <= start - timedelta(hours=48)
+    # Not a moment earlier than needed: it falls within a working day.
+    assert deadlines.working_day(deadline.date(), zone)
+
+
+def test_a_proxy_the_shares_cannot_carry_is_refused_on_the_page_with_the_text_kept(
+        client, db, staff, church, make_agm, log_in):
+    agm = make_agm(company=church.shareholdings[0].company)
+    proxy(agm, staff, church)
+    db.session.commit()
+    log_in(client, staff)
+    client.get("/language/es")
+    response = client.post(f"/staff/agms/{agm.id}/attendees", data={
+        "name": "Ana Pérez", "language": "es", "entry": "proxy",
+        "shareholding_id": str(church.shareholdings[0].id), "shares": "1",
+        "contact_details": "+57 311 000 0000"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert ("St Mary&#39;s Church tiene 1 acción de esta empresa y sus otros apoderados en "
+            "esta junta ya usan 1: cada acción permite un solo apoderado.") in page
+    assert 'value="Ana Pérez"' in page and "+57 311 000 0000" in page
+    assert len(db.session.get(type(agm), agm.id).attendees) == 1

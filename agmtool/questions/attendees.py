@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from flask_babel import lazy_ngettext, lazy_pgettext
 
 from agmtool import history, workflow
 from agmtool.database import claim
@@ -30,11 +30,13 @@ from agmtool.models import (
     Entry,
     EntryState,
     Holding,
+    MeetingFormat,
     Question,
     Role,
     Shareholder,
     Shareholding,
     User,
+    utcnow,
 )
 from agmtool.questions import briefing, deadlines
 from agmtool.text import clean_text
@@ -97,7 +99,7 @@ ATTENDEE_HISTORY = history.Labels(
              "moved": lazy_pgettext("history action", "Entry changed"),
              "erased": lazy_pgettext("history action", "Contact and travel details erased")},
     enums={"entry": Entry, "state": EntryState},
-    values={"interprets": history.languages,
+    values={"interprets": history.languages, "language": history.languages,
             "community_id": lambda value: _name(Community, value),
             "user_id": lambda value: _name(User, value),
             "shareholding_id": lambda value: _holder(value)},
@@ -156,19 +158,22 @@ def save_shareholder(shareholder: Shareholder | None, user: User, values: dict,
 
 def set_holding(shareholder: Shareholder, company_id: int, shares: int, user: User
                 ) -> Shareholding | None:
-    """Say how many shares of the company the shareholder holds (0: none any more).
+    """Say how many shares of the company the shareholder holds (0: none any more; the
+    proxies of meetings already held then keep no shareholder).
 
     Side effects: adds, changes or deletes the holding, history, flush. Raises Invalid for
-    a negative number, or fewer shares than its proxies at one meeting already carry.
+    a negative number, or fewer shares than its proxies at one coming meeting carry.
     """
     if shares < 0:
         raise Invalid({"shares": [_l("Enter a number of shares, 0 or more.")]})
     found = next((h for h in shareholder.shareholdings if h.company_id == company_id), None)
     if found is not None:
         _lock(found)
+        # Meetings already held keep their proxies as they were, whatever the holding now.
         carried = db.session.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(Attendee.shares), 0)).where(
-                Attendee.shareholding_id == found.id, Attendee.state != S.REFUSED)
+            sa.select(sa.func.coalesce(sa.func.sum(Attendee.shares), 0)).join(AGM).where(
+                Attendee.shareholding_id == found.id, Attendee.state != S.REFUSED,
+                AGM.local_date >= utcnow().date())
             .group_by(Attendee.agm_id).order_by(sa.desc(sa.func.sum(Attendee.shares)))
             .limit(1)).scalar() or 0
         if shares < carried:
@@ -233,10 +238,12 @@ def _check_shares(attendee: Attendee, agm: AGM, shareholding: Shareholding | Non
     _lock(shareholding)
     used = carried(shareholding, agm, but=attendee)
     if used + shares > shareholding.shares:
-        raise Invalid({"shares": [_l(
-            "%(name)s holds %(held)s shares in this company and its other proxies at this "
+        raise Invalid({"shares": [lazy_ngettext(
+            "%(name)s holds %(num)s share in this company and its other proxies at this "
             "meeting carry %(used)s: one share carries one proxy.",
-            name=shareholding.shareholder.name, held=shareholding.shares, used=used)]})
+            "%(name)s holds %(num)s shares in this company and its other proxies at this "
+            "meeting carry %(used)s: one share carries one proxy.",
+            shareholding.shares, name=shareholding.shareholder.name, used=used)]})
 
 
 # --- attendees ----------------------------------------------------------------------------
@@ -458,6 +465,7 @@ PROBLEMS = {
     "no_right": _l("The speaker has no right to speak: a guest cannot ask a question."),
     "refused": _l("The speaker's entry was refused."),
     "no_interpreter": _l("It is read in %(language)s and no attending interpreter covers it."),
+    "no_login": _l("The speaker asks online and has not received their login yet."),
 }
 
 
@@ -469,6 +477,10 @@ def speaker_problems(question: Question) -> list[str]:
         found.append("no_right")
     if speaker is not None and speaker.state == S.REFUSED:
         found.append("refused")
+    online = speaker is not None and (speaker.entry == Entry.ONLINE_ONLY or (
+        question.agm.format == MeetingFormat.ONLINE))
+    if online and not speaker.online_login:
+        found.append("no_login")
     language = spoken_in(question)
     if language and not interpreters(question.agm, language):
         found.append("no_interpreter")
