@@ -4,6 +4,7 @@ running order flags, the attendee's own page, and erasing travel after the meeti
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -351,6 +352,20 @@ def test_an_attendee_sees_their_meeting_in_their_language(client, db, attending,
     assert "Marta Named" in page
     assert [secret for secret in ("Rosa Secreta", "+57 300 555 0199", "Visa GWF999")
             if secret in page] == []
+
+
+def test_an_attendee_opens_the_pack_and_their_own_cards_from_their_page(client, db, attending,
+                                                                       log_in):
+    ana, agm, other = attending
+    entry = attendees.entry_of(ana, agm)
+    log_in(client, ana)
+    page = client.get(f"/staff/attending/{agm.id}").get_data(as_text=True)
+    found = re.findall(r'<a href="(/staff/agms/[^"]+)">([^<]+)</a>', page)
+    assert found == [
+        (f"/staff/agms/{agm.id}/pack.pdf", "The meeting's pack (PDF, A4)"),
+        (f"/staff/agms/{agm.id}/cards.pdf?speaker={entry.id}",
+         "The cards of the questions you ask (PDF, A5)")]
+    assert client.get(f"/staff/agms/{other.id}/pack.pdf").status_code == 404
 
 
 def test_an_attendee_opens_no_other_meeting_no_inbox_no_shareholders(client, db, attending,

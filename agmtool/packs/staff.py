@@ -111,11 +111,11 @@ def listing(agm_id: int):
 
 
 def _speakers(agm: AGM) -> list[tuple[int, str]]:
-    """The speakers with an account who read questions at the meeting (for their cards)."""
+    """The meeting's attendees who read questions there (for their cards)."""
     found: dict[int, str] = {}
     for question in agm.questions:
         if question.speaker is not None:
-            found[question.speaker.id] = question.speaker.name or question.speaker.email
+            found[question.speaker.id] = question.speaker.name
     return sorted(found.items(), key=lambda item: item[1])
 
 
