@@ -57,7 +57,7 @@ def season(db, make_company, make_agm, make_concern, staff):
                          listings=(("Anglo American plc", "LSE", "AAL"),))
     soon = make_agm(company=glencore, local_date=TODAY + timedelta(days=10),
                     questions_deadline=at(3), registration_deadline=at(6),
-                    proxy_deadline=at(20))
+                    proxy_deadline=at(8))
     later = make_agm(company=anglo, local_date=TODAY + timedelta(days=60),
                      timezone="Europe/London", questions_deadline=at(50))
     past = make_agm(company=anglo, local_date=TODAY - timedelta(days=20),
@@ -141,7 +141,7 @@ def test_the_coming_meetings_soonest_first_with_deadlines_and_a_warning(staff_cl
             "approved yet.") in first
     assert ("<strong>Warning:</strong> Registration closes and nobody is down to attend yet."
             in first)
-    assert "Proxies are due" not in first  # in 20 days: not yet
+    assert "Proxies are due" not in first  # in 8 days: not yet
     second = coming.split('<li class="meeting')[2]
     assert "Warning" not in second and "in 60 days" in second
 
