@@ -10,6 +10,7 @@ import helpers
 import pytest
 from sqlalchemy import event, insert
 
+from agmtool import dashboard
 from agmtool.models import (
     AGM,
     AGMStatus,
@@ -142,8 +143,21 @@ def test_the_coming_meetings_soonest_first_with_deadlines_and_a_warning(staff_cl
     assert ("<strong>Warning:</strong> Registration closes and nobody is down to attend yet."
             in first)
     assert "Proxies are due" not in first  # in 8 days: not yet
+    assert "Attendees confirmed: 0 of 0" in first
     second = coming.split('<li class="meeting')[2]
     assert "Warning" not in second and "in 60 days" in second
+
+
+@pytest.mark.parametrize("key, not_ready, confirmed, planned, expected", [
+    ("questions", 2, 0, 0, "Written questions are due and some questions are not approved yet."),
+    ("questions", 0, 0, 0, None),
+    ("proxy", 0, 0, 0, "Proxies are due and nobody is down to attend yet."),
+    ("proxy", 0, 1, 2, "Proxies are due and not every attendee is confirmed yet."),
+    ("registration", 3, 2, 2, None),
+])
+def test_what_a_near_deadline_still_needs(app, key, not_ready, confirmed, planned, expected):
+    with app.test_request_context():
+        assert dashboard._warning(key, not_ready, confirmed, planned) == expected
 
 
 def test_the_season_as_a_picture_with_a_text_alternative(staff_client, season):
