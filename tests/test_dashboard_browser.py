@@ -94,3 +94,22 @@ def test_screenshot_of_the_assignment_on_a_concern(browser, live_server, app, lo
         helpers.screenshot(page, "concern-assigned-es-360")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "pt", "id"])
+def test_screenshots_of_an_answer_waiting_in_the_inbox(browser, live_server, app, log_in, staff,
+                                                       season, lang):
+    """Issue 9, items 21 and 22: the flag and the count of an answer to read, the season
+    filter named by its two years; then staff mark the answer read."""
+    context, page = context_for(browser, app, live_server, log_in, staff, lang, 360)
+    try:
+        page.goto(f"{live_server}/staff/concerns/")
+        helpers.screenshot(page, f"inbox-answer-waiting-{lang}-360")
+        assert page.evaluate("document.documentElement.scrollWidth > innerWidth") is False
+        page.locator("strong.answer-waiting").first.locator("xpath=../..").locator(
+            "td a").first.click()
+        helpers.screenshot(page, f"concern-answer-waiting-{lang}-360")
+        page.locator("form.answer-waiting button").click()
+        assert page.locator("form.answer-waiting").count() == 0
+    finally:
+        context.close()
