@@ -32,8 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     _cache_settings(app)
-    from agmtool import security
+    from agmtool import logs, security
 
+    logs.init_app(app)
     security.configure(app)
 
     from agmtool import (
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         history,
         i18n,
         meetings,
+        packs,
         questions,
         seasons,
         settings,
@@ -70,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     translation.init_app(app)
     concerns.init_app(app)
     questions.init_app(app)
+    packs.init_app(app)
     site.init_app(app)
     cli.init_app(app)
     if app.config["BENCH_ENDPOINTS"]:
@@ -86,7 +89,7 @@ def _from_environment(app: Flask) -> None:
         value = os.environ.get(f"AGMTOOL_{name}")
         if value is None:
             continue
-        if key == "LANGUAGES":
+        if key in ("LANGUAGES", "TOTP_REQUIRED_ROLES"):
             value = [code.strip() for code in value.split(",") if code.strip()]
         elif key == "LOCAL_DEVELOPMENT":
             value = value.lower() in {"1", "true", "yes"}

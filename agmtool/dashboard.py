@@ -31,14 +31,15 @@ from agmtool.models import (
     AGM,
     AGMStatus,
     Answer,
+    Attendee,
     Concern,
     ConcernStatus,
+    EntryState,
     Question,
     QuestionStatus,
     Role,
     Translation,
     User,
-    agm_attendee,
 )
 from agmtool.questions import answers
 from agmtool.translation import queue
@@ -225,24 +226,20 @@ def _warning(key: str, not_ready: int, confirmed: int, planned: int) -> str | No
 
 
 def _attendance(ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Per meeting, its attendees confirmed and those planned (one grouped query).
-
-    Attendance (issue 11) is being built beside this: until it lands, a meeting's attendees
-    are the accounts listed in agm_attendee, which knows no confirmation, so each counts as
-    planned and confirmed. With attendance's Attendee table this becomes
-    ``select(Attendee.agm_id, count().filter(Attendee.state == EntryState.CONFIRMED),
-    count()).where(Attendee.agm_id.in_(ids), Attendee.state != EntryState.REFUSED)
-    .group_by(Attendee.agm_id)``, and _attending() below reads Attendee.user_id."""
+    """Per meeting, its attendees confirmed and those planned (everyone not refused), from
+    the attendance records (questions.attendees): one grouped query."""
     rows = db.session.execute(
-        sa.select(agm_attendee.c.agm_id, sa.func.count())
-        .where(agm_attendee.c.agm_id.in_(ids)).group_by(agm_attendee.c.agm_id))
-    return {agm_id: (number, number) for agm_id, number in rows}
+        sa.select(Attendee.agm_id,
+                  sa.func.count().filter(Attendee.state == EntryState.CONFIRMED),
+                  sa.func.count())
+        .where(Attendee.agm_id.in_(ids), Attendee.state != EntryState.REFUSED)
+        .group_by(Attendee.agm_id))
+    return {agm_id: (confirmed, planned) for agm_id, confirmed, planned in rows}
 
 
 def _attending(user: User):
-    """The condition on AGM: ``user`` attends it (see _attendance)."""
-    return AGM.id.in_(sa.select(agm_attendee.c.agm_id)
-                      .where(agm_attendee.c.user_id == user.id))
+    """The condition on AGM: ``user`` has an attendance record for it."""
+    return AGM.id.in_(sa.select(Attendee.agm_id).where(Attendee.user_id == user.id))
 
 
 def _awaiting_signoff() -> tuple[int, list[Question]]:

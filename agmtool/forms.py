@@ -98,6 +98,9 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 REQUIRED = _l("This field is required.")
+# The one answer to a stale edit (database.StaleEdit), wherever a save lost the race.
+STALE_EDIT = _l("Someone else saved a change after you opened this page, so yours was not "
+                "saved. Check what is there now, then make your change again.")
 
 
 class AssignForm(Form):

@@ -15,10 +15,12 @@ from agmtool.models import (
     AGM,
     AGMStatus,
     Answer,
+    Attendee,
     Channel,
     Clarification,
     Concern,
     ConcernStatus,
+    EntryState,
     Question,
     QuestionConcern,
     QuestionStatus,
@@ -148,6 +150,21 @@ def test_the_coming_meetings_soonest_first_with_deadlines_and_a_warning(staff_cl
     assert "Warning" not in second and "in 60 days" in second
 
 
+def test_attendees_confirmed_of_those_planned_from_the_attendance_records(staff_client, season,
+                                                                         db):
+    soon = season["soon"]
+    db.session.add_all([Attendee(agm=soon, name="Ana", state=EntryState.CONFIRMED),
+                        Attendee(agm=soon, name="Beto", state=EntryState.REQUESTED),
+                        Attendee(agm=soon, name="Caro", state=EntryState.REFUSED)])
+    db.session.commit()
+    page = staff_client.get("/staff/").text
+    first = page.split('id="coming"')[1].split('<li class="meeting')[1]
+    assert (f'<a href="/staff/agms/{soon.id}/attendees">Attendees confirmed: 1 of 2</a>'
+            in first)
+    assert ("<strong>Warning:</strong> Registration closes and not every attendee is "
+            "confirmed yet.") in first
+
+
 @pytest.mark.parametrize("key, not_ready, confirmed, planned, expected", [
     ("questions", 2, 0, 0, "Written questions are due and some questions are not approved yet."),
     ("questions", 0, 0, 0, None),
@@ -189,13 +206,17 @@ def test_a_translator_sees_only_the_work_in_their_languages(client, make_user, l
 
 def test_an_attendee_sees_the_meetings_they_attend(client, make_user, log_in, season, db):
     attendee = make_user("at@example.org", role=Role.ATTENDEE)
-    season["later"].attendees.append(attendee)
+    db.session.add(Attendee(agm=season["later"], user=attendee, name="Ana"))
     db.session.commit()
     log_in(client, attendee)
     page = client.get("/staff/").text
     coming = page.split('id="coming"')[1].split("</section>")[0]
     assert re.findall(r'<h3><a href="([^"]+)">([^<]+)</a>', coming) == [
-        (f"/en/agms/{season['later'].id}", "Anglo American")]
+        (f"/staff/attending/{season['later'].id}", "Anglo American")]
+    later = season["later"].id
+    assert (f'<a href="/staff/agms/{later}/pack.pdf">The pack (PDF)</a> · '
+            f'<a href="/staff/agms/{later}/cards.pdf">Question cards (PDF)</a>') in coming
+    assert client.get(f"/staff/attending/{later}").status_code == 200
     assert counted_links(page) == [] and "Warning" not in page
     assert 'id="waiting"' not in page and 'id="translations"' not in page
 

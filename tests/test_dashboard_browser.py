@@ -9,7 +9,7 @@ import helpers
 import pytest
 import test_dashboard
 
-from agmtool.models import Role
+from agmtool.models import Attendee, Role
 
 pytestmark = pytest.mark.browser
 # The season under way and the staff member of the dashboard's own tests.
@@ -68,7 +68,7 @@ def test_screenshots_of_a_translators_and_an_attendees_dashboard(
     translator = make_user("tr@example.org", role=Role.TRANSLATOR, languages=["es"],
                            name="Tomás")
     attendee = make_user("at@example.org", role=Role.ATTENDEE, name="Ayu")
-    season["soon"].attendees.append(attendee)
+    db.session.add(Attendee(agm=season["soon"], user=attendee, name="Ayu"))
     db.session.commit()
     for who, user in (("translator", translator), ("attendee", attendee)):
         for width in (360, 1280):

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import datetime
 
 import pyotp
@@ -179,7 +180,9 @@ def verify_totp(user: User, code: str, secret: str | None = None) -> bool:
     if not secret or len(code) != 6:
         return False
     totp = pyotp.TOTP(secret)
-    now = utcnow().timestamp()
+    # Seconds since the epoch as such: utcnow() is naive, and .timestamp() would read it as
+    # the server's local time (every code wrong on a server not set to UTC).
+    now = time.time()
     for drift in (0, -1, 1):
         step = int(now // totp.interval) + drift
         if secrets.compare_digest(totp.at(step * totp.interval), code):

@@ -33,8 +33,6 @@ from agmtool.models import (
 )
 from agmtool.text import clean_text, folded, spreadsheet_cell
 
-S = ConcernStatus
-
 
 @dataclass
 class Filters:
@@ -150,7 +148,7 @@ def asked_before(concern: Concern, languages: list[str] | None = None,
                sa.and_(Concern.received_on == concern.received_on,
                        Concern.id < concern.id)),
         Concern.topic_rows.any(ConcernTopic.topic.in_(concern.topics)),
-        Concern.status.not_in([S.WITHDRAWN, S.QUARANTINED]),
+        Concern.status.not_in([ConcernStatus.WITHDRAWN, ConcernStatus.QUARANTINED]),
     ]
     if languages is not None:
         where.append(Concern.language.in_(languages))

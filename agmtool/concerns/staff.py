@@ -17,10 +17,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
-from agmtool import history, i18n, links, seasons
+from agmtool import history, i18n, links, seasons, workflow
 from agmtool.accounts import domain as accounts
 from agmtool.concerns import domain as concerns
 from agmtool.concerns import receipts
@@ -37,7 +36,7 @@ from agmtool.concerns.forms import (
 )
 from agmtool.database import StaleEdit
 from agmtool.extensions import cache, db
-from agmtool.forms import AssignForm, options
+from agmtool.forms import STALE_EDIT, AssignForm, options
 from agmtool.models import (
     QUARANTINE_REASONS,
     Channel,
@@ -53,7 +52,6 @@ from agmtool.translation import domain as translation
 # `flask --app agmtool concerns purge-contacts` lives on this blueprint's command group.
 bp = Blueprint("inbox", __name__, url_prefix="/staff/concerns", cli_group="concerns")
 
-S = ConcernStatus
 READERS = (Role.STAFF, Role.ADMIN, Role.TRANSLATOR)
 TRIAGERS = (Role.STAFF, Role.ADMIN)
 PER_PAGE = 25
@@ -87,7 +85,8 @@ def sees_contacts() -> bool:
 
 def _translator_limits() -> dict:
     if g.user.role == Role.TRANSLATOR:
-        return {"languages": g.user.language_list, "hide": {S.QUARANTINED, S.WITHDRAWN}}
+        return {"languages": g.user.language_list,
+                "hide": {ConcernStatus.QUARANTINED, ConcernStatus.WITHDRAWN}}
     return {}
 
 
@@ -96,7 +95,8 @@ def _filters() -> concern_search.Filters:
     season = args.get("season", "")
     company = args.get("company", "")
     return concern_search.Filters(
-        status=args.get("status") if args.get("status") in S._value2member_map_ else None,
+        status=(args.get("status") if args.get("status") in ConcernStatus._value2member_map_
+                else None),
         language=args.get("language") if args.get("language") in i18n.languages() else None,
         company=company if company == "none" or links.number(company) else None,
         topic=args.get("topic") if args.get("topic") in Topic._value2member_map_ else None,
@@ -134,7 +134,7 @@ def index():
         counts=concern_search.counts(filters),
         unread_answers=concern_search.unread_answers(filters), companies=concerns.companies(),
         seasons=concern_search.received_seasons(), topics=list(Topic),
-        statuses=[s for s in S if s not in limits.get("hide", ())],
+        statuses=[s for s in ConcernStatus if s not in limits.get("hide", ())],
         filter_languages=limits.get("languages", i18n.languages()),
         people=accounts.assignable(TRIAGERS) if sees_contacts() else [],
     )
@@ -240,10 +240,6 @@ def _history(concern: Concern, translated: dict) -> tuple[list, dict]:
     return history.for_records([concern, *rows]), translation.history_subjects(rows)
 
 
-CHANGED_MEANWHILE = _l("Someone else changed this concern in the meantime. Here it is as it "
-                      "is now.")
-
-
 def _triage(concern: Concern, step, done: str | None = None, refused: str | None = None
             ) -> bool:
     """Run one triage ``step`` (a domain call), commit, and say how it went: ``done`` or the
@@ -255,8 +251,8 @@ def _triage(concern: Concern, step, done: str | None = None, refused: str | None
         return True
     except StaleEdit:
         db.session.rollback()
-        flash(CHANGED_MEANWHILE, "error")
-    except concerns.TransitionNotAllowed:
+        flash(STALE_EDIT, "error")
+    except workflow.TransitionNotAllowed:
         db.session.rollback()
         flash(_("That step is not possible from “%(status)s”.",
                 status=concern.status.label), "error")
