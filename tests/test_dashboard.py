@@ -344,6 +344,10 @@ def _bulk(db, concerns: int, meetings: int, company_id: int, user: User) -> None
     db.session.execute(insert(Question), [
         {"agm_id": a, "text": "?", "status": status, "assignee_id": user.id}
         for a in agm_ids for status in (Q.DRAFT, Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF)])
+    db.session.execute(insert(Attendee), [
+        {"agm_id": a, "name": f"Attendee {n}", "state": state}
+        for a in agm_ids for n, state in enumerate((EntryState.CONFIRMED,
+                                                    EntryState.REQUESTED))])
     db.session.commit()
 
 
