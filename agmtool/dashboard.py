@@ -57,6 +57,9 @@ WARNINGS = {
     "questions": _l("Written questions are due and some questions are not approved yet."),
     "proxy": _l("Proxies are due and nobody is down to attend yet."),
     "registration": _l("Registration closes and nobody is down to attend yet."),
+    "proxy_unconfirmed": _l("Proxies are due and not every attendee is confirmed yet."),
+    "registration_unconfirmed": _l("Registration closes and not every attendee is confirmed "
+                                   "yet."),
 }
 
 
@@ -75,7 +78,8 @@ class Meeting:
     days: int  # from today to the meeting
     deadlines: list[Deadline]
     questions: dict[str, int]  # per status in COUNTED
-    attendees: int
+    confirmed: int  # attendees confirmed
+    planned: int  # of those planned
 
     @property
     def warnings(self) -> list[str]:
@@ -173,8 +177,7 @@ def _season_meetings(first: date, last: date, attendee: User | None = None) -> l
              .where(AGM.local_date.between(first, last), AGM.status != AGMStatus.CANCELLED)
              .options(joinedload(AGM.company), joinedload(AGM.listing)))
     if attendee is not None:
-        query = query.where(AGM.id.in_(sa.select(Attendee.agm_id)
-                                       .where(Attendee.user_id == attendee.id)))
+        query = query.where(_attending(attendee))
     return agms.in_order(db.session.scalars(query).unique())
 
 
@@ -184,19 +187,17 @@ def _coming(meetings: list[AGM], today: date, with_counts: bool = True) -> list[
     coming = [agm for agm in meetings if agm.local_date >= today]
     ids = [agm.id for agm in coming]
     questions: dict[int, dict[str, int]] = {i: {s.value: 0 for s in COUNTED} for i in ids}
-    attendees: dict[int, int] = dict.fromkeys(ids, 0)
+    attendance: dict[int, tuple[int, int]] = dict.fromkeys(ids, (0, 0))
     if with_counts and ids:
         for agm_id, status, number in db.session.execute(
                 sa.select(Question.agm_id, Question.status, sa.func.count(Question.id))
                 .where(Question.agm_id.in_(ids), Question.status.in_(COUNTED))
                 .group_by(Question.agm_id, Question.status)):
             questions[agm_id][Q(status).value] = number
-        attendees.update(db.session.execute(
-            sa.select(Attendee.agm_id, sa.func.count())
-            .where(Attendee.agm_id.in_(ids), Attendee.state != EntryState.REFUSED)
-            .group_by(Attendee.agm_id)).all())
+        attendance.update(_attendance(ids))
     result = []
     for agm in coming:
+        confirmed, planned = attendance[agm.id]
         deadlines = []
         for attribute, key, label in agms.DEADLINES:
             local = getattr(agm, attribute)
@@ -206,14 +207,39 @@ def _coming(meetings: list[AGM], today: date, with_counts: bool = True) -> list[
             deadline = Deadline(key, str(label), local, days)
             if with_counts and 0 <= days <= WARNING_DAYS:
                 not_ready = sum(questions[agm.id][s.value] for s in NOT_READY)
-                if (key == "questions" and not_ready) or (
-                        key in ("proxy", "registration") and not attendees[agm.id]):
-                    deadline.warning = str(WARNINGS[key])
+                deadline.warning = _warning(key, not_ready, confirmed, planned)
             deadlines.append(deadline)
         deadlines.sort(key=lambda d: d.local)
         result.append(Meeting(agm, (agm.local_date - today).days, deadlines,
-                              questions[agm.id], attendees[agm.id]))
+                              questions[agm.id], confirmed, planned))
     return result
+
+
+def _warning(key: str, not_ready: int, confirmed: int, planned: int) -> str | None:
+    """What a near deadline still needs: the questions approved by the written questions'
+    deadline, someone going and confirmed by the proxies' and the registration's."""
+    if key == "questions":
+        return str(WARNINGS[key]) if not_ready else None
+    if not planned:
+        return str(WARNINGS[key])
+    return str(WARNINGS[f"{key}_unconfirmed"]) if confirmed < planned else None
+
+
+def _attendance(ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per meeting, its attendees confirmed and those planned (everyone not refused), from
+    the attendance records (questions.attendees): one grouped query."""
+    rows = db.session.execute(
+        sa.select(Attendee.agm_id,
+                  sa.func.count().filter(Attendee.state == EntryState.CONFIRMED),
+                  sa.func.count())
+        .where(Attendee.agm_id.in_(ids), Attendee.state != EntryState.REFUSED)
+        .group_by(Attendee.agm_id))
+    return {agm_id: (confirmed, planned) for agm_id, confirmed, planned in rows}
+
+
+def _attending(user: User):
+    """The condition on AGM: ``user`` has an attendance record for it."""
+    return AGM.id.in_(sa.select(Attendee.agm_id).where(Attendee.user_id == user.id))
 
 
 def _awaiting_signoff() -> tuple[int, list[Question]]:

@@ -10,6 +10,7 @@ import helpers
 import pytest
 from sqlalchemy import event, insert
 
+from agmtool import dashboard
 from agmtool.models import (
     AGM,
     AGMStatus,
@@ -19,6 +20,7 @@ from agmtool.models import (
     Clarification,
     Concern,
     ConcernStatus,
+    EntryState,
     Question,
     QuestionConcern,
     QuestionStatus,
@@ -58,7 +60,7 @@ def season(db, make_company, make_agm, make_concern, staff):
                          listings=(("Anglo American plc", "LSE", "AAL"),))
     soon = make_agm(company=glencore, local_date=TODAY + timedelta(days=10),
                     questions_deadline=at(3), registration_deadline=at(6),
-                    proxy_deadline=at(20))
+                    proxy_deadline=at(8))
     later = make_agm(company=anglo, local_date=TODAY + timedelta(days=60),
                      timezone="Europe/London", questions_deadline=at(50))
     past = make_agm(company=anglo, local_date=TODAY - timedelta(days=20),
@@ -142,9 +144,37 @@ def test_the_coming_meetings_soonest_first_with_deadlines_and_a_warning(staff_cl
             "approved yet.") in first
     assert ("<strong>Warning:</strong> Registration closes and nobody is down to attend yet."
             in first)
-    assert "Proxies are due" not in first  # in 20 days: not yet
+    assert "Proxies are due" not in first  # in 8 days: not yet
+    assert "Attendees confirmed: 0 of 0" in first
     second = coming.split('<li class="meeting')[2]
     assert "Warning" not in second and "in 60 days" in second
+
+
+def test_attendees_confirmed_of_those_planned_from_the_attendance_records(staff_client, season,
+                                                                         db):
+    soon = season["soon"]
+    db.session.add_all([Attendee(agm=soon, name="Ana", state=EntryState.CONFIRMED),
+                        Attendee(agm=soon, name="Beto", state=EntryState.REQUESTED),
+                        Attendee(agm=soon, name="Caro", state=EntryState.REFUSED)])
+    db.session.commit()
+    page = staff_client.get("/staff/").text
+    first = page.split('id="coming"')[1].split('<li class="meeting')[1]
+    assert (f'<a href="/staff/agms/{soon.id}/attendees">Attendees confirmed: 1 of 2</a>'
+            in first)
+    assert ("<strong>Warning:</strong> Registration closes and not every attendee is "
+            "confirmed yet.") in first
+
+
+@pytest.mark.parametrize("key, not_ready, confirmed, planned, expected", [
+    ("questions", 2, 0, 0, "Written questions are due and some questions are not approved yet."),
+    ("questions", 0, 0, 0, None),
+    ("proxy", 0, 0, 0, "Proxies are due and nobody is down to attend yet."),
+    ("proxy", 0, 1, 2, "Proxies are due and not every attendee is confirmed yet."),
+    ("registration", 3, 2, 2, None),
+])
+def test_what_a_near_deadline_still_needs(app, key, not_ready, confirmed, planned, expected):
+    with app.test_request_context():
+        assert dashboard._warning(key, not_ready, confirmed, planned) == expected
 
 
 def test_the_season_as_a_picture_with_a_text_alternative(staff_client, season):
@@ -182,7 +212,11 @@ def test_an_attendee_sees_the_meetings_they_attend(client, make_user, log_in, se
     page = client.get("/staff/").text
     coming = page.split('id="coming"')[1].split("</section>")[0]
     assert re.findall(r'<h3><a href="([^"]+)">([^<]+)</a>', coming) == [
-        (f"/en/agms/{season['later'].id}", "Anglo American")]
+        (f"/staff/attending/{season['later'].id}", "Anglo American")]
+    later = season["later"].id
+    assert (f'<a href="/staff/agms/{later}/pack.pdf">The pack (PDF)</a> · '
+            f'<a href="/staff/agms/{later}/cards.pdf">Question cards (PDF)</a>') in coming
+    assert client.get(f"/staff/attending/{later}").status_code == 200
     assert counted_links(page) == [] and "Warning" not in page
     assert 'id="waiting"' not in page and 'id="translations"' not in page
 
@@ -310,6 +344,10 @@ def _bulk(db, concerns: int, meetings: int, company_id: int, user: User) -> None
     db.session.execute(insert(Question), [
         {"agm_id": a, "text": "?", "status": status, "assignee_id": user.id}
         for a in agm_ids for status in (Q.DRAFT, Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF)])
+    db.session.execute(insert(Attendee), [
+        {"agm_id": a, "name": f"Attendee {n}", "state": state}
+        for a in agm_ids for n, state in enumerate((EntryState.CONFIRMED,
+                                                    EntryState.REQUESTED))])
     db.session.commit()
 
 
