@@ -44,10 +44,10 @@ from agmtool.models import (
 from agmtool.questions import answers
 from agmtool.translation import queue
 
-Q = QuestionStatus
 # The states of a question the dashboard counts per meeting, in their order of work.
-COUNTED = (Q.DRAFT, Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF, Q.APPROVED)
-NOT_READY = (Q.DRAFT, Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF)
+COUNTED = (QuestionStatus.DRAFT, QuestionStatus.IN_TRANSLATION, QuestionStatus.AWAITING_SIGNOFF,
+           QuestionStatus.APPROVED)
+NOT_READY = (QuestionStatus.DRAFT, QuestionStatus.IN_TRANSLATION, QuestionStatus.AWAITING_SIGNOFF)
 # A deadline this near, with something it needs not done, is marked.
 WARNING_DAYS = 7
 # How many of the oldest items a list on the dashboard shows (its number links to them all).
@@ -193,7 +193,7 @@ def _coming(meetings: list[AGM], today: date, with_counts: bool = True) -> list[
                 sa.select(Question.agm_id, Question.status, sa.func.count(Question.id))
                 .where(Question.agm_id.in_(ids), Question.status.in_(COUNTED))
                 .group_by(Question.agm_id, Question.status)):
-            questions[agm_id][Q(status).value] = number
+            questions[agm_id][QuestionStatus(status).value] = number
         attendance.update(_attendance(ids))
     result = []
     for agm in coming:
@@ -245,7 +245,7 @@ def _attending(user: User):
 def _awaiting_signoff() -> tuple[int, list[Question]]:
     """Questions waiting for the communities' sign-off: how many (the questions list's
     ?status=awaiting_signoff), and the ones waiting longest."""
-    where = Question.status == Q.AWAITING_SIGNOFF
+    where = Question.status == QuestionStatus.AWAITING_SIGNOFF
     oldest = db.session.scalars(
         sa.select(Question).where(where)
         .options(joinedload(Question.agm).joinedload(AGM.company))

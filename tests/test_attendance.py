@@ -24,8 +24,6 @@ from agmtool.models import (
 from agmtool.questions import attendees, deadlines
 from agmtool.questions import domain as questions
 
-S = EntryState
-
 
 @pytest.fixture
 def staff(make_user):
@@ -113,13 +111,14 @@ def test_a_refused_proxy_frees_its_share_and_asking_again_needs_it_free(db, staf
                                                                         make_agm):
     agm = make_agm(company=church.shareholdings[0].company)
     first = proxy(agm, staff, church)
-    attendees.move(first, S.REFUSED, staff)
+    attendees.move(first, EntryState.REFUSED, staff)
     second = proxy(agm, staff, church, name="Ana Pérez")
     db.session.commit()
     with pytest.raises(Invalid):
-        attendees.move(first, S.REQUESTED, staff)
+        attendees.move(first, EntryState.REQUESTED, staff)
     db.session.rollback()
-    assert (db.session.get(Attendee, first.id).state, second.state) == (S.REFUSED, S.REQUESTED)
+    assert (db.session.get(Attendee, first.id).state, second.state) == (EntryState.REFUSED,
+                                                                        EntryState.REQUESTED)
 
 
 def test_the_same_share_serves_the_next_years_meeting_too(db, staff, church, make_agm):
@@ -163,11 +162,13 @@ def test_a_sold_share_leaves_past_proxies_without_a_shareholder(db, staff, churc
 def test_the_entry_moves_by_its_table(db, staff, make_agm):
     agm = make_agm()
     guest = attendees.add(agm, staff, {"name": "Lucas", "entry": "guest", "language": "pt"})
-    assert attendees.allowed(guest) == [S.APPOINTED, S.LODGED, S.CONFIRMED, S.REFUSED]
-    attendees.move(guest, S.CONFIRMED, staff)
+    assert attendees.allowed(guest) == [EntryState.APPOINTED, EntryState.LODGED,
+                                        EntryState.CONFIRMED, EntryState.REFUSED]
+    attendees.move(guest, EntryState.CONFIRMED, staff)
     with pytest.raises(workflow.TransitionNotAllowed):
-        attendees.move(guest, S.REQUESTED, staff)
-    assert (guest.state, guest.entry, guest.shareholding_id) == (S.CONFIRMED, Entry.GUEST, None)
+        attendees.move(guest, EntryState.REQUESTED, staff)
+    assert (guest.state, guest.entry, guest.shareholding_id) == (EntryState.CONFIRMED, Entry.GUEST,
+                                                                 None)
     assert attendees.next_step(guest) is None
 
 
@@ -185,7 +186,7 @@ def test_an_unconfirmed_attendee_is_flagged_within_seven_days_of_a_deadline(db, 
                    timezone="Europe/London")
     waiting = attendees.add(agm, staff, {"name": "Rosa", "entry": "unknown"})
     done = attendees.add(agm, staff, {"name": "Ana", "entry": "guest"})
-    attendees.move(done, S.CONFIRMED, staff)
+    attendees.move(done, EntryState.CONFIRMED, staff)
     eight_days_before = datetime(2027, 5, 19, 15, 0)
     six_days_before = datetime(2027, 5, 21, 15, 0)
     assert [s.warn for s in attendees.standings(agm, eight_days_before)] == [False, False]

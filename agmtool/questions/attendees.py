@@ -41,16 +41,16 @@ from agmtool.models import (
 from agmtool.questions import briefing, deadlines
 from agmtool.text import clean_text
 
-S = EntryState
-
 # Where an entry goes: forward by any number of steps (a guest is confirmed straight from
 # the request), back one step when staff corrected a mistake, and out when it is refused.
 TRANSITIONS: dict[EntryState, set[EntryState]] = {
-    S.REQUESTED: {S.APPOINTED, S.LODGED, S.CONFIRMED, S.REFUSED},
-    S.APPOINTED: {S.LODGED, S.CONFIRMED, S.REQUESTED, S.REFUSED},
-    S.LODGED: {S.CONFIRMED, S.APPOINTED, S.REFUSED},
-    S.CONFIRMED: {S.LODGED, S.REFUSED},
-    S.REFUSED: {S.REQUESTED},
+    EntryState.REQUESTED: {EntryState.APPOINTED, EntryState.LODGED, EntryState.CONFIRMED,
+                           EntryState.REFUSED},
+    EntryState.APPOINTED: {EntryState.LODGED, EntryState.CONFIRMED, EntryState.REQUESTED,
+                           EntryState.REFUSED},
+    EntryState.LODGED: {EntryState.CONFIRMED, EntryState.APPOINTED, EntryState.REFUSED},
+    EntryState.CONFIRMED: {EntryState.LODGED, EntryState.REFUSED},
+    EntryState.REFUSED: {EntryState.REQUESTED},
 }
 # The ways in that take a shareholder's shares, and those whose holder may speak.
 FROM_SHARES = {Entry.PROXY, Entry.CORPORATE}
@@ -172,7 +172,7 @@ def set_holding(shareholder: Shareholder, company_id: int, shares: int, user: Us
         # Meetings already held keep their proxies as they were, whatever the holding now.
         carried = db.session.execute(
             sa.select(sa.func.coalesce(sa.func.sum(Attendee.shares), 0)).join(AGM).where(
-                Attendee.shareholding_id == found.id, Attendee.state != S.REFUSED,
+                Attendee.shareholding_id == found.id, Attendee.state != EntryState.REFUSED,
                 AGM.local_date >= utcnow().date())
             .group_by(Attendee.agm_id).order_by(sa.desc(sa.func.sum(Attendee.shares)))
             .limit(1)).scalar() or 0
@@ -214,7 +214,8 @@ def carried(shareholding: Shareholding, agm: AGM, but: Attendee | None = None) -
     return db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Attendee.shares), 0)).where(
             Attendee.shareholding_id == shareholding.id, Attendee.agm_id == agm.id,
-            Attendee.state != S.REFUSED, Attendee.id != (but.id if but and but.id else -1)))
+            Attendee.state != EntryState.REFUSED,
+            Attendee.id != (but.id if but and but.id else -1)))
 
 
 def _lock(shareholding: Shareholding) -> None:
@@ -299,7 +300,7 @@ def add(agm: AGM, user: User, values: dict) -> Attendee:
         fields["name"] = account.name
     if not fields.get("name"):
         raise Invalid({"name": [_l("Give the attendee's name.")]})
-    attendee = Attendee(agm_id=agm.id, state=S.REQUESTED, version=1, **fields)
+    attendee = Attendee(agm_id=agm.id, state=EntryState.REQUESTED, version=1, **fields)
     holding = db.session.get(Shareholding, fields["shareholding_id"]) if fields.get(
         "shareholding_id") else None
     _check_shares(attendee, agm, holding, fields.get("shares", 0))
@@ -308,7 +309,7 @@ def add(agm: AGM, user: User, values: dict) -> Attendee:
     db.session.expire(agm, ["attendees"])
     history.record(attendee, user, "added", _private(
         {name: [None, value] for name, value in fields.items()
-         if value not in (None, "", False, 0)} | {"state": [None, S.REQUESTED]}))
+         if value not in (None, "", False, 0)} | {"state": [None, EntryState.REQUESTED]}))
     db.session.flush()
     briefing.sync_practical_notes(agm, user)
     return attendee
@@ -342,7 +343,7 @@ def edit(attendee: Attendee, user: User, values: dict, seen_version: int | None)
     claim(attendee, Attendee.version == seen_version, version=Attendee.version + 1)
     holding_id = fields.get("shareholding_id", attendee.shareholding_id)
     shares = fields.get("shares", attendee.shares)
-    if ("shareholding_id" in fields or "shares" in fields) and attendee.state != S.REFUSED:
+    if ("shareholding_id" in fields or "shares" in fields) and attendee.state != EntryState.REFUSED:
         _check_shares(attendee, agm, db.session.get(Shareholding, holding_id)
                       if holding_id else None, shares)
     changes = history.apply_changes(attendee, fields)
@@ -356,18 +357,18 @@ def edit(attendee: Attendee, user: User, values: dict, seen_version: int | None)
 
 def allowed(attendee: Attendee) -> list[EntryState]:
     """Where the attendee's entry can go from here, in the order of the states."""
-    return [state for state in S if state in TRANSITIONS[attendee.state]]
+    return [state for state in EntryState if state in TRANSITIONS[attendee.state]]
 
 
 # The usual way forward, one step at a time (the meeting page's button).
-FORWARD = [S.REQUESTED, S.APPOINTED, S.LODGED, S.CONFIRMED]
+FORWARD = [EntryState.REQUESTED, EntryState.APPOINTED, EntryState.LODGED, EntryState.CONFIRMED]
 
 
 def next_step(attendee: Attendee) -> EntryState | None:
     """The entry's next step on the usual way (a refused one is asked again), None once
     confirmed."""
-    if attendee.state == S.REFUSED:
-        return S.REQUESTED
+    if attendee.state == EntryState.REFUSED:
+        return EntryState.REQUESTED
     index = FORWARD.index(attendee.state)
     return FORWARD[index + 1] if index + 1 < len(FORWARD) else None
 
@@ -382,12 +383,12 @@ def move(attendee: Attendee, to: EntryState, user: User,
     """
     seen = EntryState(seen_state) if seen_state else attendee.state
     workflow.check(TRANSITIONS, attendee, seen, to)
-    if seen == S.REFUSED and attendee.shareholding is not None:
+    if seen == EntryState.REFUSED and attendee.shareholding is not None:
         _check_shares(attendee, attendee.agm, attendee.shareholding, attendee.shares)
     claim(attendee, Attendee.state == seen, state=to, version=Attendee.version + 1)
     history.record(attendee, user, "moved", {"state": [seen, to]})
     db.session.flush()
-    if S.REFUSED in (seen, to):
+    if EntryState.REFUSED in (seen, to):
         briefing.sync_practical_notes(attendee.agm, user)
 
 
@@ -436,8 +437,8 @@ def standings(agm: AGM, now: datetime | None = None) -> list[Standing]:
     now = now or now_at(agm)
     soon = [d.at for d in (deadlines.proxy_deadline(agm), deadlines.record_deadline(agm))
             if d.at is not None and d.at - now <= timedelta(days=WARN_DAYS)]
-    return [Standing(attendee, bool(soon) and attendee.state not in (S.CONFIRMED,
-                                                                        S.REFUSED))
+    return [Standing(attendee, bool(soon) and attendee.state not in (EntryState.CONFIRMED,
+                                                                        EntryState.REFUSED))
             for attendee in agm.attendees]
 
 
@@ -445,7 +446,7 @@ def standings(agm: AGM, now: datetime | None = None) -> list[Standing]:
 
 def interpreters(agm: AGM, language: str) -> list[Attendee]:
     """The meeting's attendees who interpret between ``language`` and English."""
-    return [a for a in agm.attendees if a.state != S.REFUSED
+    return [a for a in agm.attendees if a.state != EntryState.REFUSED
             and {language, "en"} <= set(a.interpret_list)]
 
 
@@ -475,7 +476,7 @@ def speaker_problems(question: Question) -> list[str]:
     speaker = question.speaker
     if speaker is not None and speaker.entry == Entry.GUEST:
         found.append("no_right")
-    if speaker is not None and speaker.state == S.REFUSED:
+    if speaker is not None and speaker.state == EntryState.REFUSED:
         found.append("refused")
     online = speaker is not None and (speaker.entry == Entry.ONLINE_ONLY or (
         question.agm.format == MeetingFormat.ONLINE))
@@ -509,7 +510,7 @@ def reads(attendee: Attendee) -> list[Question]:
 def named_others(attendee: Attendee) -> list[str]:
     """The names of the meeting's other attendees who agreed to be named."""
     return [a.name for a in attendee.agm.attendees
-            if a.id != attendee.id and a.may_be_named and a.state != S.REFUSED]
+            if a.id != attendee.id and a.may_be_named and a.state != EntryState.REFUSED]
 
 
 # --- erasure ------------------------------------------------------------------------------

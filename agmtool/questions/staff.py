@@ -54,14 +54,13 @@ from agmtool.translation import domain as translation
 bp = Blueprint("questions", __name__, url_prefix="/staff")
 
 STAFF = (Role.STAFF, Role.ADMIN)
-Q = QuestionStatus
 # What each move is called on its button.
 MOVES = {
-    Q.IN_TRANSLATION: _l("Send for translation"),
-    Q.AWAITING_SIGNOFF: _l("Translations done: wait for the communities' sign-off"),
-    Q.APPROVED: _l("Approve the question"),
-    Q.DRAFT: _l("Back to draft"),
-    Q.WITHDRAWN: _l("Withdraw the question"),
+    QuestionStatus.IN_TRANSLATION: _l("Send for translation"),
+    QuestionStatus.AWAITING_SIGNOFF: _l("Translations done: wait for the communities' sign-off"),
+    QuestionStatus.APPROVED: _l("Approve the question"),
+    QuestionStatus.DRAFT: _l("Back to draft"),
+    QuestionStatus.WITHDRAWN: _l("Withdraw the question"),
 }
 NOT_READY = {
     "no_concern": _l("A question goes to translation once it answers at least one concern."),
@@ -101,7 +100,7 @@ def index():
     agm_id = links.number(request.args.get("agm"))
     query = sa.select(Question).join(AGM).order_by(AGM.local_date, Question.agm_id,
                                                     Question.position, Question.id)
-    if status in Q._value2member_map_:
+    if status in QuestionStatus._value2member_map_:
         query = query.where(Question.status == status)
     if agm_id:
         query = query.where(Question.agm_id == agm_id)
@@ -112,7 +111,8 @@ def index():
     page = db.paginate(query, page=links.number(request.args.get("page"), 1), per_page=50,
                        error_out=False, count=True)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("questions/index.html", page=page, args=args, statuses=list(Q),
+    return render_template("questions/index.html", page=page, args=args,
+                           statuses=list(QuestionStatus),
                            status=status, agm=db.session.get(AGM, agm_id) if agm_id else None,
                            people=accounts.assignable(STAFF), assignee=assignee,
                            overdue=request.args.get("overdue") == "1")
@@ -207,7 +207,7 @@ def _render(question: Question, code: int = 200, **forms):
         kind_label=lambda kind: questions.TRANSLATION_KINDS.get(
             kind, answers.TRANSLATION_KINDS.get(kind)).label,
         reading=questions.reading_seconds(question.text),
-        allowed=sorted(questions.TRANSITIONS[question.status], key=list(Q).index),
+        allowed=sorted(questions.TRANSITIONS[question.status], key=list(QuestionStatus).index),
         moves=MOVES, move_form=MoveForm(formdata=None, **seen),
         edit_form=forms.get("edit_form") or _edit_form(question),
         link_form=forms.get("link_form") or LinkForm(formdata=None),
@@ -249,7 +249,8 @@ def _outcome_form(question: Question) -> OutcomeForm:
     answer = question.answer
     return OutcomeForm(
         formdata=None, seen_status=question.status.value,
-        asked={Q.ASKED: "asked", Q.NOT_REACHED: "not_reached"}.get(question.status),
+        asked={QuestionStatus.ASKED: "asked",
+               QuestionStatus.NOT_REACHED: "not_reached"}.get(question.status),
         answer_text=answer.text if answer else None,
         given_by=answer.given_by if answer else None,
         written_promised=answer.written_promised if answer else False,
@@ -347,9 +348,9 @@ def move(question_id: int, to: str):
     question = get_question(question_id)
     form = MoveForm()
     if form.validate_on_submit():
-        _step(question, lambda: questions.move(question, Q(to), g.user,
+        _step(question, lambda: questions.move(question, QuestionStatus(to), g.user,
                                                form.seen_status.data or None),
-              _("Saved: %(status)s.", status=Q(to).label))
+              _("Saved: %(status)s.", status=QuestionStatus(to).label))
     return redirect(url_for("questions.detail", question_id=question.id))
 
 
