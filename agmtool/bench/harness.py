@@ -42,9 +42,27 @@ BASE_URL = "https://agm.example.org"
 
 def database_url(tmp: Path) -> str:
     if os.environ.get("DB") == "postgres":
-        return os.environ.get("AGMTOOL_BENCH_DATABASE_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/agmtool_bench")
+        url = os.environ.get("AGMTOOL_BENCH_DATABASE_URL",
+                             "postgresql+psycopg://postgres@127.0.0.1:5432/agmtool_bench")
+        _create_database(url)
+        return url
     return f"sqlite:///{tmp / 'bench.sqlite'}"
+
+
+def _create_database(url: str) -> None:
+    """Make the bench's PostgreSQL database where it does not exist yet (it is emptied
+    before each run either way), through the server's own ``postgres`` database."""
+    import sqlalchemy as sa
+
+    named = sa.engine.make_url(url)
+    server = sa.create_engine(named.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            if connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": named.database}) is None:
+                connection.execute(sa.text(f'CREATE DATABASE "{named.database}"'))
+    finally:
+        server.dispose()
 
 
 class Load:
