@@ -131,6 +131,39 @@ def test_pressed_twice_stores_one_concern_and_shows_the_same_receipt(client, db)
     assert db.session.query(Concern).count() == 1
 
 
+def test_back_then_send_again_shows_the_first_receipt(app, client, db):
+    words = {"body": "¿de dónde vamos a sacar el agua?", "wanted": "Que respondan."}
+    first = client.post("/es/concerns/new", data=fresh_form(client) | words)
+    # Back: the browser fetches the form again, with a new key; the same words are sent.
+    again = client.post("/es/concerns/new", data=fresh_form(client) | words)
+    assert receipt_of(again.text) == receipt_of(first.text)
+    assert db.session.query(Concern).count() == 1
+    # Other words from the same browser are another concern.
+    other = client.post("/es/concerns/new", data=fresh_form(client) | words | {
+        "body": "El arroyo Bruno se secó."})
+    assert receipt_of(other.text) != receipt_of(first.text)
+    assert db.session.query(Concern).count() == 2
+
+
+def test_the_same_words_from_another_browser_are_another_concern(app, client, db):
+    words = {"body": "¿de dónde vamos a sacar el agua?"}
+    first = client.post("/es/concerns/new", data=fresh_form(client) | words)
+    neighbour = app.test_client()
+    theirs = neighbour.post("/es/concerns/new", data=fresh_form(neighbour) | words)
+    assert receipt_of(theirs.text) != receipt_of(first.text)
+    assert db.session.query(Concern).count() == 2
+
+
+def test_the_same_words_half_an_hour_later_are_another_concern(client, db):
+    words = {"body": "¿de dónde vamos a sacar el agua?"}
+    first = client.post("/es/concerns/new", data=fresh_form(client) | words)
+    with client.session_transaction() as session:
+        session["sent"] = session["sent"] | {"at": session["sent"]["at"] - 31 * 60}
+    later = client.post("/es/concerns/new", data=fresh_form(client) | words)
+    assert receipt_of(later.text) != receipt_of(first.text)
+    assert db.session.query(Concern).count() == 2
+
+
 def test_missing_body_re_shows_the_form_with_the_text_and_a_message(client, db):
     form = fresh_form(client, "id") | {"wanted": "Kami bukan mau minta saham"}
     response = client.post("/id/concerns/new", data=form)

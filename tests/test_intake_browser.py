@@ -190,3 +190,25 @@ def test_the_community_answers_a_question_on_a_phone(browser, live_server, db, m
             ConcernStatus.RECEIVED, "Río abajo / Rio abaixo / Di hilir / Downstream")
     finally:
         context.close()
+
+
+def test_back_then_send_again_shows_the_first_receipt(browser, live_server, db, make_company):
+    make_company()
+    context, page = new_page(browser, javascript=False)
+    try:
+        page.goto(f"{live_server}/pt/concerns/new")
+        page.select_option("#company", "other")
+        page.fill("#body", TEXTS["pt"])
+        page.wait_for_timeout(1100)
+        page.click("button[type=submit]")
+        code = page.locator("p.receipt").inner_text()
+        page.go_back()
+        if page.locator("#body").input_value() != TEXTS["pt"]:
+            page.fill("#body", TEXTS["pt"])  # a browser that forgot what was typed
+        page.select_option("#company", "other")
+        page.wait_for_timeout(1100)
+        page.click("button[type=submit]")
+        assert page.locator("p.receipt").inner_text() == code
+        assert db.session.query(Concern).count() == 1
+    finally:
+        context.close()

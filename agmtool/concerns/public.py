@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import validate_csrf
@@ -206,6 +208,35 @@ def _suspect(form: ConcernForm, age: float | None) -> str | None:
     return None
 
 
+# Back, then Send again, hands the browser a fresh form (the page is not cached) with a new
+# idempotency key. So the session remembers the last submission for a while, as a keyed
+# hash of its words and the key it was stored under: the same words sent again from the
+# same browser show the first receipt instead of storing a copy. Only that browser's own
+# session is compared, so no one learns of another person's concern.
+RESEND_SECONDS = 30 * 60
+SENT = "sent"
+
+
+def _fingerprint(submission: concerns.Submission) -> str:
+    words = "\x1f".join((submission.body or "", submission.wanted or "",
+                         str(submission.company_id or submission.company_other or "")))
+    return hmac.new(current_app.config["SECRET_KEY"].encode(),
+                    b"sent:" + words.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _sent_before(submission: concerns.Submission) -> str | None:
+    """The idempotency key this browser sent the same words under lately, or None."""
+    sent = session.get(SENT)
+    if (not isinstance(sent, dict) or time.time() - sent.get("at", 0) > RESEND_SECONDS
+            or sent.get("words") != _fingerprint(submission)):
+        return None
+    return sent.get("key")
+
+
+def _remember_sent(submission: concerns.Submission, key: str) -> None:
+    session[SENT] = {"words": _fingerprint(submission), "key": key, "at": int(time.time())}
+
+
 @bp.route("/concerns/new", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
 @limiter.shared_limit(_form_global_limit, scope="concern-form-all", key_func=_everyone,
@@ -231,12 +262,15 @@ def new_concern():
     key = form.idempotency_key.data or ""
     if not (16 <= len(key) <= 64):
         key = receipts.new_idempotency_key()
+    submission = form.submission(g.lang)
+    key = _sent_before(submission) or key
     try:
-        concern, code = concerns.submit(form.submission(g.lang), key, suspect=_suspect(form, age))
+        concern, code = concerns.submit(submission, key, suspect=_suspect(form, age))
         db.session.commit()
     except OperationalError:
         db.session.rollback()
         return _show_form(form, "locked", 503)
+    _remember_sent(submission, key)
     response = current_app.make_response(render_template(
         "intake/receipt.html", code=code, concern=concern))
     response.headers["Cache-Control"] = "no-store"
