@@ -234,6 +234,39 @@ def test_staff_entry_with_an_unknown_company_is_refused_with_the_text_kept(staff
     assert db.session.query(Concern).count() == 0
 
 
+def test_staff_entry_named_without_a_name_asks_for_it_with_the_text_kept(staff_client, db):
+    form = {"idempotency_key": "k" * 32, "channel": "phone", "received_on": "2026-03-14",
+            "language": "es", "reply_language": "es", "company": "other",
+            "body": "Llamada: el agua llega turbia.", "attribution": "named"}
+    response = staff_client.post("/staff/concerns/new", data=form)
+    assert response.status_code == 422
+    assert ("Write the name they agreed to be named by, or choose another answer."
+            in response.text)
+    assert "Llamada: el agua llega turbia.</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
+    response = staff_client.post("/staff/concerns/new", data=form | {"speaker_name": "Ana"})
+    assert response.status_code == 200
+    assert db.session.scalars(db.select(Concern.speaker_name)).all() == ["Ana"]
+
+
+def test_staff_entry_refuses_a_day_still_to_come(staff_client, db):
+    to_come = date.today() + timedelta(days=2)
+    form = {"idempotency_key": "k" * 32, "channel": "letter", "received_on": str(to_come),
+            "language": "pt", "reply_language": "pt", "company": "other",
+            "body": "Carta: a lama chegou.", "attribution": "anonymous"}
+    staff_client.get("/language/pt?next=/staff/")
+    response = staff_client.post("/staff/concerns/new", data=form)
+    assert response.status_code == 422
+    assert "Este dia ainda não chegou. Informe o dia em que o relato chegou." in response.text
+    assert "Carta: a lama chegou.</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
+    yesterday = date.today() - timedelta(days=1)
+    response = staff_client.post("/staff/concerns/new", data=form | {
+        "received_on": str(yesterday)})
+    assert response.status_code == 200
+    assert db.session.scalars(db.select(Concern.received_on)).all() == [yesterday]
+
+
 # --- a concern's page ---------------------------------------------------------------------
 
 def test_page_shows_original_consent_and_contacts_to_staff(staff_client, make_concern):

@@ -173,6 +173,23 @@ def test_missing_body_re_shows_the_form_with_the_text_and_a_message(client, db):
     assert db.session.query(Concern).count() == 0
 
 
+@pytest.mark.parametrize("lang, asked", [
+    ("en", "Write the name we may say, or choose another answer."),
+    ("es", "Escriba el nombre que podemos decir, o elija otra respuesta."),
+])
+def test_named_without_a_name_asks_for_the_name_and_keeps_the_text(client, db, lang, asked):
+    form = fresh_form(client, lang) | {"body": "El río está sucio.", "attribution": "named"}
+    response = client.post(f"/{lang}/concerns/new", data=form)
+    assert response.status_code == 422
+    assert asked in response.text
+    assert "El río está sucio.</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
+    response = client.post(f"/{lang}/concerns/new", data=form | {"speaker_name": "Ana Uriana"})
+    assert receipt_of(response.text)
+    assert (only_concern(db).attribution, only_concern(db).speaker_name) == (
+        "named", "Ana Uriana")
+
+
 def test_text_over_its_cap_is_kept_and_explained(client, db):
     long = "agua " * 1001
     response = client.post("/es/concerns/new", data=fresh_form(client) | {"body": long})
