@@ -249,6 +249,23 @@ def test_staff_entry_named_without_a_name_asks_for_it_with_the_text_kept(staff_c
     assert db.session.scalars(db.select(Concern.speaker_name)).all() == ["Ana"]
 
 
+@pytest.mark.parametrize("bad", [b"est\xe1", b"est%E1"], ids=["raw", "percent"])
+def test_staff_entry_with_unreadable_bytes_keeps_the_rest_and_says_so(staff_client, db, bad):
+    staff_client.get("/language/es?next=/staff/")
+    fields = {"idempotency_key": "k" * 32, "channel": "phone", "received_on": "2026-03-14",
+              "language": "es", "reply_language": "es", "company": "other",
+              "attribution": "community"}
+    body = "&".join(f"{k}={v}" for k, v in fields.items()).encode()
+    body += b"&body=Llamada: el agua " + bad + " turbia. Río Ranchería".encode()
+    response = staff_client.post("/staff/concerns/new", data=body,
+                                 content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 422
+    assert "Algunos caracteres no se pudieron leer" in response.text
+    assert "Llamada: el agua est\ufffd turbia. Río Ranchería</textarea>" in response.text
+    assert "caducado" not in response.text
+    assert db.session.query(Concern).count() == 0
+
+
 def test_staff_entry_refuses_a_day_still_to_come(staff_client, db):
     to_come = date.today() + timedelta(days=2)
     form = {"idempotency_key": "k" * 32, "channel": "letter", "received_on": str(to_come),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from urllib.parse import parse_qsl
 
 from flask import Blueprint, abort, current_app, g, render_template, request, session
 from flask_babel import lazy_gettext as _l
@@ -23,7 +22,7 @@ from agmtool.concerns import status as status_page
 from agmtool.concerns.forms import CAPS, AnswerForm, ConcernForm, StatusForm, WithdrawForm
 from agmtool.database import StaleEdit
 from agmtool.extensions import csrf, db, give_rate_limit_id, limiter
-from agmtool.forms import options
+from agmtool.forms import decode_form_body, options
 from agmtool.models import ConcernStatus
 
 bp = Blueprint("intake", __name__, url_prefix="/<lang>")
@@ -108,20 +107,11 @@ def _posted() -> tuple[MultiDict, bool]:
     """
     raw = request.get_data(cache=True)
     if request.mimetype == "application/x-www-form-urlencoded":
-        # The body may carry raw UTF-8 (curl -d, many HTTP libraries) as well as
-        # percent-escapes of it (browsers): both are read as UTF-8.
         try:
-            text, readable = raw.decode("utf-8"), True
-        except UnicodeDecodeError:
-            text, readable = raw.decode("utf-8", errors="replace"), False
-        try:
-            return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
-                                       errors="strict", max_num_fields=200)), readable
-        except UnicodeDecodeError:
-            return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
-                                       errors="replace", max_num_fields=200)), False
+            items, readable = decode_form_body(raw, max_num_fields=200)
         except ValueError:
             abort(400)
+        return MultiDict(items), readable
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
