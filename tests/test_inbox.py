@@ -442,6 +442,33 @@ def test_merge_points_to_the_other_concern(staff_client, make_concern, db):
     assert f'href="/staff/concerns/{target.id}">concern {target.id}</a>' in page
 
 
+def test_the_merge_target_shows_what_was_merged_into_it(staff_client, make_concern, db):
+    target = make_concern(language="es")
+    duplicate = make_concern(language="id", reply_language="es", attribution="named",
+                             speaker_name="Yosepha", may_quote=True)
+    other = make_concern(language="pt")
+    for concern in (duplicate, other):
+        staff_client.post(f"/staff/concerns/{concern.id}/merge",
+                          data={"seen_status": "received", "into": str(target.id)})
+    page = staff_client.get(f"/staff/concerns/{target.id}").text
+    merged = re.search(r'<ul class="merged-in">(.*?)</ul>', page, re.S).group(1)
+    lines = [" ".join(re.sub(r"<[^>]+>", "", line).split())
+             for line in merged.strip().splitlines()]
+    assert lines == [
+        f"concern {duplicate.id}: Indonesian · Replies in Spanish · Name the community and the "
+        "speaker: Yosepha · "
+        "May be quoted",
+        f"concern {other.id}: Portuguese · Anonymous · Not to be quoted"]
+    assert helpers.history_lines(page)[-2:] == [
+        f"Took in a merged concern (staff@example.org) | Merged into this one: concern "
+        f"{duplicate.id}",
+        f"Took in a merged concern (staff@example.org) | Merged into this one: concern "
+        f"{other.id}"]
+    duplicate_page = staff_client.get(f"/staff/concerns/{duplicate.id}").text
+    assert any(line.startswith("Merged (staff@example.org)")
+               for line in helpers.history_lines(duplicate_page))
+
+
 def test_merge_into_a_missing_concern_is_explained(staff_client, make_concern):
     concern = make_concern()
     response = staff_client.post(f"/staff/concerns/{concern.id}/merge",

@@ -217,6 +217,7 @@ def _render_detail(concern: Concern, code: int = 200, decline_form: DeclineForm 
         sees_contacts=sees_contacts(),
         retention_ends=concerns.retention_ends(concern),
         quarantine_reasons=QUARANTINE_REASONS,
+        merged_in=concerns.merged_in(concern),
     ), code
 
 
