@@ -681,3 +681,40 @@ def test_the_server_log_keeps_no_query_string_of_a_staff_page(live_server, caplo
     assert requests[1] in ("GET /staff/concerns/ HTTP/1.1", "GET /%73taff/concerns/ HTTP/1.1")
     assert requests[2] == "GET /calendar.ics?lang=es HTTP/1.1"
     assert "Wayuu" not in caplog.text and "Ana" not in caplog.text
+
+
+# --- switching language keeps what was typed ------------------------------------------------
+
+def test_the_language_menu_posts_the_form_back_with_the_text(client, db):
+    page = client.get("/es/concerns/new").text
+    assert ('<button type="submit" form="concern-form" formaction="/pt/concerns/new" '
+            'formnovalidate name="switch_language" value="pt" lang="pt" class="link">'
+            'Português</button>') in page
+    assert 'id="concern-form"' in page
+    form = fresh_form(client) | {"body": "El arroyo Bruno se secó.", "place": "Albania",
+                                 "attribution": "named", "speaker_name": "",
+                                 "switch_language": "pt"}
+    response = client.post("/pt/concerns/new", data=form)
+    assert response.status_code == 200
+    assert '<html lang="pt">' in response.text
+    assert "O que está acontecendo?" in response.text
+    assert "El arroyo Bruno se secó.</textarea>" in response.text
+    assert 'value="Albania"' in response.text
+    assert f'value="{form["idempotency_key"]}"' in response.text
+    assert 'class="error"' not in response.text  # nothing was checked yet
+    assert db.session.query(Concern).count() == 0
+    # The form, sent from there, is stored once, in the language it was sent in.
+    sent = client.post("/pt/concerns/new", data=form | {"switch_language": "",
+                                                        "speaker_name": "Ana"})
+    assert receipt_of(sent.text)
+    assert only_concern(db).body == "El arroyo Bruno se secó."
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": True,
+                                         "CONCERN_RATE_LIMIT": "2/minute"}])
+def test_switching_language_does_not_use_up_the_limit(client, db):
+    form = fresh_form(client) | {"body": "El arroyo Bruno se secó."}
+    for lang in ("pt", "id", "en", "es", "pt"):
+        response = client.post(f"/{lang}/concerns/new", data=form | {"switch_language": lang})
+        assert response.status_code == 200
+    assert receipt_of(client.post("/pt/concerns/new", data=form).text)

@@ -178,7 +178,7 @@ def _form_age(form: ConcernForm) -> float | None:
 
 def _show_form(form: ConcernForm, problem: str | None = None, code: int = 200):
     response = current_app.make_response(
-        (render_template("intake/new.html", form=form, caps=CAPS,
+        (render_template("intake/new.html", form=form, caps=CAPS, language_form="concern-form",
                          problem=FORM_PROBLEMS.get(problem)), code))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -227,16 +227,26 @@ def _remember_sent(submission: concerns.Submission, key: str) -> None:
     session[SENT] = {"words": _fingerprint(submission), "key": key, "at": int(time.time())}
 
 
+def _switching_language() -> bool:
+    """A POST of the form by the language menu: it is shown again in the other language,
+    with what was typed, and nothing is checked or stored (nor counted against limits)."""
+    return request.method == "POST" and bool(_posted()[0].get("switch_language"))
+
+
 @bp.route("/concerns/new", methods=["GET", "POST"])
-@limiter.limit(_form_limit, methods=["POST"])
+@limiter.limit(_form_limit, methods=["POST"], exempt_when=_switching_language)
 @limiter.shared_limit(_form_global_limit, scope="concern-form-all", key_func=_everyone,
-                      methods=["POST"], deduct_when=_got_through)
+                      methods=["POST"], deduct_when=_got_through,
+                      exempt_when=_switching_language)
 def new_concern():
     if request.method == "GET":
         give_rate_limit_id()
         return _show_form(_concern_form())
     data, readable = _posted()
     form = _concern_form(data)
+    if data.get("switch_language"):
+        give_rate_limit_id()
+        return _show_form(form)
     if not readable:
         form.validate()
         return _show_form(form, "encoding", 400)
