@@ -69,7 +69,7 @@ def test_a_deployment_can_drop_the_second_factor_for_a_role(client, make_user):
     assert response.headers["Location"] == "/staff/"
     page = client.get("/staff/").text
     assert "You are logged in as: Translator." in page
-    assert "Your translation languages: Español." in page
+    assert "Your translation languages: Spanish." in page
 
 
 def test_staff_login_needs_the_second_factor(client, make_user):

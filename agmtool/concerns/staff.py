@@ -148,7 +148,7 @@ def export():
 def _staff_form() -> StaffConcernForm:
     form = StaffConcernForm()
     form.offer_companies()
-    languages = options((code, i18n.native_name(code)) for code in i18n.languages())
+    languages = options((code, i18n.language_name(code)) for code in i18n.languages())
     # No default: a concern tagged with the wrong language reaches the wrong translator.
     form.language.choices = options([("", _("Choose the language"))]) + languages
     # Replies go in the concern's own language unless the person asked otherwise.
