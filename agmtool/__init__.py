@@ -35,8 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     _cache_settings(app)
-    from agmtool import security
+    from agmtool import logs, security
 
+    logs.init_app(app)
     security.configure(app)
 
     from agmtool import (
@@ -48,7 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         history,
         i18n,
         meetings,
+        packs,
         questions,
+        seasons,
         settings,
         site,
         translation,
@@ -63,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     history.init_app(app)
     settings.init_app(app)
+    seasons.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     # The features, in the order of their chain (see docs/architecture.md), then the edges.
@@ -71,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     translation.init_app(app)
     concerns.init_app(app)
     questions.init_app(app)
+    packs.init_app(app)
     site.init_app(app)
     cli.init_app(app)
     if app.config["BENCH_ENDPOINTS"]:

@@ -3,11 +3,9 @@ the one decorator that lets a role into a view."""
 
 from __future__ import annotations
 
-import logging
-import re
 from functools import wraps
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
@@ -94,46 +92,7 @@ def weak_key_problem(key: str | None, config) -> str | None:
     return None
 
 
-RESET_PATH = re.compile(r"(/staff/reset/)[^\s?\"]+")
-
-
-# A path and its query string, as a request line carries them.
-QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
-
-
-def _without_staff_queries(text: str) -> str:
-    """``text`` with the query string of every staff path dropped: what staff search for
-    is about people at risk. The path is compared decoded, as the router reads it."""
-    return QUERY.sub(lambda m: m.group(1) if unquote(m.group(1)).startswith("/staff")
-                     else m.group(0), text)
-
-
-def quiet(text: str) -> str:
-    """What a log line may say of a request: no reset secret, no staff query string."""
-    # A one-time reset link is a password until used: keep it out of the log too.
-    return _without_staff_queries(RESET_PATH.sub(r"\1…", text))
-
-
-class DropClientAddress(logging.Filter):
-    """The development server logs each request with the client's address and path; we keep
-    neither the address, nor the secret in a reset link's path, nor the query string of a
-    staff page (a search in the inbox)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and " - - [" in record.msg:
-            record.msg = "- - - [" + record.msg.split(" - - [", 1)[1]
-        if isinstance(record.msg, str):
-            record.msg = quiet(record.msg)
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(quiet(arg) if isinstance(arg, str) else arg
-                                for arg in record.args)
-        return True
-
-
 def init_app(app: Flask) -> None:
-    werkzeug_log = logging.getLogger("werkzeug")
-    if not any(isinstance(f, DropClientAddress) for f in werkzeug_log.filters):
-        werkzeug_log.addFilter(DropClientAddress())
     if any(app.config[k] for k in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST")):
         app.wsgi_app = ProxyFix(
             app.wsgi_app,

@@ -149,7 +149,7 @@ def test_an_account_edited_meanwhile_is_not_overwritten(client, make_user, log_i
     assert client.post(f"/staff/users/{target.id}", data=first).status_code == 302
     second = client.post(f"/staff/users/{target.id}", data=first | {"languages": ["id"]},
                          follow_redirects=True)
-    assert "Someone else changed this account meanwhile." in second.text
+    assert "Someone else saved a change after you opened this page" in second.text
     db.session.refresh(target)
     assert (target.languages, target.version) == ("es,pt", 2)
 

@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timedelta
 
 import pyotp
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -346,3 +347,13 @@ def use_reset(reset: PasswordReset, password: str) -> User:
     reset.used_at = utcnow()
     set_password(reset.user, password, by=reset.user)
     return reset.user
+
+
+def assignable(roles, language: str | None = None) -> list[User]:
+    """The active accounts work can be assigned to: those of ``roles``, and translators
+    only where ``language`` is one of theirs; by name (one query)."""
+    people = db.session.scalars(sa.select(User).where(
+        User.active.is_(True), User.role.in_(list(roles)))).all()
+    return sorted((p for p in people if p.role != Role.TRANSLATOR or language is None
+                   or language in p.language_list),
+                  key=lambda p: ((p.name or p.email).casefold(), p.id))

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
-from agmtool import i18n
+from agmtool import i18n, workflow
 from agmtool.concerns import domain as concerns
 from agmtool.concerns import receipts
 from agmtool.concerns import status as status_page
@@ -28,25 +28,31 @@ from agmtool.models import ConcernStatus
 bp = Blueprint("intake", __name__, url_prefix="/<lang>")
 i18n.add_language_prefix(bp)
 
-S = ConcernStatus
 # The status as the community reads it; a quarantined concern reads as received.
 STATUS_WORDING = {
-    S.RECEIVED: _l("We have received your concern. Our team will read it soon."),
-    S.QUARANTINED: _l("We have received your concern. Our team will read it soon."),
-    S.NEEDS_CLARIFICATION: _l("Our team needs to ask you something about your concern. If you "
-                              "left contact details, we may also get in touch."),
-    S.ACCEPTED: _l("Your concern has been accepted. We are preparing a question for the "
-                   "company's annual meeting."),
-    S.MERGED: _l("Other people raised the same problem. We have joined your concern with "
-                 "theirs so that they are asked together."),
-    S.DECLINED: _l("We cannot take your concern to a company meeting this time."),
-    S.ASKED: _l("Your question was asked at the company's meeting. We will bring you the "
-                "company's answer."),
-    S.ANSWERED: _l("The company has answered. Its answer is below as soon as it is ready in "
-                   "your language."),
-    S.CLOSED: _l("The work on this concern is finished."),
-    S.WITHDRAWN: _l("You withdrew this concern. What you wrote and your contact details have "
-                    "been deleted."),
+    ConcernStatus.RECEIVED: _l("We have received your concern. Our team will read it soon."),
+    ConcernStatus.QUARANTINED: _l(
+        "We have received your concern. Our team will read it soon."),
+    ConcernStatus.NEEDS_CLARIFICATION: _l(
+        "Our team needs to ask you something about your concern. If you "
+        "left contact details, we may also get in touch."),
+    ConcernStatus.ACCEPTED: _l(
+        "Your concern has been accepted. We are preparing a question for the "
+        "company's annual meeting."),
+    ConcernStatus.MERGED: _l(
+        "Other people raised the same problem. We have joined your concern with "
+        "theirs so that they are asked together."),
+    ConcernStatus.DECLINED: _l("We cannot take your concern to a company meeting this time."),
+    ConcernStatus.ASKED: _l(
+        "Your question was asked at the company's meeting. We will bring you the "
+        "company's answer."),
+    ConcernStatus.ANSWERED: _l(
+        "The company has answered. Its answer is below as soon as it is ready in "
+        "your language."),
+    ConcernStatus.CLOSED: _l("The work on this concern is finished."),
+    ConcernStatus.WITHDRAWN: _l(
+        "You withdrew this concern. What you wrote and your contact details have "
+        "been deleted."),
 }
 
 FORM_PROBLEMS = {
@@ -286,8 +292,9 @@ def _show_status(form: StatusForm, concern=None, withdraw_form: WithdrawForm | N
     if concern is not None and answer_form is None:
         answer_form = AnswerForm(formdata=None, code=form.code.data)
     # Quarantine is ours to know: the submitter sees the same as for any new concern.
-    shown = S.RECEIVED if concern is not None and concern.status == S.QUARANTINED else (
-        concern.status if concern is not None else None)
+    shown = concern.status if concern is not None else None
+    if shown == ConcernStatus.QUARANTINED:
+        shown = ConcernStatus.RECEIVED
     response = current_app.make_response((render_template(
         "intake/status.html", form=form, concern=concern, withdraw_form=withdraw_form,
         answer_form=answer_form, shown=shown, wording=STATUS_WORDING, message=message,
@@ -360,7 +367,7 @@ def withdraw():
                             message=FORM_PROBLEMS[_token_problem("csrf_status")], code=400)
     if not withdraw_form.validate():
         return _show_status(form, concern, withdraw_form, code=422)
-    if concern.status != S.WITHDRAWN:
+    if concern.status != ConcernStatus.WITHDRAWN:
         concerns.withdraw(concern)
         db.session.commit()
     return _show_status(form, concern)
@@ -384,7 +391,7 @@ def answer():
     try:
         concerns.answer_clarification(concern, answer_form.answer.data)
         db.session.commit()
-    except (StaleEdit, concerns.TransitionNotAllowed):
+    except (StaleEdit, workflow.TransitionNotAllowed):
         db.session.rollback()  # answered already, or withdrawn: the page says where it is
         return _show_status(form, concern)
     return _show_status(form, concern, done=ANSWER_SENT)

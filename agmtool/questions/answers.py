@@ -154,11 +154,16 @@ def record_written_answer(answer: Answer, user: User, text: str, received_on: da
     sync_translations(answer, user)
 
 
+def written_overdue(today: date):
+    """The condition on Answer: a written answer promised, past its due date, not received."""
+    return sa.and_(Answer.written_promised.is_(True), Answer.written_text.is_(None),
+                   Answer.written_due < today)
+
+
 def overdue(today: date) -> list[Answer]:
     """Written answers promised, past their due date and not yet received."""
-    return list(db.session.scalars(sa.select(Answer).where(
-        Answer.written_promised.is_(True), Answer.written_text.is_(None),
-        Answer.written_due < today).order_by(Answer.written_due)))
+    return list(db.session.scalars(sa.select(Answer).where(written_overdue(today))
+                                   .order_by(Answer.written_due)))
 
 
 def give_feedback(answer: Answer, concern: Concern, satisfaction: Satisfaction,

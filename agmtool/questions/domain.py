@@ -22,6 +22,7 @@ from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.models import (
     AGM,
+    Attendee,
     Attribution,
     Concern,
     ConcernStatus,
@@ -89,6 +90,7 @@ HISTORY = history.Labels(
         "background": _l("Background notes for the speaker"),
         "position": _l("Place in the running order"),
         "speaker_name": _l("Speaker"),
+        "speaker_id": _l("Speaker"),
         "needs_interpretation": _l("Read in another language and interpreted"),
         "interpret_from": _l("Read in"),
         "sent_in_writing": _l("Also sent in writing before the meeting"),
@@ -175,12 +177,14 @@ def link_for(question: Question, concern: Concern) -> QuestionConcern | None:
 
 def target_languages(question: Question) -> list[str]:
     """The languages the question and its answer are needed in: the reply language of every
-    concern it speaks for, and the language it is read in at the meeting when interpreted.
-    (The attendance issue adds the speaker's and the interpreter's.)"""
+    concern it speaks for, the language it is read in at the meeting when interpreted, and
+    its speaker's (who reads it, with its notes, before the meeting)."""
     codes = {concern.reply_language for concern in speakers_for(question)
              if concern.status != ConcernStatus.WITHDRAWN}
     if question.needs_interpretation and question.interpret_from:
         codes.add(question.interpret_from)
+    if question.speaker is not None:
+        codes.add(question.speaker.language)
     codes.discard("en")
     return sorted(codes)
 
@@ -202,9 +206,11 @@ def sync_translations(question: Question, user: User | None = None) -> None:
                      reader=Reader.COMMUNITY, agm_id=question.agm_id,
                      due_on=due_on(question.agm), user=user)
     # The notes are for the speaker: needed only where someone reads the question out in
-    # another language.
-    speaker = [question.interpret_from] if (question.needs_interpretation and
-                                            question.interpret_from not in (None, "en")) else []
+    # another language, or the speaker reads another.
+    speaker = sorted({code for code in (
+        question.interpret_from if question.needs_interpretation else None,
+        question.speaker.language if question.speaker is not None else None)
+        if code not in (None, "en")})
     translation.sync(BACKGROUND, question.id, question.background, "en",
                      speaker if question.status in TRANSLATED else [],
                      reader=Reader.ATTENDEE, agm_id=question.agm_id,
@@ -367,7 +373,13 @@ def edit(question: Question, user: User, values: dict, seen_version: int | None)
     """
     fields = {name: values[name] for name in (
         "text", "background", "needs_interpretation", "interpret_from", "sent_in_writing",
-        "speaker_name") if name in values}
+        "speaker_name", "speaker_id") if name in values}
+    if fields.get("speaker_id"):
+        speaker = db.session.get(Attendee, fields["speaker_id"])
+        if speaker is None or speaker.agm_id != question.agm_id:
+            raise ValueError("the speaker is one of the meeting's attendees")
+    elif "speaker_id" in fields:
+        fields["speaker_id"] = None
     for name in ("text", "background", "speaker_name"):
         if name in fields:
             fields[name] = _text(fields[name])
@@ -378,6 +390,10 @@ def edit(question: Question, user: User, values: dict, seen_version: int | None)
     claim(question, Question.version == seen_version, version=Question.version + 1,
           updated_at=utcnow())
     changes = history.apply_changes(question, fields)
+    if "speaker_id" in changes:
+        # The history names the speakers (staff read it): ids say nothing a year on.
+        changes["speaker_id"] = [_speaker_name(value) for value in changes["speaker_id"]]
+        db.session.expire(question, ["speaker"])
     if "text" in changes:
         question.text_version = Question.text_version + 1
     if "text" in changes and question.status in (Q.AWAITING_SIGNOFF, Q.APPROVED):
@@ -388,6 +404,11 @@ def edit(question: Question, user: User, values: dict, seen_version: int | None)
     db.session.refresh(question, ["text_version"])
     sync_translations(question, user)
     return changes
+
+
+def _speaker_name(attendee_id: int | None) -> str | None:
+    found = db.session.get(Attendee, attendee_id) if attendee_id else None
+    return found.name if found else None
 
 
 def move(question: Question, to: QuestionStatus, user: User | None,

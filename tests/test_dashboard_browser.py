@@ -1,0 +1,60 @@
+"""The dashboard in a real browser, JavaScript off: staff open the start page, follow a
+number to its list, and the page reads in four languages at 360 px and at desktop width."""
+
+from __future__ import annotations
+
+import re
+
+import helpers
+import pytest
+import test_dashboard
+
+pytestmark = pytest.mark.browser
+# The season under way and the staff member of the dashboard's own tests.
+season, staff = test_dashboard.season, test_dashboard.staff
+
+
+def context_for(browser, app, live_server, log_in, user, lang="en", width=1280):
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  java_script_enabled=False, locale="en-GB")
+    client = app.test_client()
+    log_in(client, user)
+    client.get(f"/language/{lang}?next=/staff/")
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server}])
+    return context, context.new_page()
+
+
+def test_staff_follow_a_number_from_the_dashboard_to_its_list(browser, live_server, app,
+                                                              log_in, staff, season):
+    context, page = context_for(browser, app, live_server, log_in, staff, width=360)
+    try:
+        page.goto(f"{live_server}/staff/")
+        link = page.locator("#waiting").locator("xpath=..").get_by_role(
+            "link", name=re.compile("concerns accepted and in no question yet"))
+        assert link.inner_text() == "3 concerns accepted and in no question yet"
+        link.click()
+        assert page.locator("main p", has_text=re.compile(r"^\d+ concerns?")).first.inner_text(
+        ).startswith("3 concerns")
+        assert page.locator("table.list tbody tr").count() == 3
+        # The picture has a text equivalent that a screen reader reaches.
+        page.goto(f"{live_server}/staff/")
+        svg = page.locator("svg[role=img]")
+        assert svg.get_attribute("aria-labelledby") == "timeline-title timeline-desc"
+        assert page.get_by_role("img").first.get_attribute("aria-labelledby") is not None
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "pt", "id"])
+def test_screenshots(browser, live_server, app, log_in, staff, season, lang):
+    for width in (360, 1280):
+        context, page = context_for(browser, app, live_server, log_in, staff, lang, width)
+        try:
+            page.goto(f"{live_server}/staff/")
+            page.locator("details.timeline-text summary").click()
+            helpers.screenshot(page, f"dashboard-{lang}-{width}")
+            overflow = page.evaluate("document.documentElement.scrollWidth > innerWidth")
+            assert overflow is False
+        finally:
+            context.close()
