@@ -16,7 +16,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
     )
+    from agmtool.forms import Request
     from agmtool.links import RowId
+
+    app.request_class = Request  # reads posted forms as UTF-8, keeping what can be read
 
     app.url_map.converters["int"] = RowId  # before any route is added
     app.config.from_object("agmtool.config")

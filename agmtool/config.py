@@ -46,8 +46,15 @@ SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 # Logins: throttled per account. A second factor (TOTP) for every role: translators read
 # the concerns of people at risk, attendees their questions and packs. A deployment may
 # drop a role from the list (instance/config.py, or AGMTOOL_TOTP_REQUIRED_ROLES=admin,staff).
+# After LOGIN_MAX_FAILURES failures in a row an account's next try waits 1 s, then 2, 4...
+# up to LOGIN_BACKOFF_MAX; a browser that logged in to the account before is not made to
+# wait (so an attacker who knows an email cannot shut its owner out). Failed logins from
+# one client address are limited too, in the rate-limit storage, under a keyed hash of the
+# address (PROXY_FIX_X_FOR decides whether the proxy's forwarded address is believed).
 LOGIN_MAX_FAILURES = 5
-LOGIN_LOCKOUT = timedelta(minutes=15)
+LOGIN_BACKOFF_MAX = timedelta(minutes=1)
+LOGIN_CLIENT_LIMIT = "20 per 15 minutes"
+KNOWN_DEVICE_LIFETIME = timedelta(days=365)
 TOTP_REQUIRED_ROLES = ["admin", "staff", "translator", "attendee"]
 TOTP_ISSUER = "agmtool"
 PASSWORD_MIN_LENGTH = 12

@@ -5,9 +5,13 @@ choice.") are looked up in agmtool's catalogue, which translates them in every l
 WTForms ships no Indonesian.
 """
 
+from urllib.parse import parse_qsl
+
+import flask
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.formparser import FormDataParser
 from wtforms import (
     PasswordField,
     SelectChoice,
@@ -53,9 +57,67 @@ def _clean(value):
     return clean_text(value) if isinstance(value, str) else value
 
 
+UNREADABLE = _l("Some characters could not be read, and are shown as �. Check your text, "
+                "correct them and send again.")
+
+
+def decode_form_body(raw: bytes, max_num_fields: int | None = None) -> tuple[list, bool]:
+    """The fields of a urlencoded body, and whether every byte was valid UTF-8.
+
+    Raw UTF-8 (curl -d, many HTTP libraries) and its percent-escapes (browsers) are both
+    read as UTF-8; a byte that is neither becomes U+FFFD and the rest is kept (Werkzeug
+    would drop the whole form, or keep the escape as typed). Raises ValueError past
+    ``max_num_fields``.
+    """
+    try:
+        text, readable = raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, readable = raw.decode("utf-8", errors="replace"), False
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
+                         max_num_fields=max_num_fields), readable
+    except UnicodeDecodeError:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace",
+                         max_num_fields=max_num_fields), False
+
+
+class _FormDataParser(FormDataParser):
+    request: "Request | None" = None
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        items, readable = decode_form_body(stream.read())
+        if not readable and self.request is not None:
+            self.request.unreadable = True
+        return stream, self.cls(items), self.cls()
+
+
+class Request(flask.Request):
+    """The app's request: a posted form with bytes that are not UTF-8 keeps what can be
+    read (``unreadable`` then says so; every Form marks the fields concerned)."""
+
+    form_data_parser_class = _FormDataParser
+    unreadable = False
+
+    def make_form_data_parser(self):
+        parser = super().make_form_data_parser()
+        parser.request = self
+        return parser
+
+
 class Form(FlaskForm):
     """Every form of agmtool: typed text arrives cleaned (no NUL, control or bidi
-    characters: PostgreSQL refuses NUL) and WTForms speaks the reader's language."""
+    characters: PostgreSQL refuses NUL) and WTForms speaks the reader's language. A field
+    whose bytes could not all be read says so, with what could be read kept in it."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (flask.has_request_context() and getattr(flask.request, "unreadable", False)):
+            return valid
+        for field in self:
+            if isinstance(field.data, str) and "\ufffd" in field.data:
+                field.errors = [*field.errors, UNREADABLE]
+                valid = False
+        return valid
 
     class Meta:
         def get_translations(self, form):

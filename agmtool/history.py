@@ -179,7 +179,7 @@ def wall_clock(value: str) -> str:
 
 def languages(value: str) -> str:
     """Comma-separated language codes, named in their own language."""
-    return ", ".join(i18n.native_name(code) for code in value.split(",") if code) or "–"
+    return ", ".join(i18n.language_name(code) for code in value.split(",") if code) or "–"
 
 
 @dataclass(frozen=True)

@@ -232,6 +232,7 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(lambda _endpoint, _values: g.pop("lang", None))
     app.jinja_env.globals.update(
         native_name=native_name,
+        language_name=language_name,
         current_language=current_language,
         format_day=format_day,
         format_month=format_month,

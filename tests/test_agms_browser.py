@@ -83,7 +83,21 @@ def test_the_readers_own_time_is_added(live_server, browser, meetings):
     assert lines[2].startswith("Su hora: ")
     # 09:30 in Perth (UTC+8) is 20:30 the evening before in Bogotá (UTC-5).
     assert "20:30" in lines[2] or "8:30" in lines[2]
+    assert lines[2].endswith("hora de Colombia")  # the zone in words, not "GMT-5"
     helpers.screenshot(page, "agms-detail-es-bogota-375")
+    context.close()
+
+
+def test_a_reader_in_brazil_reads_horario_de_brasilia(live_server, browser, meetings):
+    perth, _zug = meetings
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="pt-BR",
+                                  timezone_id="America/Sao_Paulo")
+    page = context.new_page()
+    page.goto(f"{live_server}/pt/agms/{perth.id}")
+    lines = page.locator(".agm-when .agm-time").all_inner_texts()
+    assert lines[2].startswith("Seu horário: ") or lines[2].startswith("Sua hora: ")
+    assert lines[2].endswith("de Brasília")  # the zone in words, not "BRT"
+    assert "BRT" not in lines[2]
     context.close()
 
 

@@ -64,7 +64,7 @@ def test_accounts_merges_and_quarantine_read_as_words():
     assert shown("user", {"active": [True, False], "languages": ["es", "es,id"],
                           "role": ["translator", "staff"]}, "pt") == [
         ("Função", "Tradutor(a)", "Equipe"),
-        ("Idiomas de tradução", "Español", "Español, Bahasa Indonesia"),
+        ("Idiomas de tradução", "espanhol", "espanhol, indonésio"),
         ("Conta ativa", "Sim", "Não")]
     assert shown("concern", {"merged_into_id": [None, 12],
                              "quarantine_reason": [None, "too_fast"]}) == [

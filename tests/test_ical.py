@@ -190,7 +190,7 @@ def test_the_language_sets_every_text(app, make_agm):
     description = str(event["DESCRIPTION"])
     assert "jueves, 8 de abril de 2027" in description
     assert description.startswith("Estado: ")
-    assert "Plazos:\n- Otorgamiento de poderes: martes, 6 de abril de 2027, 11:00" in description
+    assert "Plazos:\n- Entrega de poderes: martes, 6 de abril de 2027, 11:00" in description
     assert description.endswith(f"Detalles: https://agm.example.org/es/agms/{agm.id}")
 
 

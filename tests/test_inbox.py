@@ -257,6 +257,56 @@ def test_staff_entry_with_an_unknown_company_is_refused_with_the_text_kept(staff
     assert db.session.query(Concern).count() == 0
 
 
+def test_staff_entry_named_without_a_name_asks_for_it_with_the_text_kept(staff_client, db):
+    form = {"idempotency_key": "k" * 32, "channel": "phone", "received_on": "2026-03-14",
+            "language": "es", "reply_language": "es", "company": "other",
+            "body": "Llamada: el agua llega turbia.", "attribution": "named"}
+    response = staff_client.post("/staff/concerns/new", data=form)
+    assert response.status_code == 422
+    assert ("Write the name they agreed to be named by, or choose another answer."
+            in response.text)
+    assert "Llamada: el agua llega turbia.</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
+    response = staff_client.post("/staff/concerns/new", data=form | {"speaker_name": "Ana"})
+    assert response.status_code == 200
+    assert db.session.scalars(db.select(Concern.speaker_name)).all() == ["Ana"]
+
+
+@pytest.mark.parametrize("bad", [b"est\xe1", b"est%E1"], ids=["raw", "percent"])
+def test_staff_entry_with_unreadable_bytes_keeps_the_rest_and_says_so(staff_client, db, bad):
+    staff_client.get("/language/es?next=/staff/")
+    fields = {"idempotency_key": "k" * 32, "channel": "phone", "received_on": "2026-03-14",
+              "language": "es", "reply_language": "es", "company": "other",
+              "attribution": "community"}
+    body = "&".join(f"{k}={v}" for k, v in fields.items()).encode()
+    body += b"&body=Llamada: el agua " + bad + " turbia. Río Ranchería".encode()
+    response = staff_client.post("/staff/concerns/new", data=body,
+                                 content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 422
+    assert "Algunos caracteres no se pudieron leer" in response.text
+    assert "Llamada: el agua est\ufffd turbia. Río Ranchería</textarea>" in response.text
+    assert "caducado" not in response.text
+    assert db.session.query(Concern).count() == 0
+
+
+def test_staff_entry_refuses_a_day_still_to_come(staff_client, db):
+    to_come = date.today() + timedelta(days=2)
+    form = {"idempotency_key": "k" * 32, "channel": "letter", "received_on": str(to_come),
+            "language": "pt", "reply_language": "pt", "company": "other",
+            "body": "Carta: a lama chegou.", "attribution": "anonymous"}
+    staff_client.get("/language/pt?next=/staff/")
+    response = staff_client.post("/staff/concerns/new", data=form)
+    assert response.status_code == 422
+    assert "Este dia ainda não chegou. Informe o dia em que o relato chegou." in response.text
+    assert "Carta: a lama chegou.</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
+    yesterday = date.today() - timedelta(days=1)
+    response = staff_client.post("/staff/concerns/new", data=form | {
+        "received_on": str(yesterday)})
+    assert response.status_code == 200
+    assert db.session.scalars(db.select(Concern.received_on)).all() == [yesterday]
+
+
 # --- a concern's page ---------------------------------------------------------------------
 
 def test_page_shows_original_consent_and_contacts_to_staff(staff_client, make_concern):
@@ -456,6 +506,33 @@ def test_merge_points_to_the_other_concern(staff_client, make_concern, db):
     assert (duplicate.status, duplicate.merged_into_id) == (ConcernStatus.MERGED, target.id)
     page = staff_client.get(f"/staff/concerns/{duplicate.id}").text
     assert f'href="/staff/concerns/{target.id}">concern {target.id}</a>' in page
+
+
+def test_the_merge_target_shows_what_was_merged_into_it(staff_client, make_concern, db):
+    target = make_concern(language="es")
+    duplicate = make_concern(language="id", reply_language="es", attribution="named",
+                             speaker_name="Yosepha", may_quote=True)
+    other = make_concern(language="pt")
+    for concern in (duplicate, other):
+        staff_client.post(f"/staff/concerns/{concern.id}/merge",
+                          data={"seen_status": "received", "into": str(target.id)})
+    page = staff_client.get(f"/staff/concerns/{target.id}").text
+    merged = re.search(r'<ul class="merged-in">(.*?)</ul>', page, re.S).group(1)
+    lines = [" ".join(re.sub(r"<[^>]+>", "", line).split())
+             for line in merged.strip().splitlines()]
+    assert lines == [
+        f"concern {duplicate.id}: Indonesian · Replies in Spanish · Name the community and the "
+        "speaker: Yosepha · "
+        "May be quoted",
+        f"concern {other.id}: Portuguese · Anonymous · Not to be quoted"]
+    assert helpers.history_lines(page)[-2:] == [
+        f"Took in a merged concern (staff@example.org) | Merged into this one: concern "
+        f"{duplicate.id}",
+        f"Took in a merged concern (staff@example.org) | Merged into this one: concern "
+        f"{other.id}"]
+    duplicate_page = staff_client.get(f"/staff/concerns/{duplicate.id}").text
+    assert any(line.startswith("Merged (staff@example.org)")
+               for line in helpers.history_lines(duplicate_page))
 
 
 def test_merge_into_a_missing_concern_is_explained(staff_client, make_concern):

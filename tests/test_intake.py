@@ -130,6 +130,39 @@ def test_pressed_twice_stores_one_concern_and_shows_the_same_receipt(client, db)
     assert db.session.query(Concern).count() == 1
 
 
+def test_back_then_send_again_shows_the_first_receipt(app, client, db):
+    words = {"body": "¿de dónde vamos a sacar el agua?", "wanted": "Que respondan."}
+    first = client.post("/es/concerns/new", data=fresh_form(client) | words)
+    # Back: the browser fetches the form again, with a new key; the same words are sent.
+    again = client.post("/es/concerns/new", data=fresh_form(client) | words)
+    assert receipt_of(again.text) == receipt_of(first.text)
+    assert db.session.query(Concern).count() == 1
+    # Other words from the same browser are another concern.
+    other = client.post("/es/concerns/new", data=fresh_form(client) | words | {
+        "body": "El arroyo Bruno se secó."})
+    assert receipt_of(other.text) != receipt_of(first.text)
+    assert db.session.query(Concern).count() == 2
+
+
+def test_the_same_words_from_another_browser_are_another_concern(app, client, db):
+    words = {"body": "¿de dónde vamos a sacar el agua?"}
+    first = client.post("/es/concerns/new", data=fresh_form(client) | words)
+    neighbour = app.test_client()
+    theirs = neighbour.post("/es/concerns/new", data=fresh_form(neighbour) | words)
+    assert receipt_of(theirs.text) != receipt_of(first.text)
+    assert db.session.query(Concern).count() == 2
+
+
+def test_the_same_words_half_an_hour_later_are_another_concern(client, db):
+    words = {"body": "¿de dónde vamos a sacar el agua?"}
+    first = client.post("/es/concerns/new", data=fresh_form(client) | words)
+    with client.session_transaction() as session:
+        session["sent"] = session["sent"] | {"at": session["sent"]["at"] - 31 * 60}
+    later = client.post("/es/concerns/new", data=fresh_form(client) | words)
+    assert receipt_of(later.text) != receipt_of(first.text)
+    assert db.session.query(Concern).count() == 2
+
+
 def test_missing_body_re_shows_the_form_with_the_text_and_a_message(client, db):
     form = fresh_form(client, "id") | {"wanted": "Kami bukan mau minta saham"}
     response = client.post("/id/concerns/new", data=form)
@@ -137,6 +170,23 @@ def test_missing_body_re_shows_the_form_with_the_text_and_a_message(client, db):
     assert "Kami bukan mau minta saham</textarea>" in response.text
     assert 'id="body-error"' in response.text
     assert db.session.query(Concern).count() == 0
+
+
+@pytest.mark.parametrize("lang, asked", [
+    ("en", "Write the name we may say, or choose another answer."),
+    ("es", "Escriba el nombre que podemos decir, o elija otra respuesta."),
+])
+def test_named_without_a_name_asks_for_the_name_and_keeps_the_text(client, db, lang, asked):
+    form = fresh_form(client, lang) | {"body": "El río está sucio.", "attribution": "named"}
+    response = client.post(f"/{lang}/concerns/new", data=form)
+    assert response.status_code == 422
+    assert asked in response.text
+    assert "El río está sucio.</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
+    response = client.post(f"/{lang}/concerns/new", data=form | {"speaker_name": "Ana Uriana"})
+    assert receipt_of(response.text)
+    assert (only_concern(db).attribution, only_concern(db).speaker_name) == (
+        "named", "Ana Uriana")
 
 
 def test_text_over_its_cap_is_kept_and_explained(client, db):
@@ -630,3 +680,40 @@ def test_the_server_log_keeps_no_query_string(live_server, caplog):
     assert requests[1] in ("GET /staff/concerns/ HTTP/1.1", "GET /%73taff/concerns/ HTTP/1.1")
     assert requests[2] == "GET /calendar.ics HTTP/1.1"  # no query string is logged at all
     assert "Wayuu" not in caplog.text and "Ana" not in caplog.text
+
+
+# --- switching language keeps what was typed ------------------------------------------------
+
+def test_the_language_menu_posts_the_form_back_with_the_text(client, db):
+    page = client.get("/es/concerns/new").text
+    assert ('<button type="submit" form="concern-form" formaction="/pt/concerns/new" '
+            'formnovalidate name="switch_language" value="pt" lang="pt" class="link">'
+            'Português</button>') in page
+    assert 'id="concern-form"' in page
+    form = fresh_form(client) | {"body": "El arroyo Bruno se secó.", "place": "Albania",
+                                 "attribution": "named", "speaker_name": "",
+                                 "switch_language": "pt"}
+    response = client.post("/pt/concerns/new", data=form)
+    assert response.status_code == 200
+    assert '<html lang="pt">' in response.text
+    assert "O que está acontecendo?" in response.text
+    assert "El arroyo Bruno se secó.</textarea>" in response.text
+    assert 'value="Albania"' in response.text
+    assert f'value="{form["idempotency_key"]}"' in response.text
+    assert 'class="error"' not in response.text  # nothing was checked yet
+    assert db.session.query(Concern).count() == 0
+    # The form, sent from there, is stored once, in the language it was sent in.
+    sent = client.post("/pt/concerns/new", data=form | {"switch_language": "",
+                                                        "speaker_name": "Ana"})
+    assert receipt_of(sent.text)
+    assert only_concern(db).body == "El arroyo Bruno se secó."
+
+
+@pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 0, "RATELIMIT_ENABLED": True,
+                                         "CONCERN_RATE_LIMIT": "2/minute"}])
+def test_switching_language_does_not_use_up_the_limit(client, db):
+    form = fresh_form(client) | {"body": "El arroyo Bruno se secó."}
+    for lang in ("pt", "id", "en", "es", "pt"):
+        response = client.post(f"/{lang}/concerns/new", data=form | {"switch_language": lang})
+        assert response.status_code == 200
+    assert receipt_of(client.post("/pt/concerns/new", data=form).text)

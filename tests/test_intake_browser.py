@@ -190,3 +190,53 @@ def test_the_community_answers_a_question_on_a_phone(browser, live_server, db, m
             ConcernStatus.RECEIVED, "Río abajo / Rio abaixo / Di hilir / Downstream")
     finally:
         context.close()
+
+
+def test_back_then_send_again_shows_the_first_receipt(browser, live_server, db, make_company):
+    make_company()
+    context, page = new_page(browser, javascript=False)
+    try:
+        page.goto(f"{live_server}/pt/concerns/new")
+        page.select_option("#company", "other")
+        page.fill("#body", TEXTS["pt"])
+        page.wait_for_timeout(1100)
+        page.click("button[type=submit]")
+        code = page.locator("p.receipt").inner_text()
+        page.go_back()
+        if page.locator("#body").input_value() != TEXTS["pt"]:
+            page.fill("#body", TEXTS["pt"])  # a browser that forgot what was typed
+        page.select_option("#company", "other")
+        page.wait_for_timeout(1100)
+        page.click("button[type=submit]")
+        assert page.locator("p.receipt").inner_text() == code
+        assert db.session.query(Concern).count() == 1
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["js-off", "js-on"])
+def test_switching_language_keeps_what_was_typed(browser, live_server, db, make_company,
+                                                 javascript):
+    make_company()
+    context, page = new_page(browser, javascript)
+    try:
+        page.goto(f"{live_server}/es/concerns/new")
+        page.fill("#body", TEXTS["es"])
+        page.fill("#place", "Albania, La Guajira")
+        page.check("input[name=topics][value=water]")
+        page.get_by_role("button", name="Bahasa Indonesia").click()
+        assert page.url == f"{live_server}/id/concerns/new"
+        assert page.locator("html").get_attribute("lang") == "id"
+        assert page.locator("#body").input_value() == TEXTS["es"]
+        assert page.locator("#place").input_value() == "Albania, La Guajira"
+        assert page.is_checked("input[name=topics][value=water]")
+        if not javascript:
+            helpers.screenshot(page, "intake-switched-to-id-360")
+        assert db.session.query(Concern).count() == 0
+        page.select_option("#company", "other")
+        page.wait_for_timeout(1100)
+        page.click("form#concern-form button[type=submit]:not([name])")
+        assert re.fullmatch(r"[0-9A-Z-]{17}", page.locator("p.receipt").inner_text())
+        assert db.session.scalars(db.select(Concern.body)).all() == [TEXTS["es"]]
+    finally:
+        context.close()

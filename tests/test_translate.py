@@ -89,7 +89,7 @@ def test_a_translator_sees_only_work_in_their_languages(spanish_client, work):
     # concern in 4, the declined one's words not at all (declined: not waiting).
     page = spanish_client.get("/staff/translate/").text
     assert listed(page) == sorted([work["note_es"].id, work["reason"].id]) + [work["es"].id]
-    assert "Work in your languages: Español. The soonest deadline comes first." in page
+    assert "Work in your languages: Spanish. The soonest deadline comes first." in page
 
 
 def test_staff_see_every_language_soonest_deadline_first(staff_client, work):
@@ -146,11 +146,11 @@ def tally(page: str) -> list[str]:
 
 def test_the_counts_link_to_their_work(spanish_client, staff_client, work):
     assert tally(spanish_client.get("/staff/translate/").text) == [
-        "Español: 3 (language=es) · Missing: 3 (language=es&amp;state=missing)"]
+        "Spanish: 3 (language=es) · Missing: 3 (language=es&amp;state=missing)"]
     assert tally(staff_client.get("/staff/translate/").text) == [
-        "Español: 3 (language=es) · Missing: 3 (language=es&amp;state=missing)",
-        "Português: 2 (language=pt) · Missing: 2 (language=pt&amp;state=missing)",
-        "Bahasa Indonesia: 1 (language=id) · Missing: 1 (language=id&amp;state=missing)",
+        "Spanish: 3 (language=es) · Missing: 3 (language=es&amp;state=missing)",
+        "Portuguese: 2 (language=pt) · Missing: 2 (language=pt&amp;state=missing)",
+        "Indonesian: 1 (language=id) · Missing: 1 (language=id&amp;state=missing)",
         "All: 6 () · Missing: 6 (state=missing)"]
 
 

@@ -72,8 +72,8 @@ def test_a_spanish_translator_sees_only_spanish_work(browser, app, db, live_serv
     page.goto(f"{live_server}/staff/translate/")
     pairs = page.locator("table.queue tbody tr td:nth-child(2)").all_inner_texts()
     assert pairs == ["English into Spanish", "Spanish into English", "Spanish into English"]
-    assert page.locator("ul.tally li").all_inner_texts() == ["Español: 3 · Missing: 3"]
-    assert page.locator("#language option").all_inner_texts() == ["All", "Español"]
+    assert page.locator("ul.tally li").all_inner_texts() == ["Spanish: 3 · Missing: 3"]
+    assert page.locator("#language option").all_inner_texts() == ["All", "Spanish"]
     response = page.goto(f"{live_server}/staff/translate/{work['pt'].id}")
     assert response.status == 404
     context.close()

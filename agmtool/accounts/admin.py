@@ -35,7 +35,7 @@ bp = Blueprint("admin", __name__, url_prefix="/staff/users")
 
 def _translation_languages() -> list[SelectChoice]:
     source = current_app.config["BABEL_DEFAULT_LOCALE"]
-    return [SelectChoice(code, i18n.native_name(code)) for code in i18n.languages()
+    return [SelectChoice(code, i18n.language_name(code)) for code in i18n.languages()
             if code != source]
 
 

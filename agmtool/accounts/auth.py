@@ -3,6 +3,8 @@ checked on every request; one decorator that enforces roles."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import time
 
@@ -20,13 +22,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import parse as parse_limit
 
 from agmtool import errors
 from agmtool.accounts import domain as accounts
 from agmtool.accounts.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
-from agmtool.extensions import db
+from agmtool.extensions import db, limiter
 from agmtool.links import safe_next
 from agmtool.models import User, utcnow
 from agmtool.security import roles_required
@@ -78,7 +82,7 @@ def _finish_login(user: User):
     session["sid"] = accounts.start_session(user)
     session.permanent = True
     db.session.commit()
-    return redirect(safe_next(request.args.get("next")))
+    return _remember_device(redirect(safe_next(request.args.get("next"))), user)
 
 
 def _pending_user() -> User | None:
@@ -90,45 +94,117 @@ def _pending_user() -> User | None:
     return user if user is not None and user.active else None
 
 
-def _locked_message(minutes: int) -> str:
-    return ngettext(
-        "Too many failed attempts. This account is locked for %(num)s more minute.",
-        "Too many failed attempts. This account is locked for %(num)s more minutes.",
-        minutes,
-    )
+LOGIN_REFUSED = _l("We could not log you in with this email and password. Check them and try "
+                   "again; after several failed attempts, wait a minute before the next one.")
+CLIENT_BUSY = _l("Too many failed logins came from here. Wait a few minutes, then try again.")
+CODE_WRONG = _l("That code is not right. Check your phone's clock and try the newest code.")
+CODE_WAIT = _l("Too many wrong codes. Wait a minute, then enter the newest code.")
+CODE_REPLAYED = _l("This code was used already. Wait for the next code from your app.")
+
+# A browser that logged in to an account keeps a signed note of it (this cookie, sent only
+# to the login pages): it is not made to wait when others' failures slow the account down.
+KNOWN_DEVICE_COOKIE = "agmtool_known"
+CLIENT_SCOPE = "login-client"
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def _known_device(user: User | None) -> bool:
+    if user is None:
+        return False
+    try:
+        known = _device_signer().loads(
+            request.cookies.get(KNOWN_DEVICE_COOKIE, ""),
+            max_age=current_app.config["KNOWN_DEVICE_LIFETIME"].total_seconds())
+    except BadSignature:
+        return False
+    return known == user.id
+
+
+def _remember_device(response, user: User):
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE, _device_signer().dumps(user.id),
+        max_age=int(current_app.config["KNOWN_DEVICE_LIFETIME"].total_seconds()),
+        path=url_for("auth.login"), secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True, samesite="Lax")
+    return response
+
+
+def _client_key() -> str:
+    """The client's address as a keyed hash: it is kept only in the rate-limit storage,
+    never in the database or a log. request.remote_addr is the proxy's forwarded address
+    only when PROXY_FIX_X_FOR says the proxy is trusted."""
+    return hmac.new(current_app.config["SECRET_KEY"].encode(),
+                    f"login-client:{request.remote_addr or ''}".encode(),
+                    hashlib.sha256).hexdigest()[:32]
+
+
+def _client_limit():
+    return parse_limit(current_app.config["LOGIN_CLIENT_LIMIT"])
+
+
+def _client_blocked() -> bool:
+    """Whether this client has failed to log in too often of late (across all accounts)."""
+    if not limiter.enabled:
+        return False
+    return not limiter.limiter.test(_client_limit(), CLIENT_SCOPE, _client_key())
+
+
+def _client_failed() -> None:
+    if limiter.enabled:
+        limiter.limiter.hit(_client_limit(), CLIENT_SCOPE, _client_key())
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """A wrong password, an unknown email and an account made to wait are answered with the
+    same words, after the same work (a password hash checked: a dummy one when unknown or
+    waiting), so the answer tells no one which emails have accounts."""
     form = LoginForm()
     if form.validate_on_submit():
+        if _client_blocked():
+            flash(str(CLIENT_BUSY), "error")
+            return render_template("auth/login.html", form=form), 429
         user = accounts.get_by_email(form.email.data)
-        if user is not None and (minutes := accounts.locked_for(user)):
-            flash(_locked_message(minutes), "error")
-        elif accounts.check_password(user, form.password.data) and user.active:
+        waiting = (user is not None and not _known_device(user)
+                   and accounts.waiting_for(user) > 0)
+        checked = None if waiting else user
+        if accounts.check_password(checked, form.password.data) and user.active:
             if not accounts.needs_totp(user):
                 return _finish_login(user)
             session["pending"] = {"uid": user.id, "at": time.time()}
             step = "auth.verify" if user.totp_secret else "auth.setup"
             return redirect(url_for(step, next=request.args.get("next")))
-        else:
-            if user is not None:
-                accounts.note_failure(user)
-                db.session.commit()
-            flash(_("That email and password do not match an active account."), "error")
+        if checked is not None:
+            accounts.note_failure(user)
+            db.session.commit()
+        _client_failed()
+        flash(str(LOGIN_REFUSED), "error")
     return render_template("auth/login.html", form=form)
 
 
 def _code_accepted(user: User, form: CodeForm, secret: str | None = None) -> bool:
-    """Check a submitted code, counting failures towards the lockout; flash why not."""
-    if minutes := accounts.locked_for(user):
-        flash(_locked_message(minutes), "error")
+    """Check a submitted code, counting failures towards the backoff; flash why not. A code
+    replayed (right, but used already) is refused without counting."""
+    if _client_blocked():
+        flash(str(CLIENT_BUSY), "error")
         return False
-    if accounts.verify_totp(user, form.code.data, secret=secret):
+    if not _known_device(user) and accounts.waiting_for(user) > 0:
+        flash(str(CODE_WAIT), "error")
+        return False
+    checked = accounts.check_totp(user, form.code.data, secret=secret)
+    if checked is True:
         return True
+    if checked == accounts.REPLAYED:
+        db.session.commit()
+        flash(str(CODE_REPLAYED), "error")
+        return False
     accounts.note_failure(user)
     db.session.commit()
-    flash(_("That code is not right. Check your phone's clock and try the newest code."), "error")
+    _client_failed()
+    flash(str(CODE_WRONG), "error")
     return False
 
 

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pyotp
 import sqlalchemy as sa
@@ -37,6 +37,7 @@ HISTORY = history.Labels(
     },
     actions={
         "locked": lazy_pgettext("history action", "Locked after too many failed logins"),
+        "slowed": lazy_pgettext("history action", "Logins slowed after repeated failures"),
         "password_changed": lazy_pgettext("history action", "Password changed"),
         "reset_link_issued": lazy_pgettext("history action", "Password-reset link made"),
         "totp_enabled": lazy_pgettext("history action", "Two-factor login turned on"),
@@ -122,16 +123,28 @@ def check_password(user: User | None, password: str) -> bool:
     return user is not None
 
 
-def locked_for(user: User, now: datetime | None = None) -> int:
-    """Minutes (rounded up) the account stays locked after too many failures; 0 if open."""
+def waiting_for(user: User, now: datetime | None = None) -> float:
+    """Seconds before the account's next login attempt is checked; 0 when it may be now."""
     now = now or utcnow()
     if user.locked_until and user.locked_until > now:
-        return max(1, -(-int((user.locked_until - now).total_seconds()) // 60))
-    return 0
+        return (user.locked_until - now).total_seconds()
+    return 0.0
+
+
+def backoff(failures: int, config) -> float:
+    """The wait after ``failures`` failures in a row: none for the first few, then one
+    second, doubling, up to LOGIN_BACKOFF_MAX. It slows a guesser to about one try a
+    minute on an account without ever shutting its owner out for long."""
+    over = failures - config["LOGIN_MAX_FAILURES"]
+    if over < 0:
+        return 0.0
+    return min(2.0 ** min(over, 30), config["LOGIN_BACKOFF_MAX"].total_seconds())
 
 
 def note_failure(user: User) -> None:
-    """Count a failed password or code; past the limit, lock the account for a while.
+    """Count a failed password or code; past LOGIN_MAX_FAILURES, the account's next attempt
+    waits (see backoff). Side effects: the count and the wait on the user; history when
+    the waits begin.
 
     The count rises in the database in one statement, so parallel guesses cannot all read
     the same old count and slip past the limit.
@@ -142,10 +155,12 @@ def note_failure(user: User) -> None:
         .values(failed_logins=User.failed_logins + 1)
         .returning(User.failed_logins)
     ).scalar_one()
-    if count >= current_app.config["LOGIN_MAX_FAILURES"]:
-        user.locked_until = utcnow() + current_app.config["LOGIN_LOCKOUT"]
-        user.failed_logins = 0
-        history.record(user, None, "locked")
+    user.failed_logins = count
+    wait = backoff(count, current_app.config)
+    if wait:
+        user.locked_until = utcnow() + timedelta(seconds=wait)
+    if count == current_app.config["LOGIN_MAX_FAILURES"]:
+        history.record(user, None, "slowed")
 
 
 def note_success(user: User) -> None:
@@ -173,8 +188,18 @@ def totp_uri(user: User, secret: str) -> str:
     )
 
 
+REPLAYED = "replayed"
+
+
 def verify_totp(user: User, code: str, secret: str | None = None) -> bool:
     """Check a code against the user's secret (or a secret being set up); refuse replays."""
+    return check_totp(user, code, secret) is True
+
+
+def check_totp(user: User, code: str, secret: str | None = None) -> bool | str:
+    """True for a right code seen for the first time; REPLAYED for a right code already
+    used (not a guess: it does not count towards the backoff); False otherwise.
+    Side effect: claims the code's time step."""
     secret = secret or user.totp_secret
     code = "".join(ch for ch in code if ch.isdigit())
     if not secret or len(code) != 6:
@@ -194,7 +219,7 @@ def verify_totp(user: User, code: str, secret: str | None = None) -> bool:
                 .where((User.totp_last_step.is_(None)) | (User.totp_last_step < step))
                 .values(totp_last_step=step)
             ).rowcount
-            return claimed == 1
+            return True if claimed == 1 else REPLAYED
     return False
 
 

@@ -63,6 +63,7 @@ HISTORY = history.Labels(
         "clarification": _l("Question for the community"),
         "clarification_answer": _l("The community's answer"),
         "merged_into_id": _l("Merged into"),
+        "merged_in_id": _l("Merged into this one"),
         "withdrawn_on": _l("Withdrawn on"),
         "contact_erased_on": _l("Contact details deleted on"),
         "body": _l("What is happening?"),
@@ -86,6 +87,7 @@ HISTORY = history.Labels(
         "reopened": lazy_pgettext("history action", "Reopened"),
         "declined": lazy_pgettext("history action", "Declined"),
         "merged": lazy_pgettext("history action", "Merged"),
+        "took_in": lazy_pgettext("history action", "Took in a merged concern"),
         "withdrawn": lazy_pgettext("history action", "Withdrawn by the submitter"),
         "contact_erased": lazy_pgettext("history action", "Contact details deleted"),
         # What the questions do with it (agmtool.questions).
@@ -97,7 +99,8 @@ HISTORY = history.Labels(
     enums={"status": ConcernStatus, "channel": Channel},
     values={"closed_on": history.day, "withdrawn_on": history.day,
             "contact_erased_on": history.day, "quarantine_reason": _quarantine_reason,
-            "merged_into_id": _merged_into, "decline_reason_language": i18n.language_name,
+            "merged_into_id": _merged_into, "merged_in_id": _merged_into,
+            "decline_reason_language": i18n.language_name,
             "question": _question},
 )
 # --- submission ---------------------------------------------------------------------------
@@ -378,7 +381,8 @@ def merge(concern: Concern, into: Concern, user: User, seen: str | None = None) 
     each other instead of deadlocking): ``concern`` by the status the user saw, ``into`` by
     still being able to take in others. Of two crossed merges (A into B, B into A) the
     second therefore finds its target merged and is refused: no cycle.
-    Side effects: sets merged_into, moves to merged (see move). Raises MergeNotPossible
+    Side effects: sets merged_into, moves to merged (see move), records on ``into`` that it
+    took the concern in; flushes. Raises MergeNotPossible
     for a merge into itself, into a withdrawn, declined, merged or quarantined concern (or
     one that became so meanwhile), StaleEdit, TransitionNotAllowed.
     """
@@ -400,6 +404,20 @@ def merge(concern: Concern, into: Concern, user: User, seen: str | None = None) 
     move(concern, ConcernStatus.MERGED, user, "merged", seen, merged_into_id=into.id)
     if into.id > concern.id:
         claim_target()
+    history.record(into, user, "took_in", {"merged_in_id": [None, concern.id]})
+    db.session.flush()
+
+
+def merged_in(concern: Concern) -> list[Concern]:
+    """The concerns merged into ``concern``, directly or through one merged into it, by
+    number: whose language, consent and reply language matter when reporting back."""
+    found, todo = {}, list(concern.merged)
+    while todo:
+        other = todo.pop()
+        if other.id not in found and other.id != concern.id:
+            found[other.id] = other
+            todo.extend(other.merged)
+    return [found[number] for number in sorted(found)]
 
 
 # Sent when a submitter withdraws a concern, inside the same transaction: a later feature

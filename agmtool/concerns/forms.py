@@ -5,6 +5,8 @@ Every validator carries its own translated message: WTForms ships no Indonesian 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -91,6 +93,16 @@ class ConcernFields(Form):
     reply_language = SelectField(_l("Language for our replies"), choices=[],
                                  validate_choice=False)
 
+    NAME_NEEDED = _l("Write the name we may say, or choose another answer.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # "Named" without a name would be asked as anonymous without anyone deciding so.
+        if self.attribution.data == Attribution.NAMED.value and not self.speaker_name.data:
+            self.speaker_name.errors = [*self.speaker_name.errors, self.NAME_NEEDED]
+            return False
+        return valid
+
     def offer_companies(self) -> None:
         """The known companies, and "not sure": the choices both forms offer."""
         self.company.choices = options(
@@ -161,6 +173,14 @@ class StaffConcernForm(ConcernFields):
                              choices=enum_choices(Attribution),
                              default=Attribution.ANONYMOUS.value, validate_choice=False)
     may_quote = BooleanField(_l("They agreed to be quoted word for word."))
+
+    def validate_received_on(self, field) -> None:
+        # Today anywhere on Earth (UTC+14 is the first to reach a day): no later.
+        if field.data and field.data > (datetime.now(UTC) + timedelta(hours=14)).date():
+            raise ValidationError(_l("This day is still to come. Enter the day the concern "
+                                     "arrived."))
+
+    NAME_NEEDED = _l("Write the name they agreed to be named by, or choose another answer.")
 
 
 class StatusForm(Form):

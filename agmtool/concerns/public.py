@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
-from urllib.parse import parse_qsl
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import validate_csrf
@@ -21,7 +22,7 @@ from agmtool.concerns import status as status_page
 from agmtool.concerns.forms import CAPS, AnswerForm, ConcernForm, StatusForm, WithdrawForm
 from agmtool.database import StaleEdit
 from agmtool.extensions import csrf, db, give_rate_limit_id, limiter
-from agmtool.forms import options
+from agmtool.forms import decode_form_body, options
 from agmtool.models import ConcernStatus
 
 bp = Blueprint("intake", __name__, url_prefix="/<lang>")
@@ -112,20 +113,11 @@ def _posted() -> tuple[MultiDict, bool]:
     """
     raw = request.get_data(cache=True)
     if request.mimetype == "application/x-www-form-urlencoded":
-        # The body may carry raw UTF-8 (curl -d, many HTTP libraries) as well as
-        # percent-escapes of it (browsers): both are read as UTF-8.
         try:
-            text, readable = raw.decode("utf-8"), True
-        except UnicodeDecodeError:
-            text, readable = raw.decode("utf-8", errors="replace"), False
-        try:
-            return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
-                                       errors="strict", max_num_fields=200)), readable
-        except UnicodeDecodeError:
-            return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
-                                       errors="replace", max_num_fields=200)), False
+            items, readable = decode_form_body(raw, max_num_fields=200)
         except ValueError:
             abort(400)
+        return MultiDict(items), readable
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -192,7 +184,7 @@ def _form_age(form: ConcernForm) -> float | None:
 
 def _show_form(form: ConcernForm, problem: str | None = None, code: int = 200):
     response = current_app.make_response(
-        (render_template("intake/new.html", form=form, caps=CAPS,
+        (render_template("intake/new.html", form=form, caps=CAPS, language_form="concern-form",
                          problem=FORM_PROBLEMS.get(problem)), code))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -212,16 +204,55 @@ def _suspect(form: ConcernForm, age: float | None) -> str | None:
     return None
 
 
+# Back, then Send again, hands the browser a fresh form (the page is not cached) with a new
+# idempotency key. So the session remembers the last submission for a while, as a keyed
+# hash of its words and the key it was stored under: the same words sent again from the
+# same browser show the first receipt instead of storing a copy. Only that browser's own
+# session is compared, so no one learns of another person's concern.
+RESEND_SECONDS = 30 * 60
+SENT = "sent"
+
+
+def _fingerprint(submission: concerns.Submission) -> str:
+    words = "\x1f".join((submission.body or "", submission.wanted or "",
+                         str(submission.company_id or submission.company_other or "")))
+    return hmac.new(current_app.config["SECRET_KEY"].encode(),
+                    b"sent:" + words.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _sent_before(submission: concerns.Submission) -> str | None:
+    """The idempotency key this browser sent the same words under lately, or None."""
+    sent = session.get(SENT)
+    if (not isinstance(sent, dict) or time.time() - sent.get("at", 0) > RESEND_SECONDS
+            or sent.get("words") != _fingerprint(submission)):
+        return None
+    return sent.get("key")
+
+
+def _remember_sent(submission: concerns.Submission, key: str) -> None:
+    session[SENT] = {"words": _fingerprint(submission), "key": key, "at": int(time.time())}
+
+
+def _switching_language() -> bool:
+    """A POST of the form by the language menu: it is shown again in the other language,
+    with what was typed, and nothing is checked or stored (nor counted against limits)."""
+    return request.method == "POST" and bool(_posted()[0].get("switch_language"))
+
+
 @bp.route("/concerns/new", methods=["GET", "POST"])
-@limiter.limit(_form_limit, methods=["POST"])
+@limiter.limit(_form_limit, methods=["POST"], exempt_when=_switching_language)
 @limiter.shared_limit(_form_global_limit, scope="concern-form-all", key_func=_everyone,
-                      methods=["POST"], deduct_when=_got_through)
+                      methods=["POST"], deduct_when=_got_through,
+                      exempt_when=_switching_language)
 def new_concern():
     if request.method == "GET":
         give_rate_limit_id()
         return _show_form(_concern_form())
     data, readable = _posted()
     form = _concern_form(data)
+    if data.get("switch_language"):
+        give_rate_limit_id()
+        return _show_form(form)
     if not readable:
         form.validate()
         return _show_form(form, "encoding", 400)
@@ -237,12 +268,15 @@ def new_concern():
     key = form.idempotency_key.data or ""
     if not (16 <= len(key) <= 64):
         key = receipts.new_idempotency_key()
+    submission = form.submission(g.lang)
+    key = _sent_before(submission) or key
     try:
-        concern, code = concerns.submit(form.submission(g.lang), key, suspect=_suspect(form, age))
+        concern, code = concerns.submit(submission, key, suspect=_suspect(form, age))
         db.session.commit()
     except OperationalError:
         db.session.rollback()
         return _show_form(form, "locked", 503)
+    _remember_sent(submission, key)
     response = current_app.make_response(render_template(
         "intake/receipt.html", code=code, concern=concern))
     response.headers["Cache-Control"] = "no-store"

@@ -154,7 +154,7 @@ def export():
 def _staff_form() -> StaffConcernForm:
     form = StaffConcernForm()
     form.offer_companies()
-    languages = options((code, i18n.native_name(code)) for code in i18n.languages())
+    languages = options((code, i18n.language_name(code)) for code in i18n.languages())
     # No default: a concern tagged with the wrong language reaches the wrong translator.
     form.language.choices = options([("", _("Choose the language"))]) + languages
     # Replies go in the concern's own language unless the person asked otherwise.
@@ -223,6 +223,7 @@ def _render_detail(concern: Concern, code: int = 200, decline_form: DeclineForm 
         sees_contacts=sees_contacts(),
         retention_ends=concerns.retention_ends(concern),
         quarantine_reasons=QUARANTINE_REASONS,
+        merged_in=concerns.merged_in(concern),
         assign_form=_assign_form(concern) if sees_contacts() else None,
     ), code
 

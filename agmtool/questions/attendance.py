@@ -175,9 +175,9 @@ def _choices(form: AttendeeForm, agm: AGM) -> AttendeeForm:
                                     for u in attendees.accounts()])
     form.community_id.choices = options([("", "—")] + [(c.id, c.name)
                                                        for c in attendees.communities()])
-    form.language.choices = options([(code, i18n.native_name(code))
+    form.language.choices = options([(code, i18n.language_name(code))
                                      for code in i18n.languages()])
-    form.interprets.choices = options([(code, i18n.native_name(code))
+    form.interprets.choices = options([(code, i18n.language_name(code))
                                        for code in i18n.languages()])
     form.shareholding_id.choices = options(
         [("", "—")] + [(h.id, ngettext("%(name)s: %(num)s share, %(free)s free",

@@ -12,6 +12,26 @@
     return new Intl.DateTimeFormat("en-GB", options).format(moment);
   }
 
+  // The zone named in words ("hora de Colombia", "Horário Padrão de Brasília"), as the
+  // other lines name London's, rather than an abbreviation or offset ("BRT", "GMT-5"); a
+  // browser that cannot name it so gives what it can.
+  var ABBREVIATED = /(^|\s)(GMT|UTC)?[+\u2212-]?[0-9:]*$|(^|\s)[A-Z]{2,5}$/;
+
+  function readerTime(moment) {
+    var options = { weekday: "long", day: "numeric", month: "long", year: "numeric",
+                    hour: "numeric", minute: "2-digit" };
+    var names = ["shortGeneric", "longGeneric", "long", "short"];
+    var text = null;
+    for (var n = 0; n < names.length; n++) {
+      try {
+        options.timeZoneName = names[n];
+        text = new Intl.DateTimeFormat(regional, options).format(moment);
+        if (!ABBREVIATED.test(text)) { return text; }
+      } catch (e) { /* try the next way of naming the zone */ }
+    }
+    return text;
+  }
+
   var nodes = document.querySelectorAll("[data-instant]");
   for (var i = 0; i < nodes.length; i++) {
     var node = nodes[i];
@@ -26,10 +46,7 @@
         if (zones[z] && wallClock(moment, zones[z]) === mine) { shown = true; }
       }
       if (shown) { continue; }
-      text = new Intl.DateTimeFormat(regional, {
-        weekday: "long", day: "numeric", month: "long", year: "numeric",
-        hour: "numeric", minute: "2-digit", timeZoneName: "short"
-      }).format(moment);
+      text = readerTime(moment);
     } catch (e) { continue; }
     var line = document.createElement("p");
     line.className = "agm-time agm-yourtime";
