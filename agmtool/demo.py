@@ -484,7 +484,6 @@ def load_attendance() -> None:
     from agmtool.questions import attendees
     from agmtool.questions import domain as questions
 
-    S = EntryState
     glencore = _meeting("glencore", date(2027, 5, 26))
     anglo = _meeting("anglo-american", date(2027, 4, 28))
     church = attendees.save_shareholder(None, None, {
@@ -507,14 +506,16 @@ def load_attendance() -> None:
 
     def add(name, entry, state, **values):
         found = attendees.add(glencore, None, {"name": name, "entry": entry, **values})
-        path = {S.APPOINTED: [S.APPOINTED], S.LODGED: [S.APPOINTED, S.LODGED],
-                S.CONFIRMED: [S.APPOINTED, S.LODGED, S.CONFIRMED],
-                S.REFUSED: [S.REFUSED]}.get(state, [])
+        path = {EntryState.APPOINTED: [EntryState.APPOINTED],
+                EntryState.LODGED: [EntryState.APPOINTED, EntryState.LODGED],
+                EntryState.CONFIRMED: [EntryState.APPOINTED, EntryState.LODGED,
+                                       EntryState.CONFIRMED],
+                EntryState.REFUSED: [EntryState.REFUSED]}.get(state, [])
         for step in path:
             attendees.move(found, step, None)
         return found
 
-    representative = add("Rosa Epieyú (demo)", "proxy", S.CONFIRMED, language="es",
+    representative = add("Rosa Epieyú (demo)", "proxy", EntryState.CONFIRMED, language="es",
                          needs_interpretation=True, may_be_named=True, community_id=wayuu.id,
                          shareholding_id=fund_shares, shares=1,
                          contact_details="(Demo) Through the Fuerza de Mujeres Wayuu office")
@@ -524,14 +525,14 @@ def load_attendance() -> None:
         "lodging": "(Demo) Guesthouse near Zug station, booked by the campaign.",
         "travel_notes": "(Demo) Flies Riohacha–Bogotá–Zurich; needs a letter of invitation."},
         representative.version)
-    add("Carmen López (demo interpreter)", "proxy", S.LODGED, language="es",
+    add("Carmen López (demo interpreter)", "proxy", EntryState.LODGED, language="es",
         interprets=["es", "en"], may_be_named=True, shareholding_id=fund_shares, shares=1)
-    add("Campaign staff member (demo)", "proxy", S.APPOINTED, may_be_named=True,
+    add("Campaign staff member (demo)", "proxy", EntryState.APPOINTED, may_be_named=True,
         shareholding_id=fund_shares, shares=1)
-    add("Church member (demo)", "proxy", S.REQUESTED,
+    add("Church member (demo)", "proxy", EntryState.REQUESTED,
         shareholding_id=church.shareholdings[0].id, shares=1)
-    add("Journalist (demo)", "guest", S.CONFIRMED)
-    add("Second Wayuu representative (demo)", "online_only", S.REFUSED, language="es")
+    add("Journalist (demo)", "guest", EntryState.CONFIRMED)
+    add("Second Wayuu representative (demo)", "online_only", EntryState.REFUSED, language="es")
     guest = db.session.scalar(db.select(Attendee).filter_by(name="Journalist (demo)"))
     water, pay = db.session.scalars(db.select(Question).where(
         Question.agm_id == glencore.id, Question.status.in_(["awaiting_signoff", "approved"]))
