@@ -60,6 +60,10 @@ WTF_CSRF_SSL_STRICT = True
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_ENABLED = True
 RATELIMIT_HEADERS_ENABLED = False
+# When Redis cannot be reached, limits are counted in each process's memory until it is back,
+# rather than every limited form failing (make drill, "Redis down").
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = True
 CACHE_URL = None  # None: in-process cache
 # Encrypts backups and decrypts them (agmtool.backups): a Fernet key, or several separated by
 # commas while rotating (the first encrypts). Keep a copy away from the server.

@@ -24,9 +24,12 @@ made when missing; everything in it is replaced).
 
 from __future__ import annotations
 
+import html
+import http.client
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -38,7 +41,10 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from datetime import date, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
@@ -113,11 +119,11 @@ class Drill(harness.Run):
                              fresh=True)["results"]
 
 
-def database_url(tmp: Path) -> str:
-    if os.environ.get("DB") != "postgres":
+def database_url(tmp: Path, name: str = "agmtool_drill", force_postgres: bool = False) -> str:
+    if os.environ.get("DB") != "postgres" and not force_postgres:
         return f"sqlite:///{tmp / 'drill.sqlite'}"
     url = os.environ.get("AGMTOOL_DRILL_DATABASE_URL",
-                         "postgresql+psycopg://postgres@127.0.0.1:5432/agmtool_drill")
+                         f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
     parsed = sa.engine.make_url(url)
     engine = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
@@ -290,7 +296,207 @@ def kill_drill(tmp: Path, url: str) -> dict:
         run.close()
 
 
-DRILLS = {"load": load_drill, "kill": kill_drill}
+# --- faults: Redis, the database, the disk ----------------------------------------------
+
+# A 200's receipt code, or the first text a 503 page shows back.
+ANSWER = r'(?:<p class="receipt" lang="en">|<textarea class="kept"[^>]*>)([^<]+)'
+
+
+def request(port: int, method: str, path: str, body: str = "", headers=None
+            ) -> tuple[int, dict, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(method, path, body=body or None, headers={
+            **({"Content-Type": "application/x-www-form-urlencoded"} if body else {}),
+            **(headers or {})})
+        answer = connection.getresponse()
+        cookies = [v.split(";", 1)[0] for v in answer.headers.get_all("Set-Cookie") or []]
+        return answer.status, {"cookie": "; ".join(cookies)}, answer.read().decode()
+    finally:
+        connection.close()
+
+
+class FormReader(HTMLParser):
+    """The fields of the first form with a submit button whose action is ``action``, as a
+    browser would send them back unchanged."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.inside, self.fields = action, False, []
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action", "") in ("", self.action)
+        if not self.inside:
+            return
+        if tag == "input" and attrs.get("name") and attrs.get("type") not in ("submit",):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.fields.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "select":
+            self._select = [attrs.get("name"), None]
+        elif tag == "option" and self._select is not None and (
+                "selected" in attrs or self._select[1] is None):
+            if "selected" in attrs or self._select[1] is None:
+                self._select[1] = attrs.get("value", "")
+        elif tag == "textarea":
+            self._textarea = [attrs.get("name"), ""]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self._select is not None:
+            self.fields.append((self._select[0], self._select[1] or ""))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.fields.append(tuple(self._textarea))
+            self._textarea = None
+
+
+def form_fields(page: str, action: str) -> list[tuple[str, str]]:
+    reader = FormReader(action)
+    reader.feed(page)
+    return reader.fields
+
+
+class Redis:
+    """A redis-server of the drill's own, on a free port, with nothing saved to disk."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("drill: redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+def redis_drill(tmp: Path, _url: str) -> dict:
+    """Two servers, one PostgreSQL (agmtool_drill_redis), one Redis."""
+    from agmtool.concerns import receipts
+    from agmtool.concerns.public import form_stamp
+
+    url = database_url(tmp, name="agmtool_drill_redis", force_postgres=True)
+    company_id = fresh_database(url)
+    redis = Redis()
+    redis.start()
+    shared = {"SECRET_KEY": secrets.token_hex(32), "RATELIMIT_ENABLED": True,
+              "RATELIMIT_STORAGE_URI": redis.url, "CACHE_URL": redis.url}
+    (tmp / "one").mkdir()
+    (tmp / "two").mkdir()
+    one = Drill(tmp / "one", url, **shared)
+    two = Drill(tmp / "two", url, **shared)
+    one.app = two.app = create_app(one.settings)
+    figures: dict = {}
+    try:
+        one.start_server()
+        two.start_server()
+        staff = {"Cookie": one.staff_cookie()}
+        with one.app.test_request_context("/"):
+            from agmtool.extensions import db
+            from agmtool.meetings import agms
+            from agmtool.models import AGMStatus, Company, MeetingFormat
+
+            company = db.session.get(Company, company_id)
+            day = date.today() + timedelta(days=60)
+            agm = agms.create_agm(None, {
+                "company_id": company_id, "listing_id": company.listings[0].id,
+                "local_date": day, "local_time": None, "timezone": "Europe/London", "fold": 0,
+                "duration_minutes": 120, "venue": "Before the drill", "address": "",
+                "format": MeetingFormat.IN_PERSON, "webcast_url": "",
+                "questions_deadline": None, "proxy_deadline": None,
+                "registration_deadline": None, "status": AGMStatus.ANNOUNCED})
+            db.session.commit()
+            agm_id = agm.id
+            db.session.remove()
+        before = request(two.port, "GET", "/calendar.ics")[2]
+        status, got, page = request(one.port, "GET", f"/staff/agms/{agm_id}/edit",
+                                    headers=staff)
+        staff = {"Cookie": got["cookie"] or staff["Cookie"]}  # now with its CSRF secret
+        fields = [(k, "Changed through server one" if k == "venue" else v)
+                  for k, v in form_fields(page, f"/staff/agms/{agm_id}/edit")]
+        saved = request(one.port, "POST", f"/staff/agms/{agm_id}/edit", urlencode(fields),
+                        headers={**staff, "Referer": f"http://127.0.0.1:{one.port}/staff/"})[0]
+        began = time.monotonic()
+        after = request(two.port, "GET", "/calendar.ics")[2]
+        figures["edit_status"] = saved
+        figures["before_had_old_venue"] = "Before the drill" in before
+        figures["other_feed_shows_change"] = "Changed through server one" in after
+        figures["other_feed_ms"] = round((time.monotonic() - began) * 1000)
+
+        # One browser, its sends alternating between the two servers: the limit is shared.
+        status, got, page = request(one.port, "GET", "/es/concerns/new")
+        token = html.unescape(re.search(r'name="csrf_token"[^>]*value="([^"]*)"', page)[1])
+        form = {"cookie": got["cookie"], "csrf_token": token}
+        limit = int(one.app.config["CONCERN_RATE_LIMIT"].split("/")[0])
+        statuses = []
+        for n in range(limit + 1):
+            with one.app.test_request_context("/es/concerns/new"):
+                key = receipts.new_idempotency_key()
+                form.update(idempotency_key=key, started=form_stamp(key))
+            post = intake.submission(form, n, company_id)
+            port = (one, two)[n % 2].port
+            statuses.append(request(port, "POST", post["path"], post["body"],
+                                    post["headers"])[0])
+        figures["rate_limit_statuses"] = statuses
+        figures["rate_limit_held"] = statuses == [200] * limit + [429]
+
+        # Redis stops: pages, feeds and the form go on; the limits fall back to each
+        # process's memory until it is back.
+        redis.stop()
+        down = {}
+        for name, path in (("home", "/en/"), ("feed", "/calendar.ics"),
+                           ("form", "/pt/concerns/new")):
+            down[name] = request(two.port, "GET", path)[0]
+        status, got, page = request(two.port, "GET", "/pt/concerns/new")
+        if status == 200:
+            token = html.unescape(re.search(r'name="csrf_token"[^>]*value="([^"]*)"',
+                                            page)[1])
+            with one.app.test_request_context("/pt/concerns/new"):
+                key = receipts.new_idempotency_key()
+                post = intake.submission({"cookie": got["cookie"], "csrf_token": token,
+                                          "idempotency_key": key, "started": form_stamp(key)},
+                                         0, company_id)
+            down["submit"] = request(two.port, "POST", "/pt/concerns/new", post["body"],
+                                     post["headers"])[0]
+        figures["redis_down_statuses"] = down
+        redis.start()
+        figures["redis_back_home"] = request(one.port, "GET", "/en/")[0]
+        figures["held"] = (figures["other_feed_shows_change"] and figures["rate_limit_held"]
+                           and set(down.values()) == {200} and saved == 302)
+        return report("two servers, one Redis (PostgreSQL)", figures)
+    finally:
+        one.close()
+        two.close()
+        redis.stop()
+
+
+DRILLS = {"load": load_drill, "kill": kill_drill, "redis": redis_drill}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -302,7 +508,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in chosen:
             (tmp / name).mkdir()
             figures = DRILLS[name](tmp / name, url)
-            if figures.get("lost") or figures.get("5xx") or figures.get("duplicates"):
+            if figures.get("lost") or figures.get("5xx") or figures.get("duplicates") or \
+                    figures.get("held") is False:
                 failed.append(name)
         print("drill: " + ("FAILED " + ", ".join(failed) if failed else "every drill held"))
         return 1 if failed else 0
