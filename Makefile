@@ -36,8 +36,8 @@ bench: setup
 
 # The reliability drills (docs/reliability.md): a few minutes, so not part of `make test`.
 drill: setup
-	$(BIN)/python -m agmtool.bench.drill load kill
-	DB=postgres $(BIN)/python -m agmtool.bench.drill load kill
+	$(BIN)/python -m agmtool.bench.drill load kill disk
+	DB=postgres $(BIN)/python -m agmtool.bench.drill load kill database redis
 
 lint: $(STAMP)
 	$(BIN)/ruff check agmtool tests

@@ -104,6 +104,10 @@ event.listen(Session, "after_rollback", _session_done)
 
 
 def _connection_done(connection) -> None:
+    # A connection lost meanwhile (PostgreSQL restarted) cannot be asked for its info; its
+    # writer, if any, is let go when the pool takes it back (_writer_gone).
+    if connection.dialect.name != "sqlite" or connection.invalidated:
+        return
     if not connection.info.get("in_session"):
         _writer_done(connection.info)
 

@@ -24,6 +24,7 @@ made when missing; everything in it is replaced).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.client
 import json
@@ -97,6 +98,10 @@ class Drill(harness.Run):
             if self.server.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"drill: gunicorn did not start; see {self.log}")
             time.sleep(0.1)
+
+    def close(self) -> None:
+        super().close()
+        self.load.process.stdout.close()
 
     def kill9(self) -> None:
         """SIGKILL to the master and every worker at once: nothing is flushed or closed."""
@@ -227,15 +232,16 @@ def report(name: str, figures: dict) -> dict:
 
 # --- the drills -------------------------------------------------------------------------
 
-def load_drill(tmp: Path, url: str) -> dict:
+def load_drill(tmp: Path, url: str, submissions: int = SUBMISSIONS, resends: int = RESENDS,
+               at_once: int = AT_ONCE) -> dict:
     company_id = fresh_database(url)
     run = Drill(tmp, url)
     run.app = create_app(run.settings)
     try:
         run.start_server()
-        requests, order = run.submissions(SUBMISSIONS, company_id, RESENDS)
+        requests, order = run.submissions(submissions, company_id, resends)
         began = time.monotonic()
-        results = run.send(requests, AT_ONCE)
+        results = run.send(requests, at_once)
         took = time.monotonic() - began
         codes_by_form: dict[int, set[str]] = {}
         for form, result in zip(order, results, strict=True):
@@ -257,7 +263,8 @@ def load_drill(tmp: Path, url: str) -> dict:
         run.close()
 
 
-def kill_drill(tmp: Path, url: str) -> dict:
+def kill_drill(tmp: Path, url: str, trials: int = TRIALS, per_trial: int = PER_TRIAL,
+               after: tuple[float, float] = (3.0, 8.0)) -> dict:
     company_id = fresh_database(url)
     run = Drill(tmp, url)
     run.app = create_app(run.settings)
@@ -266,13 +273,13 @@ def kill_drill(tmp: Path, url: str) -> dict:
     downtimes = []
     try:
         run.start_server()
-        for trial in range(TRIALS):
-            requests, _ = run.submissions(PER_TRIAL, company_id)
+        for trial in range(trials):
+            requests, _ = run.submissions(per_trial, company_id)
             results: list = []
             sender = threading.Thread(target=lambda r=requests, into=results: into.extend(
                 run.send(r, 20)))
             sender.start()
-            time.sleep(random.uniform(0.8, 2.0))
+            time.sleep(random.uniform(*after))  # well into the stream of submissions
             run.kill9()
             killed = time.monotonic()
             time.sleep(0.5)
@@ -287,7 +294,7 @@ def kill_drill(tmp: Path, url: str) -> dict:
         run.stop_server()
         found, total, distinct = stored(run, acknowledged)
         return report(f"kill -9 ({run.database})", {
-            "trials": TRIALS, "sent": sent, "acknowledged": len(acknowledged),
+            "trials": trials, "sent": sent, "acknowledged": len(acknowledged),
             "stored": total, "lost": len(acknowledged) - found,
             "duplicates": total - distinct,
             "restart_seconds_max": round(max(downtimes), 1),
@@ -298,8 +305,9 @@ def kill_drill(tmp: Path, url: str) -> dict:
 
 # --- faults: Redis, the database, the disk ----------------------------------------------
 
-# A 200's receipt code, or the first text a 503 page shows back.
-ANSWER = r'(?:<p class="receipt" lang="en">|<textarea class="kept"[^>]*>)([^<]+)'
+# A 200's receipt code, or the concern's text that a 503 shows back (in the form again, or on
+# the page of kept text).
+ANSWER = r'(?:<p class="receipt" lang="en">|<textarea[^>]*>\s*(?=Desde))([^<]+)'
 
 
 def request(port: int, method: str, path: str, body: str = "", headers=None
@@ -496,7 +504,160 @@ def redis_drill(tmp: Path, _url: str) -> dict:
         redis.stop()
 
 
-DRILLS = {"load": load_drill, "kill": kill_drill, "redis": redis_drill}
+def errors_logged(log: Path, keep: str | None = None) -> dict:
+    """The exceptions in the app's error lines (agmtool.logs' JSON), by their last line;
+    the log is copied to ``keep`` when given."""
+    if keep:
+        shutil.copy(log, keep)
+    found: Counter = Counter()
+    for line in log.read_text().splitlines():
+        if line.startswith("{") and '"level": "ERROR"' in line:
+            error = json.loads(line).get("error", "")
+            found[error.strip().splitlines()[-1][:120] if error else "?"] += 1
+    return dict(found)
+
+
+class Postgres:
+    """A PostgreSQL server of the drill's own (initdb in a temporary folder, on a free port,
+    run as the postgres user when started as root), so that it can be stopped and started
+    without touching anyone else's."""
+
+    def __init__(self):
+        # Not inside the drill's own temporary folder, which only its owner may enter.
+        folder = Path(tempfile.mkdtemp(prefix="agmtool-drill-pg-"))
+        self.folder = folder
+        self.data = folder / "data"
+        self.port = free_port()
+        self.user = "postgres" if os.geteuid() == 0 else None
+        if self.user:
+            shutil.chown(folder, self.user)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E",
+                  "UTF8", "--locale=C.UTF-8")
+
+    def _run(self, program: str, *args: str) -> None:
+        command = [str(PG_BIN / program), *args]
+        if self.user:
+            command = ["runuser", "-u", self.user, "--", *command]
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+        if done.returncode:
+            raise SystemExit(f"drill: {program} failed: {done.stderr.strip()}")
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-l", str(self.folder / "log"),
+                  "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1",
+                  "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+
+def fault_drill(name: str, run: Drill, company_id: int, fault, mend) -> dict:
+    """Submissions at 20 at once; ``fault()`` after a second, ``mend()`` DOWN seconds later;
+    what the senders got, what was stored, and whether the server answered again without a
+    restart."""
+    requests, order = run.submissions(1200, company_id)
+    results: list = []
+    sender = threading.Thread(target=lambda: results.extend(run.load.ask(
+        op="run", port=run.port, requests=requests, count=len(requests), concurrency=20,
+        capture=ANSWER, fresh=True)["results"]))
+    sender.start()
+    time.sleep(1.0)
+    fault()
+    faulted = time.monotonic()
+    time.sleep(DOWN)
+    mend()
+    mended = time.monotonic()
+    recovered = None
+    while time.monotonic() - mended < 60:
+        if run.get("/healthz")[0] == 200:
+            recovered = time.monotonic() - mended
+            break
+        time.sleep(0.1)
+    sender.join()
+    codes = {r["capture"] for r in results if r["status"] == 200 and r.get("capture")}
+    kept = sum(1 for r in results if r["status"] == 503
+               and (r.get("capture") or "").startswith(intake.BODY[:30]))
+    found, total, distinct = stored(run, codes)
+    statuses = Counter(r["status"] for r in results)
+    return report(name, {
+        "sent": len(results), "acknowledged": len(codes), "503": statuses.get(503, 0),
+        "503_with_text_shown_back": kept,
+        "other_5xx": sum(n for s, n in statuses.items() if s >= 500 and s != 503),
+        "no_answer": statuses.get(0, 0), "stored": total, "lost": len(codes) - found,
+        "duplicates": total - distinct, "fault_seconds": round(mended - faulted, 1),
+        "recovered_seconds_after_mend": None if recovered is None else round(recovered, 1),
+        "errors_logged": errors_logged(run.log, keep=os.environ.get("DRILL_KEEP_LOG")),
+        "integrity": integrity(run.url),
+        "held": (recovered is not None and found == len(codes) and total == distinct
+                 and kept == statuses.get(503, 0)
+                 and not any(s >= 500 and s != 503 for s in statuses)),
+    })
+
+
+DOWN = 3.0
+
+
+def database_drill(tmp: Path, _url: str) -> dict:
+    """PostgreSQL stops while submissions arrive, and starts again."""
+    server = Postgres()
+    server.start()
+    try:
+        company_id = fresh_database(server.url)
+        run = Drill(tmp, server.url)
+        run.app = create_app(run.settings)
+        try:
+            run.start_server()
+            return fault_drill("database stopped and started (PostgreSQL)", run, company_id,
+                               server.stop, server.start)
+        finally:
+            run.close()
+    finally:
+        with contextlib.suppress(SystemExit):
+            server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)
+
+
+def disk_drill(tmp: Path, _url: str) -> dict:
+    """The disk the SQLite database is on fills up, then space is freed. (A small tmpfs is
+    mounted for it, which needs root.)"""
+    if os.geteuid() != 0:
+        return report("disk full (SQLite)", {"skipped": "mounting a small disk needs root"})
+    disk = tmp / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(disk)], check=True)
+    filler = disk / "filler"
+    try:
+        url = f"sqlite:///{disk / 'drill.sqlite'}"
+        company_id = fresh_database(url)
+        run = Drill(tmp, url)
+        run.app = create_app(run.settings)
+
+        def fill() -> None:
+            with open(filler, "wb") as out:
+                try:
+                    while True:
+                        out.write(b"\0" * (1 << 20))
+                        out.flush()
+                except OSError:
+                    pass  # full
+
+        try:
+            run.start_server()
+            return fault_drill("disk full (SQLite)", run, company_id, fill,
+                               lambda: filler.unlink())
+        finally:
+            run.close()
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+DRILLS = {"load": load_drill, "kill": kill_drill, "redis": redis_drill,
+          "database": database_drill, "disk": disk_drill}
 
 
 def main(argv: list[str] | None = None) -> int:
