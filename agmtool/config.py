@@ -18,6 +18,13 @@ SQLALCHEMY_DATABASE_URI = None  # None: SQLite in instance/ (set in create_app)
 # hide_parameters: a database error must not copy a concern's text or contacts into a log.
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# PostgreSQL: connections each application process keeps (one per gunicorn thread, and a
+# spare), how many more it may open at a peak, and how often one is replaced. With two
+# machines of two processes: 4 x (9 + 4) = 52 connections at most, within PostgreSQL's
+# default max_connections of 100.
+DATABASE_POOL_SIZE = 9
+DATABASE_MAX_OVERFLOW = 4
+DATABASE_POOL_RECYCLE = 1800
 
 SECRET_KEY = None  # None: read instance/secret_key, written by the set-up
 SECRET_KEY_MIN_LENGTH = 32
@@ -84,6 +91,8 @@ ENVIRONMENT_SETTINGS = {
     "LANGUAGES": "LANGUAGES",
     "LOCAL_DEVELOPMENT": "LOCAL_DEVELOPMENT",
     "BACKUP_KEY": "BACKUP_KEY",
+    "DATABASE_POOL_SIZE": "DATABASE_POOL_SIZE",
+    "DATABASE_MAX_OVERFLOW": "DATABASE_MAX_OVERFLOW",
 }
 
 # The concern form: suspect submissions (honeypot filled, sent faster than a person types)

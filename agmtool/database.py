@@ -130,6 +130,12 @@ def init_app(app: Flask) -> None:
         # and the ping was one more statement in every request.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+    else:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_size": int(app.config["DATABASE_POOL_SIZE"]),
+            "max_overflow": int(app.config["DATABASE_MAX_OVERFLOW"]),
+            "pool_recycle": int(app.config["DATABASE_POOL_RECYCLE"]),
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
 

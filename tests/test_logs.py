@@ -240,3 +240,4 @@ def test_no_address_survives_scrub_whatever_surrounds_it(address, query):
     line = logs.scrub(f"Invalid request from ip={address}: GET /staff/concerns/?q={query}")
     assert str(address) not in line.split("ip=", 1)[1]
     assert line.startswith("Invalid request from ip=…: GET /staff/concerns/")
+
