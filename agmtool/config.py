@@ -76,7 +76,10 @@ CACHE_URL = None  # None: in-process cache
 # commas while rotating (the first encrypts). Keep a copy away from the server.
 BACKUP_KEY = None
 
-# X-Forwarded-* headers are trusted only when a proxy count is configured.
+# X-Forwarded-* headers are trusted only when a proxy count is configured, and then only
+# from these addresses (the proxy's; comma-separated, as gunicorn's forwarded_allow_ips,
+# which AGMTOOL_FORWARDED_ALLOW_IPS sets too).
+FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
 PROXY_FIX_X_HOST = 0
@@ -91,6 +94,7 @@ ENVIRONMENT_SETTINGS = {
     "LANGUAGES": "LANGUAGES",
     "LOCAL_DEVELOPMENT": "LOCAL_DEVELOPMENT",
     "BACKUP_KEY": "BACKUP_KEY",
+    "FORWARDED_ALLOW_IPS": "FORWARDED_ALLOW_IPS",
     "DATABASE_POOL_SIZE": "DATABASE_POOL_SIZE",
     "DATABASE_MAX_OVERFLOW": "DATABASE_MAX_OVERFLOW",
 }
