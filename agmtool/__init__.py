@@ -46,7 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         history,
         i18n,
         meetings,
+        packs,
         questions,
+        seasons,
         settings,
         site,
         translation,
@@ -61,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     history.init_app(app)
     settings.init_app(app)
+    seasons.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     # The features, in the order of their chain (see docs/architecture.md), then the edges.
@@ -69,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     translation.init_app(app)
     concerns.init_app(app)
     questions.init_app(app)
+    packs.init_app(app)
     site.init_app(app)
     cli.init_app(app)
     if app.config["BENCH_ENDPOINTS"]:
@@ -85,7 +89,7 @@ def _from_environment(app: Flask) -> None:
         value = os.environ.get(f"AGMTOOL_{name}")
         if value is None:
             continue
-        if key == "LANGUAGES":
+        if key in ("LANGUAGES", "TOTP_REQUIRED_ROLES"):
             value = [code.strip() for code in value.split(",") if code.strip()]
         elif key == "LOCAL_DEVELOPMENT":
             value = value.lower() in {"1", "true", "yes"}

@@ -22,13 +22,19 @@ DEFAULTS = {
 
 
 def init_app(app: Flask) -> None:
-    """Set the PDF settings' defaults and stop the render workers when the process exits.
+    """Set the PDF settings' defaults, register the pages (the staff's PDFs and builds, the
+    report-back from the status page) and stop the render workers when the process exits.
 
     Side effects: fills missing ``PDF_*`` keys in ``app.config``; registers an atexit hook.
-    The workers themselves start on the first render (``worker.pool(app)``).
+    The workers themselves start on the first render (``worker.pool_for(config)``).
     """
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    from agmtool.packs import worker
+    from agmtool import generations  # noqa: F401 - its flush event raises the generation
+    from agmtool.concerns import status
+    from agmtool.packs import public, staff, worker
 
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(public.bp)
+    status.add_section(app, "report", public.SECTION)
     worker.register_shutdown()
