@@ -58,7 +58,7 @@ SUBMISSIONS = 10_000
 RESENDS = 500
 AT_ONCE = 200
 TRIALS = 5
-PER_TRIAL = 600
+PER_TRIAL = 1000
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
@@ -263,14 +263,26 @@ def load_drill(tmp: Path, url: str, submissions: int = SUBMISSIONS, resends: int
         run.close()
 
 
+def concern_count(run: Drill) -> int:
+    from agmtool.extensions import db
+    from agmtool.models import Concern
+
+    with run.app.app_context():
+        count = db.session.scalar(sa.select(sa.func.count()).select_from(Concern))
+        db.session.remove()
+    return count
+
+
 def kill_drill(tmp: Path, url: str, trials: int = TRIALS, per_trial: int = PER_TRIAL,
-               after: tuple[float, float] = (3.0, 8.0)) -> dict:
+               between: tuple[float, float] = (0.2, 0.7)) -> dict:
+    """Each trial kills the server once the database holds a random share (``between``) of
+    the trial's submissions: always in mid-stream, whatever the machine's speed."""
     company_id = fresh_database(url)
     run = Drill(tmp, url)
     run.app = create_app(run.settings)
     acknowledged: set[str] = set()
     sent = answered = 0
-    downtimes = []
+    downtimes, kill_points = [], []
     try:
         run.start_server()
         for trial in range(trials):
@@ -278,8 +290,12 @@ def kill_drill(tmp: Path, url: str, trials: int = TRIALS, per_trial: int = PER_T
             results: list = []
             sender = threading.Thread(target=lambda r=requests, into=results: into.extend(
                 run.send(r, 20)))
+            base = concern_count(run)
+            target = base + round(per_trial * random.uniform(*between))
             sender.start()
-            time.sleep(random.uniform(*after))  # well into the stream of submissions
+            while sender.is_alive() and concern_count(run) < target:
+                time.sleep(0.05)
+            kill_points.append(concern_count(run) - base)
             run.kill9()
             killed = time.monotonic()
             time.sleep(0.5)
@@ -297,6 +313,7 @@ def kill_drill(tmp: Path, url: str, trials: int = TRIALS, per_trial: int = PER_T
             "trials": trials, "sent": sent, "acknowledged": len(acknowledged),
             "stored": total, "lost": len(acknowledged) - found,
             "duplicates": total - distinct,
+            "stored_at_each_kill": kill_points,
             "restart_seconds_max": round(max(downtimes), 1),
             "integrity": integrity(url)})
     finally:
