@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app agmtool
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench lint i18n-check clean
+.PHONY: run test setup bench drill lint i18n-check clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m agmtool.bench
+
+# The reliability drills (docs/reliability.md): a few minutes, so not part of `make test`.
+drill: setup
+	$(BIN)/python -m agmtool.bench.drill load kill disk
+	DB=postgres $(BIN)/python -m agmtool.bench.drill load kill database redis
 
 lint: $(STAMP)
 	$(BIN)/ruff check agmtool tests

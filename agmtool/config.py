@@ -21,6 +21,13 @@ SQLALCHEMY_DATABASE_URI = None  # None: SQLite in instance/ (set in create_app)
 # hide_parameters: a database error must not copy a concern's text or contacts into a log.
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# PostgreSQL: connections each application process keeps (one per gunicorn thread, and a
+# spare), how many more it may open at a peak, and how often one is replaced. With two
+# machines of two processes: 4 x (9 + 4) = 52 connections at most, within PostgreSQL's
+# default max_connections of 100.
+DATABASE_POOL_SIZE = 9
+DATABASE_MAX_OVERFLOW = 4
+DATABASE_POOL_RECYCLE = 1800
 
 SECRET_KEY = None  # None: read instance/secret_key, written by the set-up
 SECRET_KEY_MIN_LENGTH = 32
@@ -72,12 +79,19 @@ WTF_CSRF_SSL_STRICT = True
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_ENABLED = True
 RATELIMIT_HEADERS_ENABLED = False
+# When Redis cannot be reached, limits are counted in each process's memory until it is back,
+# rather than every limited form failing (make drill, "Redis down").
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = True
 CACHE_URL = None  # None: in-process cache
 # Encrypts backups and decrypts them (agmtool.backups): a Fernet key, or several separated by
 # commas while rotating (the first encrypts). Keep a copy away from the server.
 BACKUP_KEY = None
 
-# X-Forwarded-* headers are trusted only when a proxy count is configured.
+# X-Forwarded-* headers are trusted only when a proxy count is configured, and then only
+# from these addresses (the proxy's; comma-separated, as gunicorn's forwarded_allow_ips,
+# which AGMTOOL_FORWARDED_ALLOW_IPS sets too).
+FORWARDED_ALLOW_IPS = "127.0.0.1,::1"
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
 PROXY_FIX_X_HOST = 0
@@ -93,6 +107,9 @@ ENVIRONMENT_SETTINGS = {
     "LOCAL_DEVELOPMENT": "LOCAL_DEVELOPMENT",
     "TOTP_REQUIRED_ROLES": "TOTP_REQUIRED_ROLES",
     "BACKUP_KEY": "BACKUP_KEY",
+    "FORWARDED_ALLOW_IPS": "FORWARDED_ALLOW_IPS",
+    "DATABASE_POOL_SIZE": "DATABASE_POOL_SIZE",
+    "DATABASE_MAX_OVERFLOW": "DATABASE_MAX_OVERFLOW",
 }
 
 # The concern form: suspect submissions (honeypot filled, sent faster than a person types)

@@ -105,6 +105,10 @@ event.listen(Session, "after_rollback", _session_done)
 
 
 def _connection_done(connection) -> None:
+    # A connection lost meanwhile (PostgreSQL restarted) cannot be asked for its info; its
+    # writer, if any, is let go when the pool takes it back (_writer_gone).
+    if connection.dialect.name != "sqlite" or connection.invalidated:
+        return
     if not connection.info.get("in_session"):
         _writer_done(connection.info)
 
@@ -190,6 +194,12 @@ def init_app(app: Flask) -> None:
         # and the ping was one more statement in every request.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+    else:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_size": int(app.config["DATABASE_POOL_SIZE"]),
+            "max_overflow": int(app.config["DATABASE_MAX_OVERFLOW"]),
+            "pool_recycle": int(app.config["DATABASE_POOL_RECYCLE"]),
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
 

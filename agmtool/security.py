@@ -92,10 +92,26 @@ def weak_key_problem(key: str | None, config) -> str | None:
     return None
 
 
+class TrustedProxyFix:
+    """werkzeug's ProxyFix for requests from the proxy's addresses only: from anyone else,
+    X-Forwarded-* headers are ignored (they could be forged by a client that reaches the
+    application server directly)."""
+
+    def __init__(self, wsgi_app, addresses: str, **counts):
+        self.plain = wsgi_app
+        self.fixed = ProxyFix(wsgi_app, **counts)
+        self.addresses = {a.strip() for a in str(addresses).split(",") if a.strip()}
+
+    def __call__(self, environ, start_response):
+        if environ.get("REMOTE_ADDR") in self.addresses:
+            return self.fixed(environ, start_response)
+        return self.plain(environ, start_response)
+
+
 def init_app(app: Flask) -> None:
     if any(app.config[k] for k in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST")):
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app,
+        app.wsgi_app = TrustedProxyFix(
+            app.wsgi_app, app.config["FORWARDED_ALLOW_IPS"],
             x_for=app.config["PROXY_FIX_X_FOR"],
             x_proto=app.config["PROXY_FIX_X_PROTO"],
             x_host=app.config["PROXY_FIX_X_HOST"],

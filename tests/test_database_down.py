@@ -50,3 +50,17 @@ def test_pages_and_the_health_check_say_503_until_the_database_is_back(unreachab
     folder.mkdir()  # the fault ends: the next request finds the database
     health = client.get("/healthz")
     assert (health.status_code, health.text) == (200, "ok")
+
+
+
+def test_postgresql_connections_are_pooled_as_configured():
+    from agmtool.extensions import db
+
+    # As the environment gives it (AGMTOOL_DATABASE_POOL_SIZE): a string.
+    app = create_app(helpers.base_config("postgresql+psycopg://u@127.0.0.1:1/none",
+                                         DATABASE_POOL_SIZE="12"))
+    with app.app_context():
+        pool = db.engine.pool
+        assert (pool.size(), pool._max_overflow, pool._recycle, pool._pre_ping) == (
+            12, 4, 1800, True)
+        db.engine.dispose()

@@ -240,3 +240,20 @@ def test_no_address_survives_scrub_whatever_surrounds_it(address, query):
     line = logs.scrub(f"Invalid request from ip={address}: GET /staff/concerns/?q={query}")
     assert str(address) not in line.split("ip=", 1)[1]
     assert line.startswith("Invalid request from ip=…: GET /staff/concerns/")
+
+
+
+def test_the_apps_proxy_fix_believes_forwarded_headers_only_from_the_proxy(_schema):
+    import helpers
+    from flask import request
+
+    from agmtool import create_app
+
+    app = create_app(helpers.base_config(_schema, PROXY_FIX_X_PROTO=1,
+                                         FORWARDED_ALLOW_IPS="10.0.0.5, ::1"))
+    app.add_url_rule("/scheme", "scheme", lambda: request.scheme)
+    client = app.test_client()
+    forwarded = {"X-Forwarded-Proto": "https"}
+    assert [client.get("/scheme", headers=forwarded,
+                       environ_base={"REMOTE_ADDR": address}).text
+            for address in ("10.0.0.5", "203.0.113.9", "::1")] == ["https", "http", "https"]
