@@ -238,8 +238,9 @@ def _attendance(ids: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def _attending(user: User):
-    """The condition on AGM: ``user`` has an attendance record for it."""
-    return AGM.id.in_(sa.select(Attendee.agm_id).where(Attendee.user_id == user.id))
+    """The condition on AGM: ``user`` attends it (an entry not refused)."""
+    return AGM.id.in_(sa.select(Attendee.agm_id).where(
+        Attendee.user_id == user.id, Attendee.state != EntryState.REFUSED))
 
 
 def _awaiting_signoff() -> tuple[int, list[Question]]:

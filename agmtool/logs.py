@@ -9,7 +9,8 @@ keeps a trace that leads back to one of them or to what staff looked for:
 - never a receipt code (it is posted, never put in an address, and never logged) nor a
   concern's text or contact details (the database engine hides statement parameters, see
   ``SQLALCHEMY_ENGINE_OPTIONS``);
-- never the secret of a one-time reset link (``/staff/reset/<token>``).
+- never the secret of a one-time reset link (``/staff/reset/<token>``) nor of a community's
+  report-back link (``/<lang>/status/report/<token>.pdf``).
 
 The formats, one JSON object a line, so that the lines can be read by a program and nothing
 typed by a stranger can forge a line:
@@ -54,7 +55,8 @@ IPV6 = re.compile(r"(?<![\w:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
                   r"(?![\w.]|:[0-9A-Fa-f])")
 # A query string: from "?" to the end of the address it belongs to.
 QUERY = re.compile(r"\?[^\s\"']*")
-RESET_PATH = re.compile(r"(/staff/reset/)[^\s?\"'/]+")
+# Paths whose last part is a secret: a one-time reset link, a community's report-back link.
+RESET_PATH = re.compile(r"(/staff/reset/|/status/report/)[^\s?\"'/]+")
 # A receipt code as shown (four groups of Crockford base32, the last of two) or typed whole.
 RECEIPT = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-"
                      r"[0-9A-HJKMNP-TV-Z]{2}\b")

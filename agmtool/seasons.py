@@ -44,7 +44,7 @@ def between(first: date, last: date) -> list[int]:
 def parse(value: str | None) -> int | None:
     """A season from a URL: its first year ("2026"), else None."""
     value = (value or "").strip()
-    if value.isdigit() and 1900 < int(value) < 3000:
+    if value.isascii() and value.isdigit() and 1900 < int(value) < 3000:
         return int(value)
     return None
 

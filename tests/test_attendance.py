@@ -519,3 +519,38 @@ def test_a_proxy_the_shares_cannot_carry_is_refused_on_the_page_with_the_text_ke
             "esta junta ya usan 1: cada acción permite un solo apoderado.") in page
     assert 'value="Ana Pérez"' in page and "+57 311 000 0000" in page
     assert len(db.session.get(type(agm), agm.id).attendees) == 1
+
+
+def test_a_refused_attendee_no_longer_reads_the_meeting(client, db, attending, staff, log_in):
+    ana, agm, _other = attending
+    attendees.move(attendees.entry_of(ana, agm), EntryState.REFUSED, staff)
+    db.session.commit()
+    log_in(client, ana)
+    assert client.get(f"/staff/attending/{agm.id}").status_code == 404
+    assert f"/staff/attending/{agm.id}" not in client.get("/staff/attending/").get_data(
+        as_text=True)
+
+
+def test_an_attendee_reads_no_excerpt_the_community_has_not_signed_off(
+        client, db, staff, make_agm, make_concern, make_user, log_in):
+    agm = make_agm()
+    concern = make_concern(language="es", body="El arroyo Bruno se secó en 2016.",
+                           company=agm.company, status=ConcernStatus.ACCEPTED, may_quote=True)
+    question = questions.draft(agm, [concern], "Will you return the Bruno stream?", staff)
+    questions.choose_excerpt(question, concern, "El arroyo Bruno se secó", staff, 1)
+    ana = make_user("ana@example.org", role=Role.ATTENDEE, name="Ana Attendee")
+    entry = attendees.add(agm, staff, {"user_id": ana.id, "entry": "guest"})
+    questions.edit(question, staff, {"speaker_id": entry.id}, question.version)
+    db.session.commit()
+    log_in(client, ana)
+    page = client.get(f"/staff/attending/{agm.id}").get_data(as_text=True)
+    assert ("Will you return the Bruno stream?" in page, "arroyo Bruno" in page) == (True, False)
+
+
+def test_a_holding_or_community_gone_from_the_list_is_refused_not_a_crash(db, staff,
+                                                                          question):
+    with pytest.raises(Invalid) as refused:
+        attendees.add(question.agm, staff, {"name": "Rosa", "entry": "proxy",
+                                            "shareholding_id": 9999, "shares": 1,
+                                            "community_id": 9999, "language": "zz"})
+    assert sorted(refused.value.errors) == ["community_id", "language", "shareholding_id"]

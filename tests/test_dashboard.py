@@ -364,3 +364,9 @@ def test_a_fixed_number_of_queries_at_10_and_at_1000_concerns(staff_client, staf
     assert by_url["/staff/concerns/?status=accepted&question=none"] == 1000
     assert by_url[f"/staff/concerns/?assignee={staff.id}"] == 1 + 20  # n % 50 == 0 in each
     assert large.count('<li class="meeting') >= 90
+
+
+def test_a_season_in_a_url_is_ascii_digits_only():
+    from agmtool import seasons
+
+    assert [seasons.parse(v) for v in ("2026", "²⁰²⁶", "٢٠٢٦", "")] == [2026, None, None, None]

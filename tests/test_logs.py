@@ -186,6 +186,8 @@ def test_the_access_line_has_the_documented_fields_only():
     ("Error handling request GET /staff/concerns/?q=river+pollution&page=2",
      "Error handling request GET /staff/concerns/"),
     ('"GET /staff/reset/Abc-123_secret HTTP/1.1" 200', '"GET /staff/reset/… HTTP/1.1" 200'),
+    ('"GET /es/status/report/Zx9.Ab-c_1.pdf HTTP/1.1" 200',
+     '"GET /es/status/report/… HTTP/1.1" 200'),
     ("receipt 7K2M-QX9P-4RTV-8B seen", "receipt … seen"),
     ("PDF 3fa2c0d91e not rendered at 10:45:01", "PDF 3fa2c0d91e not rendered at 10:45:01"),
     ("Glencore AGM 2027-05-26, version 1.2.3", "Glencore AGM 2027-05-26, version 1.2.3"),

@@ -386,3 +386,24 @@ def test_the_pdf_is_named_after_the_company_and_the_day(staff_client, meeting):
     response = staff_client.get(f"/staff/agms/{meeting.id}/cards.pdf")
     assert response.headers["Content-Disposition"] == (
         'inline; filename="cards-glencore-2027-05-26.pdf"')
+
+
+def test_a_typed_speaker_is_not_named_once_the_last_concern_is_withdrawn(db, meeting):
+    from agmtool.concerns import domain as concerns
+
+    assert content.speaker_of(meeting.water) == "Ana Epieyú"
+    concerns.withdraw(meeting.named)
+    db.session.commit()
+    assert content.speaker_of(meeting.water) is None
+
+
+def test_an_attendees_change_of_consent_reaches_a_built_pack(db, meeting, staff):
+    from agmtool.questions import attendees
+
+    speaker = attendees.add(meeting, staff, {"name": "Rosa Epieyú", "entry": "guest",
+                                             "may_be_named": True})
+    db.session.commit()
+    before = generations.current()
+    attendees.edit(speaker, staff, {"may_be_named": False}, speaker.version)
+    db.session.commit()
+    assert generations.current() == before + 1

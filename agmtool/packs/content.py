@@ -80,7 +80,9 @@ def speaker_of(question: Question) -> str | None:
     name = question.speaker_name
     if not name:
         return None
-    if any(c.attribution != Attribution.NAMED for c in _concerns(question)):
+    concerns = _concerns(question)
+    # No concern left (the last withdrawn) is no consent either.
+    if not concerns or any(c.attribution != Attribution.NAMED for c in concerns):
         return None
     return name
 
@@ -101,12 +103,12 @@ def _quote(question: Question) -> dict | None:
     they stand now (signoffs.state says "given" only then)."""
     for concern in _concerns(question):
         link = questions.link_for(question, concern)
-        if link is None or link.concern_id != concern.id or not questions.quotable(link):
+        if link is None or link.concern_id != concern.id:
             continue
-        if signoffs.state(question, concern).key != "given":
-            continue
-        return {"lang": concern.language, "language": language_name(concern.language),
-                "text": link.excerpt}
+        excerpt = signoffs.signed_off_excerpt(question, link)
+        if excerpt is not None:
+            return {"lang": concern.language, "language": language_name(concern.language),
+                    "text": excerpt}
     return None
 
 

@@ -36,7 +36,7 @@ from agmtool.models import (
     Shareholder,
     utcnow,
 )
-from agmtool.questions import attendees, briefing, deadlines
+from agmtool.questions import attendees, briefing, deadlines, signoffs
 from agmtool.questions import domain as questions
 from agmtool.questions.forms import (
     AttendeeForm,
@@ -370,8 +370,8 @@ def my_meeting(agm_id: int):
         reading.append({
             "question": question, "text": questions.in_language(question, language),
             "background": background,
-            "quoted": [questions.quotable(link) for link in question.links
-                       if questions.quotable(link)]})
+            "quoted": [words for link in question.links
+                       if (words := signoffs.signed_off_excerpt(question, link))]})
     notes = agm.practical_notes
     if language != "en" and notes:
         row = translation.readable(briefing.PRACTICAL_NOTES, agm.id, language)

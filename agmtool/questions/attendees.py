@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext, lazy_pgettext
 
-from agmtool import history, workflow
+from agmtool import history, i18n, workflow
 from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.meetings.agms import Invalid
@@ -268,7 +268,23 @@ def _attendee_fields(agm: AGM, values: dict) -> dict:
         holding_id = values.get("shareholding_id") if entry in FROM_SHARES else None
         fields["shareholding_id"] = holding_id or None
         fields["shares"] = (values.get("shares") or 0) if holding_id else 0
+    _check_choices(fields)
     return fields
+
+
+def _check_choices(fields: dict) -> None:
+    """Refuse what the form's lists no longer offer (a stale page: a holding sold down to
+    nothing, a community removed) or never did, before the database refuses it."""
+    errors = {}
+    if "language" in fields and fields["language"] not in i18n.languages():
+        errors["language"] = [_l("Choose a language.")]
+    if fields.get("community_id") and db.session.get(Community, fields["community_id"]) is None:
+        errors["community_id"] = [_l("Choose a community from the list.")]
+    if fields.get("shareholding_id") and db.session.get(
+            Shareholding, fields["shareholding_id"]) is None:
+        errors["shareholding_id"] = [_l("Choose a shareholder from the list.")]
+    if errors:
+        raise Invalid(errors)
 
 
 def _check_account(agm: AGM, user_id: int | None, attendee: Attendee | None) -> User | None:
@@ -491,14 +507,18 @@ def speaker_problems(question: Question) -> list[str]:
 # --- the attendee's own meetings ----------------------------------------------------------
 
 def entries_of(user: User) -> list[Attendee]:
-    """The meetings ``user`` attends (their entries, soonest meeting first)."""
+    """The meetings ``user`` attends (their entries, soonest meeting first); a refused
+    entry is no way into the meeting, nor to what it reads."""
     return list(db.session.scalars(sa.select(Attendee).join(AGM).where(
-        Attendee.user_id == user.id).order_by(AGM.local_date, AGM.id)))
+        Attendee.user_id == user.id, Attendee.state != EntryState.REFUSED)
+        .order_by(AGM.local_date, AGM.id)))
 
 
 def entry_of(user: User, agm: AGM) -> Attendee | None:
-    return db.session.scalar(sa.select(Attendee).where(Attendee.user_id == user.id,
-                                                       Attendee.agm_id == agm.id))
+    """``user``'s entry for ``agm`` unless refused (see entries_of)."""
+    return db.session.scalar(sa.select(Attendee).where(
+        Attendee.user_id == user.id, Attendee.agm_id == agm.id,
+        Attendee.state != EntryState.REFUSED))
 
 
 def reads(attendee: Attendee) -> list[Question]:

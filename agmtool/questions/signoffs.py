@@ -23,7 +23,9 @@ from agmtool.extensions import db
 from agmtool.models import (
     Attribution,
     Concern,
+    ConcernStatus,
     Question,
+    QuestionConcern,
     Reader,
     SignOff,
     SignOffChannel,
@@ -166,3 +168,14 @@ def erase(concern: Concern) -> None:
             SignOff.concern_id == concern.id)).all():
         translation.erase(COMMENT, [signoff.id])
         db.session.delete(signoff)
+
+
+def signed_off_excerpt(question: Question, link: QuestionConcern) -> str | None:
+    """The excerpt of ``link``'s concern that a page or a PDF beyond staff may show: quoting
+    allowed, the concern not withdrawn, and its community's sign-off given on the question,
+    its translation and the excerpt as they stand now. The one rule for every such output
+    (the attendee's page, the pack, the cards)."""
+    excerpt = questions.quotable(link)
+    if excerpt is None or link.concern.status == ConcernStatus.WITHDRAWN:
+        return None
+    return excerpt if state(question, link.concern).key == "given" else None
