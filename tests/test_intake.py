@@ -686,7 +686,7 @@ def test_the_server_log_keeps_no_query_string(live_server, caplog):
 
 def test_the_language_menu_posts_the_form_back_with_the_text(client, db):
     page = client.get("/es/concerns/new").text
-    assert ('<button type="submit" form="concern-form" formaction="/pt/concerns/new" '
+    assert ('<button form="concern-form" formaction="/pt/concerns/new" '
             'formnovalidate name="switch_language" value="pt" lang="pt" class="link">'
             'Português</button>') in page
     assert 'id="concern-form"' in page
