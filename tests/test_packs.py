@@ -261,6 +261,8 @@ def test_each_build_is_recorded_once_and_an_edit_marks_it_superseded(
     db.session.commit()
     page = staff_client.get(f"/staff/agms/{meeting.id}/packs").get_data(as_text=True)
     assert ("Superseded" in page, "Current" in page) == (True, False)
+    order = staff_client.get(f"/staff/agms/{meeting.id}/questions").get_data(as_text=True)
+    assert (build.digest[:10] in order, "Superseded" in order) == (True, True)
 
 
 def test_an_unchanged_pack_is_served_from_the_cache_and_revalidated_by_its_hash(
