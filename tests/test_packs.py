@@ -384,3 +384,15 @@ def test_the_pdf_is_named_after_the_company_and_the_day(staff_client, meeting):
     response = staff_client.get(f"/staff/agms/{meeting.id}/cards.pdf")
     assert response.headers["Content-Disposition"] == (
         'inline; filename="cards-glencore-2027-05-26.pdf"')
+
+
+def test_a_pack_built_after_the_meeting_records_the_answer_instead_of_ruled_lines(
+        db, meeting, staff):
+    answers.record_outcome(meeting.water, staff, True, None, text="We will study it.",
+                           written_promised=True, written_due=date(2027, 6, 30))
+    db.session.commit()
+    water = content.pack(meeting)["questions"][0]
+    assert water["outcome"] == {"label": "Answer given", "answer": "We will study it.",
+                                "promise": "Written answer promised by 30 June 2027: "
+                                           "not received."}
+    assert content.pack(meeting)["questions"][1]["outcome"] is None

@@ -173,6 +173,27 @@ def _title(question: Question, number: int) -> str:
 
 # --- the pack --------------------------------------------------------------------------------
 
+def _outcome(question: Question) -> dict | None:
+    """What happened at the meeting, once recorded: a pack built afterwards is the record
+    (the ruled space for the answer is for a pack taken to the meeting)."""
+    if question.status == Q.NOT_REACHED:
+        return {"label": _("Not reached at the meeting."), "answer": None, "promise": None}
+    if question.status != Q.ASKED:
+        return None
+    answer = question.answer
+    promise = None
+    if answer is not None and answer.written_promised and answer.written_due:
+        promise = (_("Written answer received on %(day)s.", day=i18n.format_day(
+            answer.written_received_on, "long")) if answer.written_text and
+            answer.written_received_on else _(
+            "Written answer promised by %(day)s: not received.",
+            day=i18n.format_day(answer.written_due, "long")))
+    return {"label": _("Answer given"),
+            "answer": answer.text if answer is not None and answer.text
+            else _("No answer recorded."),
+            "promise": promise}
+
+
 def _question(question: Question, number: int) -> dict:
     named = communities_named(question)
     return {
@@ -187,6 +208,7 @@ def _question(question: Question, number: int) -> dict:
         "original": _quote(question),
         "notes": question.background,
         "status": question.status.value,
+        "outcome": _outcome(question),
         "sources": [],
     }
 
