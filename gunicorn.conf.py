@@ -6,23 +6,46 @@ import ctypes
 import os
 
 wsgi_app = "agmtool:create_app()"
+# Where nginx reaches the app. A second application machine binds its private address
+# (AGMTOOL_BIND=10.0.0.12:8000), never a public one.
 bind = [os.environ.get("AGMTOOL_BIND", "127.0.0.1:8000")]
 
 # Threaded workers: a slow client or a slow page holds one thread, not a whole process. Two
 # processes of eight threads suit the two cores the tool is sized for; WEB_CONCURRENCY
-# changes the number of processes on a larger machine.
+# changes the number of processes on a larger machine (about two per core), and
+# AGMTOOL_THREADS the threads of each.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = 8
-# Long enough for a large CSV export or a PDF pack; a stuck request is still ended.
+threads = int(os.environ.get("AGMTOOL_THREADS", "8"))
+# Long enough for a large CSV export or a PDF pack; a stuck request is still ended and its
+# worker replaced.
 timeout = 120
 graceful_timeout = 30
 keepalive = 5
+# A worker is replaced after this many requests (spread so they do not all go at once): a
+# slow leak in a library cannot grow for months.
+max_requests = 20000
+max_requests_jitter = 2000
+# Nothing a browser sends legitimately comes near these; they bound what a stranger can make
+# a worker hold before the app sees the request.
+limit_request_line = 8190
+limit_request_fields = 100
 
-# Requests are not logged by gunicorn: its default access log format records the client's
-# address, the query string, the user agent and the Referer, none of which we keep.
-accesslog = None
-errorlog = "-"
+# The proxy: gunicorn believes X-Forwarded-Proto (https, for Secure cookies and the CSRF
+# check) only from these addresses, where nginx runs. Set AGMTOOL_FORWARDED_ALLOW_IPS to
+# the nginx machine's address when it is another machine; never "*".
+forwarded_allow_ips = os.environ.get("AGMTOOL_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+# No header of nginx's is turned into SCRIPT_NAME or PATH_INFO.
+forwarder_headers = ""
+
+# The logs: every rule and format is in agmtool/logs.py. The access log is one JSON line a
+# request with no client address, query string, user agent or Referer (gunicorn's default
+# format records all four); AGMTOOL_ACCESS_LOG names a file, "-" (the default) is standard
+# output for journald, and an empty value turns it off. The error log is scrubbed likewise.
+logger_class = "agmtool.logs.AccessLogger"
+accesslog = os.environ.get("AGMTOOL_ACCESS_LOG", "-") or None
+errorlog = os.environ.get("AGMTOOL_ERROR_LOG", "-")
 loglevel = "warning"
 
 # The control socket's default path is one per user, so two servers on one machine would

@@ -32,8 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     _cache_settings(app)
-    from agmtool import security
+    from agmtool import logs, security
 
+    logs.init_app(app)
     security.configure(app)
 
     from agmtool import (
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         meetings,
         packs,
         questions,
+        seasons,
         settings,
         site,
         translation,
@@ -61,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     history.init_app(app)
     settings.init_app(app)
+    seasons.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     # The features, in the order of their chain (see docs/architecture.md), then the edges.
@@ -86,7 +89,7 @@ def _from_environment(app: Flask) -> None:
         value = os.environ.get(f"AGMTOOL_{name}")
         if value is None:
             continue
-        if key == "LANGUAGES":
+        if key in ("LANGUAGES", "TOTP_REQUIRED_ROLES"):
             value = [code.strip() for code in value.split(",") if code.strip()]
         elif key == "LOCAL_DEVELOPMENT":
             value = value.lower() in {"1", "true", "yes"}

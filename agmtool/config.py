@@ -11,6 +11,9 @@ LANGUAGES = ["en", "es", "pt", "id"]
 DEFAULT_LANGUAGE = "en"
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "Europe/London"
+# The month an AGM season begins (agmtool.seasons): July, so that the London AGMs of spring
+# and the Australian ones of October and November fall in one season, "2026–27".
+SEASON_START_MONTH = 7
 # The zone besides the AGM's own that every AGM time is shown in.
 REFERENCE_TIMEZONE = "Europe/London"
 
@@ -40,10 +43,12 @@ PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
 
-# Logins: throttled per account; TOTP for the roles that see contact details.
+# Logins: throttled per account. A second factor (TOTP) for every role: translators read
+# the concerns of people at risk, attendees their questions and packs. A deployment may
+# drop a role from the list (instance/config.py, or AGMTOOL_TOTP_REQUIRED_ROLES=admin,staff).
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT = timedelta(minutes=15)
-TOTP_REQUIRED_ROLES = ["admin", "staff"]
+TOTP_REQUIRED_ROLES = ["admin", "staff", "translator", "attendee"]
 TOTP_ISSUER = "agmtool"
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_RESET_LIFETIME = timedelta(hours=24)
@@ -61,6 +66,9 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_ENABLED = True
 RATELIMIT_HEADERS_ENABLED = False
 CACHE_URL = None  # None: in-process cache
+# Encrypts backups and decrypts them (agmtool.backups): a Fernet key, or several separated by
+# commas while rotating (the first encrypts). Keep a copy away from the server.
+BACKUP_KEY = None
 
 # X-Forwarded-* headers are trusted only when a proxy count is configured.
 PROXY_FIX_X_FOR = 0
@@ -76,6 +84,8 @@ ENVIRONMENT_SETTINGS = {
     "CACHE_URL": "CACHE_URL",
     "LANGUAGES": "LANGUAGES",
     "LOCAL_DEVELOPMENT": "LOCAL_DEVELOPMENT",
+    "TOTP_REQUIRED_ROLES": "TOTP_REQUIRED_ROLES",
+    "BACKUP_KEY": "BACKUP_KEY",
 }
 
 # The concern form: suspect submissions (honeypot filled, sent faster than a person types)
@@ -96,3 +106,5 @@ BENCH_ENDPOINTS = False
 BENCH_STATIC_DIR = None
 # Contact details are erased this long after a concern is closed.
 CONTACT_RETENTION = timedelta(days=180)
+# Attendees' contact details and travel are erased this long after their meeting.
+ATTENDANCE_RETENTION = timedelta(days=60)

@@ -6,6 +6,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
@@ -120,7 +121,70 @@ def _writer_gone(_dbapi_connection, record) -> None:
         _writer_done(record.info)
 
 
+# Erased words must leave every file of the database. secure_delete zeroes them in the main
+# file, but the WAL keeps the pages that held them until a checkpoint rewrites it, and a
+# passive checkpoint leaves the file as it is. So a transaction that erases asks, with
+# erase_from_disk(), for a checkpoint that truncates the WAL once it has committed.
+_ERASED = "erased_words"
+
+
+def erase_from_disk() -> None:
+    """Once the current transaction commits, checkpoint SQLite's WAL and truncate it, so the
+    words this transaction erased are in none of the database's files (PostgreSQL: nothing
+    to do here). Side effect: marks the session."""
+    db.session.info[_ERASED] = True
+
+
+def truncate_wal(engine: sa.Engine) -> bool:
+    """Copy the WAL into the database file and truncate it to nothing. False when a reader
+    kept it from finishing (the next erasure, or the daily purge, tries again)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        busy, _log, _moved = connection.exec_driver_sql(
+            "PRAGMA wal_checkpoint(TRUNCATE)").one()
+    return not busy
+
+
+@event.listens_for(Session, "after_commit")
+def _erased_committed(session) -> None:
+    if session.info.pop(_ERASED, False):
+        truncate_wal(session.get_bind())
+
+
+@event.listens_for(Session, "after_rollback")
+def _erased_rolled_back(session) -> None:
+    session.info.pop(_ERASED, None)
+
+
+_SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal", "-writer")
+
+
+def keep_private(app: Flask) -> None:
+    """instance/ and the SQLite database (its -wal, -shm and lock files too) readable by
+    their owner only: 0700 and 0600, whatever the umask. The database file is made before
+    SQLite opens it, since SQLite gives its -wal and -shm the database file's mode; files an
+    earlier version left readable by others are tightened."""
+    instance = Path(app.instance_path)
+    if instance.is_dir() and instance.stat().st_mode & 0o077:
+        instance.chmod(0o700)
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if not os.path.exists(path) and os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for suffix in _SQLITE_SUFFIXES:
+        try:
+            mode = os.stat(path + suffix).st_mode
+            if mode & 0o077:
+                os.chmod(path + suffix, mode & 0o700)
+        except (FileNotFoundError, PermissionError):
+            continue
+
+
 def init_app(app: Flask) -> None:
+    keep_private(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A ping before each use finds a dropped network connection; a SQLite file has none,
         # and the ping was one more statement in every request.

@@ -203,6 +203,7 @@ def load() -> dict[str, int]:
         refresh_search_text(concern)
     db.session.flush()
     questions = load_season()
+    load_attendance()
     terms = load_glossary()
     segments = memory.rebuild()  # the demo's translations are approved without the editor
     return {"companies": len(companies), "sites": len(SITES), "meetings": meetings,
@@ -472,6 +473,71 @@ def load_season() -> int:
     answers.record_outcome(choapa, None, False, None)  # not reached
     db.session.flush()
     return 7
+
+
+def load_attendance() -> None:
+    """Friendly shareholders, and the attendees of Glencore's 2027 meeting in every state of
+    their entry: a Wayuu representative (a proxy, with travel notes) who reads the water
+    question through an interpreter, and a guest set to read another, which the running
+    order flags. No accounts: every demo attendee is a representative without one."""
+    from agmtool.models import Attendee, EntryState, Question
+    from agmtool.questions import attendees
+    from agmtool.questions import domain as questions
+
+    S = EntryState
+    glencore = _meeting("glencore", date(2027, 5, 26))
+    anglo = _meeting("anglo-american", date(2027, 4, 28))
+    church = attendees.save_shareholder(None, None, {
+        "name": "St Anne's Church investors", "holding": "registered",
+        "contact": "(Demo) Treasurer, via the registrar's shareholder helpline",
+        "notes": "One share each in the companies we attend; ask a month ahead."})
+    fund = attendees.save_shareholder(None, None, {
+        "name": "Ethical Pensions Fund (demo)", "holding": "fund",
+        "contact": "(Demo) Stewardship team, by e-mail", "notes": None})
+    member = attendees.save_shareholder(None, None, {
+        "name": "A member holding one share (demo)", "holding": "nominee",
+        "contact": "(Demo) Her broker needs a letter and photo ID for each appointment.",
+        "notes": None})
+    attendees.set_holding(church, glencore.company_id, 1, None)
+    attendees.set_holding(church, anglo.company_id, 1, None)
+    attendees.set_holding(fund, glencore.company_id, 3, None)
+    attendees.set_holding(member, anglo.company_id, 1, None)
+    wayuu = db.session.scalar(db.select(Community).order_by(Community.id))
+    fund_shares = fund.shareholdings[0].id
+
+    def add(name, entry, state, **values):
+        found = attendees.add(glencore, None, {"name": name, "entry": entry, **values})
+        path = {S.APPOINTED: [S.APPOINTED], S.LODGED: [S.APPOINTED, S.LODGED],
+                S.CONFIRMED: [S.APPOINTED, S.LODGED, S.CONFIRMED],
+                S.REFUSED: [S.REFUSED]}.get(state, [])
+        for step in path:
+            attendees.move(found, step, None)
+        return found
+
+    representative = add("Rosa Epieyú (demo)", "proxy", S.CONFIRMED, language="es",
+                         needs_interpretation=True, may_be_named=True, community_id=wayuu.id,
+                         shareholding_id=fund_shares, shares=1,
+                         contact_details="(Demo) Through the Fuerza de Mujeres Wayuu office")
+    attendees.edit(representative, None, {
+        "visa": "(Demo) UK visitor visa granted; Swiss Schengen visa applied for.",
+        "arrives_on": date(2027, 5, 23), "leaves_on": date(2027, 5, 29),
+        "lodging": "(Demo) Guesthouse near Zug station, booked by the campaign.",
+        "travel_notes": "(Demo) Flies Riohacha–Bogotá–Zurich; needs a letter of invitation."},
+        representative.version)
+    add("Carmen López (demo interpreter)", "proxy", S.LODGED, language="es",
+        interprets=["es", "en"], may_be_named=True, shareholding_id=fund_shares, shares=1)
+    add("Campaign staff member (demo)", "proxy", S.APPOINTED, may_be_named=True,
+        shareholding_id=fund_shares, shares=1)
+    add("Church member (demo)", "proxy", S.REQUESTED,
+        shareholding_id=church.shareholdings[0].id, shares=1)
+    add("Journalist (demo)", "guest", S.CONFIRMED)
+    add("Second Wayuu representative (demo)", "online_only", S.REFUSED, language="es")
+    guest = db.session.scalar(db.select(Attendee).filter_by(name="Journalist (demo)"))
+    water, pay = db.session.scalars(db.select(Question).where(
+        Question.agm_id == glencore.id, Question.status.in_(["awaiting_signoff", "approved"]))
+        .order_by(Question.position)).all()
+    questions.edit(water, None, {"speaker_id": representative.id}, water.version)
+    questions.edit(pay, None, {"speaker_id": guest.id}, pay.version)  # flagged: a guest
 
 
 # The demo concerns' words in English, as a translator would write them.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from agmtool.extensions import db
@@ -68,6 +71,16 @@ def typed_text() -> list[str]:
     return kept
 
 
+DATABASE_UNAVAILABLE = (
+    _l("This could not be done just now"),
+    _l("The site cannot reach its database for a moment, so nothing was saved or changed. "
+       "Wait a minute, then try again."),
+)
+# How long a client is asked to wait after a 503, in seconds.
+RETRY_AFTER = 60
+
+log = logging.getLogger(__name__)
+
 LOGGED_OUT = (
     _l("You were logged out"),
     _l("For your safety, the staff area logs you out after a while without activity, so "
@@ -112,6 +125,26 @@ def render_error(error: HTTPException):
                            explanation=explanation), code
 
 
+def database_unavailable(error: OperationalError):
+    """The database cannot be reached, is full, or is locked past the wait: 503, with what
+    the person typed shown back. Nothing was written (the transaction is rolled back), and
+    the next request tries again on a fresh connection (the pool pings each one first)."""
+    log.warning("database unavailable: %s", type(error.orig or error).__name__)
+    try:
+        db.session.rollback()
+    except OperationalError:
+        db.session.invalidate()  # the connection is gone: give it up
+    if request.method == "POST":
+        page, code = kept_text_page(*DATABASE_UNAVAILABLE, 503, posted_from(),
+                                    _("Open the form again"))
+    else:
+        title, explanation = DATABASE_UNAVAILABLE
+        page, code = render_template("errors/error.html", code=503, title=title,
+                                     explanation=explanation), 503
+    return page, code, {"Retry-After": str(RETRY_AFTER)}
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(500, render_error)

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     PasswordField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
 )
@@ -97,3 +98,22 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 REQUIRED = _l("This field is required.")
+# The one answer to a stale edit (database.StaleEdit), wherever a save lost the race.
+STALE_EDIT = _l("Someone else saved a change after you opened this page, so yours was not "
+                "saved. Check what is there now, then make your change again.")
+
+
+class AssignForm(Form):
+    """Who a concern, a question or a translation is assigned to (``offer`` the people)."""
+
+    assignee = SelectField(_l("Assigned to"), choices=[])
+
+    def offer(self, people) -> "AssignForm":
+        self.people = {str(p.id): p for p in people}
+        self.assignee.choices = options([("", _l("Nobody"))] + [
+            (p.id, p.name or p.email) for p in people])
+        return self
+
+    def chosen(self):
+        """The person chosen, or None for nobody."""
+        return self.people.get(self.assignee.data or "")

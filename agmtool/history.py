@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from agmtool import i18n
@@ -24,7 +25,32 @@ from agmtool.models import History, User, utcnow
 COMMON_ACTIONS = {
     "created": lazy_pgettext("history action", "Created"),
     "updated": lazy_pgettext("history action", "Changed"),
+    "assigned": lazy_pgettext("history action", "Assigned"),
 }
+# Fields every assignable record has (a concern, a question, a translation).
+COMMON_FIELDS = {"assignee": _l("Assigned to")}
+
+
+def person(user: User | None) -> str | None:
+    """How a person is named in a history entry: their name, else their email."""
+    return None if user is None else (user.name or user.email)
+
+
+def assign(obj, user: User | None, assignee: User | None) -> bool:
+    """Give ``obj`` (anything with ``assignee_id``: a concern, a question, a translation)
+    to ``assignee``, None for nobody. Side effects: ``assignee_id``, an "assigned" entry
+    naming the people, flush. False when it was already theirs (nothing recorded).
+
+    Not a stale-edit claim: the last choice is the one meant, and the version of the record
+    (which guards its text) does not move."""
+    new_id = assignee.id if assignee is not None else None
+    if obj.assignee_id == new_id:
+        return False
+    old = db.session.get(User, obj.assignee_id) if obj.assignee_id else None
+    obj.assignee_id = new_id
+    record(obj, user, "assigned", {"assignee": [person(old), person(assignee)]})
+    db.session.flush()
+    return True
 
 
 @dataclass(frozen=True)
@@ -175,7 +201,7 @@ def changes_shown(entry: History) -> list[Change]:
                                    key=lambda item: order.get(item[0], len(order))):
         if name in UNSHOWN:
             continue
-        label = str(labels.fields.get(name, name))
+        label = str(labels.fields.get(name) or COMMON_FIELDS.get(name, name))
         if old == "…" and new == "…":
             shown.setdefault(label, Change(label, None, None))
         else:

@@ -180,12 +180,33 @@ class Satisfaction(LabelledEnum):
     NOT_SATISFIED = "not_satisfied", _l("It does not answer our question")
 
 
-agm_attendee = sa.Table(
-    "agm_attendee",
-    db.metadata,
-    sa.Column("agm_id", sa.ForeignKey("agm.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
-)
+class Holding(LabelledEnum):
+    """How a friendly shareholder holds its shares (see questions.attendees)."""
+
+    REGISTERED = "registered", _l("Registered holder")
+    NOMINEE = "nominee", _l("Through a broker or nominee")
+    FUND = "fund", _l("Fund")
+
+
+class Entry(LabelledEnum):
+    """How an attendee gets into a meeting."""
+
+    OWN_SHARE = "own_share", _l("Own share")
+    PROXY = "proxy", _l("Proxy of a shareholder")
+    CORPORATE = "corporate", _l("Corporate representative")
+    ONLINE_ONLY = "online_only", _l("Online only")
+    GUEST = "guest", _l("Guest, without a right to speak")
+    UNKNOWN = "unknown", _l("Not yet known")
+
+
+class EntryState(LabelledEnum):
+    """Where an attendee's entry stands (questions.attendees.TRANSITIONS)."""
+
+    REQUESTED = "requested", lazy_pgettext("entry state", "Requested")
+    APPOINTED = "appointed", lazy_pgettext("entry state", "Appointed")
+    LODGED = "lodged", lazy_pgettext("entry state", "Lodged with the registrar")
+    CONFIRMED = "confirmed", lazy_pgettext("entry state", "Confirmed")
+    REFUSED = "refused", lazy_pgettext("entry state", "Refused")
 
 
 class Company(db.Model):
@@ -308,7 +329,8 @@ class AGM(db.Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="agm", order_by="(Question.position, Question.id)"
     )
-    attendees: Mapped[list[User]] = relationship(secondary=agm_attendee)
+    attendees: Mapped[list[Attendee]] = relationship(back_populates="agm",
+                                                     order_by="Attendee.id")
     sources: Mapped[list[Source]] = relationship(
         back_populates="agm", cascade="all, delete-orphan", order_by="Source.id")
 
@@ -449,6 +471,11 @@ class Concern(db.Model):
     def topics(self) -> list[Topic]:
         return [row.topic for row in self.topic_rows]
 
+    @property
+    def unread_answers(self) -> list[Clarification]:
+        """The community's answers staff have not marked read yet."""
+        return [round for round in self.clarifications if round.answer_unread]
+
 
 class Clarification(db.Model):
     """A question staff asked the community about a concern (read on its status page, in
@@ -465,6 +492,13 @@ class Clarification(db.Model):
     asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     answer: Mapped[str | None] = mapped_column(sa.Text)
     answered_on: Mapped[date | None]  # the day only, like everything the public sends
+    # The answer waits in the inbox, flagged and counted, until staff mark it read.
+    answer_read_at: Mapped[datetime | None]
+    answer_read_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    @property
+    def answer_unread(self) -> bool:
+        return self.answer is not None and self.answer_read_at is None
 
 
 class Question(db.Model):
@@ -478,7 +512,10 @@ class Question(db.Model):
     text: Mapped[str] = mapped_column(sa.Text)
     # Its place in the meeting's running list (lowest first, then by id).
     position: Mapped[int] = mapped_column(default=0)
-    speaker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # The attendee of the meeting who reads it out (questions.attendees); ``speaker_name``
+    # is what questions drafted before attendance was kept say.
+    speaker_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("attendee.id", ondelete="SET NULL"), index=True)
     speaker_name: Mapped[str | None] = mapped_column(sa.String(200))
     background: Mapped[str | None] = mapped_column(sa.Text)
     # Read out in another language and interpreted into English at the meeting.
@@ -502,7 +539,7 @@ class Question(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     agm: Mapped[AGM] = relationship(back_populates="questions")
-    speaker: Mapped[User | None] = relationship(foreign_keys=[speaker_id])
+    speaker: Mapped[Attendee | None] = relationship(foreign_keys=[speaker_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     carried_from: Mapped[Question | None] = relationship(remote_side=[id])
     links: Mapped[list[QuestionConcern]] = relationship(
@@ -594,6 +631,87 @@ class Feedback(db.Model):
     sent_on: Mapped[date] = mapped_column(default=lambda: utcnow().date())
 
     answer: Mapped[Answer] = relationship(back_populates="feedback")
+
+
+class Shareholder(db.Model):
+    """A friendly shareholder who lends its votes: a church investor, a fund, a member with
+    one share, who appoints the campaign's people as its proxies. ``contact`` (at the
+    registrar or broker) is for staff only, like a concern's contact details."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    holding: Mapped[Holding] = mapped_column(enum_column(Holding))
+    contact: Mapped[str | None] = mapped_column(sa.Text)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    shareholdings: Mapped[list[Shareholding]] = relationship(
+        back_populates="shareholder", cascade="all, delete-orphan", order_by="Shareholding.id")
+
+
+class Shareholding(db.Model):
+    """The shares a friendly shareholder holds in one company: one share carries one proxy
+    at a meeting."""
+
+    __table_args__ = (sa.UniqueConstraint("shareholder_id", "company_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shareholder_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("shareholder.id", ondelete="CASCADE"))
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("company.id"), index=True)
+    shares: Mapped[int] = mapped_column(sa.BigInteger)
+    # Raised by each appointment from these shares, so that two at once are counted in turn.
+    version: Mapped[int] = mapped_column(default=1)
+
+    shareholder: Mapped[Shareholder] = relationship(back_populates="shareholdings")
+    company: Mapped[Company] = relationship()
+
+
+class Attendee(db.Model):
+    """Someone who goes to a meeting for the campaign: an attendee account, or a community
+    representative without one. ``contact_details`` and the travel fields are for staff
+    only (and the attendee's own travel for them), erased a while after the meeting
+    (``erased_on``)."""
+
+    __table_args__ = (sa.UniqueConstraint("agm_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agm_id: Mapped[int] = mapped_column(sa.ForeignKey("agm.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("community.id"))
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    needs_interpretation: Mapped[bool] = mapped_column(default=False)
+    # Consent to be named in the pack (and to the meeting's other attendees).
+    may_be_named: Mapped[bool] = mapped_column(default=False)
+    # An interpreter, between the languages listed (comma-separated codes: "es,en").
+    interprets: Mapped[str] = mapped_column(sa.String(100), default="")
+    entry: Mapped[Entry] = mapped_column(enum_column(Entry), default=Entry.UNKNOWN)
+    shareholding_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("shareholding.id", ondelete="SET NULL"), index=True)
+    shares: Mapped[int] = mapped_column(default=0)
+    state: Mapped[EntryState] = mapped_column(enum_column(EntryState),
+                                              default=EntryState.REQUESTED)
+    online_login: Mapped[bool] = mapped_column(default=False)
+    contact_details: Mapped[str | None] = mapped_column(sa.Text)
+    visa: Mapped[str | None] = mapped_column(sa.Text)  # visa or travel authorisation
+    arrives_on: Mapped[date | None]
+    leaves_on: Mapped[date | None]
+    lodging: Mapped[str | None] = mapped_column(sa.Text)
+    travel_notes: Mapped[str | None] = mapped_column(sa.Text)
+    erased_on: Mapped[date | None]
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agm: Mapped[AGM] = relationship(back_populates="attendees")
+    user: Mapped[User | None] = relationship()
+    community: Mapped[Community | None] = relationship()
+    shareholding: Mapped[Shareholding | None] = relationship()
+
+    @property
+    def interpret_list(self) -> list[str]:
+        return [code for code in self.interprets.split(",") if code]
 
 
 class Translation(db.Model):

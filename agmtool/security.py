@@ -3,8 +3,6 @@ the one decorator that lets a role into a view."""
 
 from __future__ import annotations
 
-import logging
-import re
 from functools import wraps
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -94,27 +92,7 @@ def weak_key_problem(key: str | None, config) -> str | None:
     return None
 
 
-RESET_PATH = re.compile(r"(/staff/reset/)[^\s?\"]+")
-
-
-class DropClientAddress(logging.Filter):
-    """The development server logs each request with the client's address and path; we keep
-    neither the address nor the secret in a reset link's path."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and " - - [" in record.msg:
-            record.msg = "- - - [" + record.msg.split(" - - [", 1)[1]
-        # A one-time reset link is a password until used: keep it out of the log too.
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(RESET_PATH.sub(r"\1…", arg) if isinstance(arg, str) else arg
-                                for arg in record.args)
-        return True
-
-
 def init_app(app: Flask) -> None:
-    werkzeug_log = logging.getLogger("werkzeug")
-    if not any(isinstance(f, DropClientAddress) for f in werkzeug_log.filters):
-        werkzeug_log.addFilter(DropClientAddress())
     if any(app.config[k] for k in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST")):
         app.wsgi_app = ProxyFix(
             app.wsgi_app,

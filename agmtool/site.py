@@ -1,15 +1,19 @@
 """The site's own pages: the language redirect and switch, the home page, health, and the
-staff start page that shows each role what it can do."""
+staff start page: each role's dashboard (agmtool.dashboard)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 
-from agmtool import i18n
+from agmtool import dashboard, i18n
 from agmtool.extensions import db, limiter
 from agmtool.links import safe_next
+from agmtool.meetings import agms
+from agmtool.models import utcnow
 from agmtool.security import roles_required
+from agmtool.translation import domain as translation
+from agmtool.translation import queue
 
 # Pages under /<lang>/.
 bp = Blueprint("public", __name__, url_prefix="/<lang>")
@@ -48,7 +52,13 @@ def healthz():
 @staff.get("/", endpoint="index")
 @roles_required()
 def staff_start():
-    return render_template("staff/index.html")
+    board = dashboard.build(g.user, utcnow().date())
+    return render_template(
+        "staff/index.html", board=board,
+        timeline=dashboard.timeline(board) if board.meetings else None,
+        counted_statuses=dashboard.COUNTED, waiting_states=queue.WAITING,
+        deadline_fields=agms.DEADLINES, in_days=dashboard.in_days,
+        format_wall_clock=i18n.format_wall_clock, kind_label=translation.kind_label)
 
 
 def init_app(app) -> None:

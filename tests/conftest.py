@@ -14,7 +14,8 @@ import helpers
 import pyotp
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from agmtool import create_app
@@ -35,11 +36,26 @@ from agmtool.models import (
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory, worker_id):
+    """SQLite in the run's temporary folder; on PostgreSQL, with pytest-xdist, a database of
+    its own for each worker, made beside the one named and dropped at the end."""
     url = os.environ.get("AGMTOOL_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    if worker_id == "master":
+        yield url
+        return
+    named = make_url(url)
+    own = f"{named.database}_{worker_id}"
+    admin = create_engine(named, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{own}"'))
+    yield named.set(database=own).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import pytest
 
 from agmtool.concerns import domain as concerns
 from agmtool.models import Community, ConcernStatus, Role, Source, TermKind
+from agmtool.questions import attendees
 from agmtool.questions import domain as questions
 from agmtool.translation import glossary
 
@@ -36,11 +37,16 @@ ALLOWED = {
     "inbox.clarify": TRIAGERS,
     "inbox.merge": TRIAGERS,
     "inbox.erase_contact": TRIAGERS,
+    "inbox.answer_read": TRIAGERS,
+    "inbox.assign": TRIAGERS,
+    "translate.assign": TRIAGERS,
     "packs.pack": TRIAGERS | {Role.ATTENDEE},  # an attendee of another meeting gets 404
     "packs.cards": TRIAGERS | {Role.ATTENDEE},
     "packs.listing": TRIAGERS,
     "packs.report": TRIAGERS,
     "staff.index": ACCOUNTS,
+    "attendance.mine": {Role.ATTENDEE},
+    "attendance.my_meeting": {Role.ATTENDEE},
     "auth.change_password": ACCOUNTS,
 }
 PUBLIC_STAFF_PATHS = ("/staff/login", "/staff/reset/", "/staff/logout")
@@ -57,7 +63,7 @@ def allowed_roles(endpoint: str, rule: str) -> set:
         return ALLOWED[endpoint]
     if endpoint.startswith("admin."):
         return {Role.ADMIN}
-    if endpoint.startswith(("agm_admin.", "questions.")):
+    if endpoint.startswith(("agm_admin.", "questions.", "attendance.")):
         return TRIAGERS
     if endpoint.startswith("settings."):
         return {Role.ADMIN}
@@ -97,6 +103,18 @@ def test_every_route_with_every_role(app, db, make_user, make_concern, make_comp
     source = Source(agm=agm, title="Report")
     db.session.add(source)
     term = glossary.add(users[Role.STAFF], TermKind.KEEP, "en", "es", "Cerrejón")
+    shareholder = attendees.save_shareholder(None, users[Role.STAFF], {
+        "name": "St Mary's", "holding": "registered", "contact": SECRETS[1]})
+    attendees.set_holding(shareholder, company.id, 2, users[Role.STAFF])
+    own = attendees.add(agm, users[Role.STAFF], {"user_id": users[Role.ATTENDEE].id,
+                                                 "entry": "guest", "may_be_named": True,
+                                                 "name": "Ana"})
+    representative = attendees.add(agm, users[Role.STAFF], {
+        "name": SECRETS[0], "entry": "proxy", "contact_details": SECRETS[1],
+        "shareholding_id": shareholder.shareholdings[0].id, "shares": 1})
+    attendees.edit(representative, users[Role.STAFF], {"travel_notes": SECRETS[1]},
+                   representative.version)
+    questions.edit(question, users[Role.STAFF], {"speaker_id": own.id}, question.version)
     db.session.commit()
     values = {"lang": "es", "concern_id": str(concern.id), "code": "es",
               "user_id": str(users[Role.STAFF].id), "filename": "style.css",
@@ -105,7 +123,8 @@ def test_every_route_with_every_role(app, db, make_user, make_concern, make_comp
               "translation_id": str(concerns.english(concern).id),
               "question_id": str(question.id), "source_id": str(source.id),
               "community_id": str(concern.community_id), "term_id": str(term.id),
-              "source": "es", "target": "en"}
+              "source": "es", "target": "en", "shareholder_id": str(shareholder.id),
+              "attendee_id": str(representative.id)}
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
     problems = []
     tried = 0

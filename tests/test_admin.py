@@ -28,7 +28,7 @@ def test_admin_creates_a_translator_and_hands_over_a_one_time_link(client, make_
     assert response.headers["Location"] == "/staff/login"
     response = newcomer.post("/staff/login", data={"email": "traductora@example.org",
                                                   "password": "mi contraseña larga"})
-    assert response.headers["Location"] == "/staff/"
+    assert response.headers["Location"] == "/staff/login/setup"  # every role has a 2nd factor
     # The link works once.
     assert newcomer.get(path).status_code == 404
 
@@ -79,7 +79,8 @@ def test_users_create_command(runner, db):
                                  "--languages", "es,id", "--password-stdin"],
                            input=helpers.PASSWORD + "\n")
     assert result.exit_code == 0, result.output
-    assert result.output == "Created t@example.org (translator).\n"
+    assert result.output == ("Created t@example.org (translator). Two-factor login is set up "
+                             "at the first login.\n")
     user = db.session.scalar(db.select(User))
     assert (user.email, user.languages) == ("t@example.org", "es,id")
 
@@ -148,7 +149,7 @@ def test_an_account_edited_meanwhile_is_not_overwritten(client, make_user, log_i
     assert client.post(f"/staff/users/{target.id}", data=first).status_code == 302
     second = client.post(f"/staff/users/{target.id}", data=first | {"languages": ["id"]},
                          follow_redirects=True)
-    assert "Someone else changed this account meanwhile." in second.text
+    assert "Someone else saved a change after you opened this page" in second.text
     db.session.refresh(target)
     assert (target.languages, target.version) == ("es,pt", 2)
 
@@ -161,3 +162,22 @@ def test_no_caller_can_take_away_its_own_administrator_access(app, make_user, db
     with app.test_request_context("/"):
         assert str(refused.value) == "You cannot remove your own administrator access."
     assert db.session.get(User, admin.id).role == Role.ADMIN
+
+
+def test_the_new_account_form_preselects_no_role_and_lists_the_least_first(client, make_user,
+                                                                          log_in, db):
+    log_in(client, make_user("admin@example.org", role=Role.ADMIN))
+    page = client.get("/staff/users/new").text
+    select = re.search(r'<select[^>]*name="role"[^>]*>(.*?)</select>', page, re.S).group(1)
+    options = re.findall(r'<option([^>]*)value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    assert [(value, label) for _attrs, value, label in options] == [
+        ("", "Choose a role"), ("attendee", "Attendee"), ("translator", "Translator"),
+        ("staff", "Staff"), ("admin", "Administrator")]
+    assert "selected" not in select
+    # A form sent without choosing makes no account, and says why.
+    response = client.post("/staff/users/new", data={"email": "new@example.org", "name": "Ana",
+                                                    "active": "y"})
+    assert response.status_code == 200
+    assert "Choose a role for this account." in response.text
+    assert 'value="new@example.org"' in response.text
+    assert db.session.scalar(db.select(User).where(User.email == "new@example.org")) is None

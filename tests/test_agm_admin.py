@@ -71,7 +71,7 @@ def test_a_stale_edit_keeps_the_users_text(client, db, staff, make_agm):
     response = client.post(f"/staff/agms/{agm.id}/edit",
                            data=form(agm.company, venue="Second", version="1"))
     assert response.status_code == 200
-    assert "Someone else saved this record after you opened it." in response.text
+    assert "Someone else saved a change after you opened this page" in response.text
     assert 'value="Second"' in response.text
     db.session.refresh(agm)
     assert agm.venue == "First"
@@ -152,12 +152,12 @@ def test_an_edit_without_the_seen_version_saves_nothing(client, db, staff, make_
         data["version"] = version
     response = client.post(f"/staff/agms/{agm.id}/edit", data=data)
     assert response.status_code == 200
-    assert "Someone else saved this record after you opened it." in response.text
+    assert "Someone else saved a change after you opened this page" in response.text
     assert 'value="Second"' in response.text
     assert 'name="version" type="hidden" value="1"' in response.text
     for action, fields in (("postpone", {"new_date": "2027-05-20"}), ("cancel", {})):
         response = client.post(f"/staff/agms/{agm.id}/{action}", data={"note": "x", **fields})
-        assert "Someone else saved this record after you opened it." in response.text
+        assert "Someone else saved a change after you opened this page" in response.text
     db.session.refresh(agm)
     assert (agm.venue, agm.status, agm.version) == ("First", AGMStatus.ANNOUNCED, 1)
 
@@ -167,7 +167,7 @@ def test_a_company_edit_without_the_seen_version_saves_nothing(client, db, staff
     company = make_company()
     response = client.post(f"/staff/companies/{company.id}/edit", data={
         "name": "Glencore International", "slug": "glencore"})
-    assert "Someone else saved this record after you opened it." in response.text
+    assert "Someone else saved a change after you opened this page" in response.text
     db.session.refresh(company)
     assert (company.name, company.version) == ("Glencore", 1)
 

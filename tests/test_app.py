@@ -115,12 +115,12 @@ def test_a_forged_host_is_refused_when_the_base_url_is_set(_schema, monkeypatch)
 def test_reset_tokens_and_client_addresses_stay_out_of_the_request_log():
     import logging
 
-    from agmtool.security import DropClientAddress
+    from agmtool.logs import DevServerLine
 
     record = logging.LogRecord(
         "werkzeug", logging.INFO, __file__, 1,
         '203.0.113.9 - - [23/Nov/2026 10:00:00] "%s" %s %s\n',
         ("GET /staff/reset/Abc-123_secret HTTP/1.1", "200", "-"), None)
-    DropClientAddress().filter(record)
+    DevServerLine().filter(record)
     assert record.getMessage() == (
         '- - - [23/Nov/2026 10:00:00] "GET /staff/reset/… HTTP/1.1" 200 -\n')

@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "agmtool"
 FEATURES = ("accounts", "meetings", "concerns", "translation", "questions", "packs")
 # Modules of a feature that face the web or the command line; every other one is domain.
 EDGE_MODULES = {"__init__", "public", "staff", "forms", "auth", "admin", "csv_import",
-                "ical", "pdf", "worker", "benchmark"}
+                "ical", "pdf", "worker", "benchmark",
+                "attendance"}  # questions.attendance: the pages of attendance
 REQUEST_STATE = {"request", "g", "session"}
 
 

@@ -1,6 +1,8 @@
 """Logging in with a password and a TOTP code, server-side sessions, throttling, roles."""
 
+import os
 import re
+import time
 from datetime import timedelta
 
 import helpers
@@ -11,16 +13,53 @@ from agmtool.accounts import domain as accounts
 from agmtool.models import Role, UserSession, utcnow
 
 
+@pytest.fixture(autouse=True, params=["UTC", "America/Bogota", "Europe/London"])
+def server_timezone(request):
+    """Every test here runs on a server set to UTC, to UTC-5 and to London (UTC+1 in
+    summer): a naive UTC time read as local time shows up as codes that never match."""
+    previous = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    yield request.param
+    if previous is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = previous
+    time.tzset()
+
+
 def post_login(client, email, password=helpers.PASSWORD):
     return client.post("/staff/login", data={"email": email, "password": password})
 
 
+def log_in_with_forms(client, user, password=helpers.PASSWORD):
+    """The password, then the code: a whole login through the forms."""
+    assert post_login(client, user.email, password).headers["Location"] == "/staff/login/verify"
+    response = client.post("/staff/login/verify", data={"code": current_code(user)})
+    assert response.headers["Location"] == "/staff/"
+
+
 def current_code(user, ahead=0):
     totp = pyotp.TOTP(user.totp_secret)
-    return totp.at(utcnow().timestamp() + ahead * totp.interval)
+    return totp.at(time.time() + ahead * totp.interval)
 
 
-def test_translator_logs_in_with_password_only(client, make_user):
+@pytest.mark.parametrize("role", [Role.TRANSLATOR, Role.ATTENDEE])
+def test_translators_and_attendees_need_the_second_factor_too(client, make_user, db, role):
+    user = make_user("tr@example.org", role=role, languages=["es"], totp=False)
+    assert post_login(client, "tr@example.org").headers["Location"] == "/staff/login/setup"
+    assert client.get("/staff/").headers["Location"] == "/staff/login?next=/staff/"
+    secret = re.search(r'<code[^>]*>([A-Z2-7]{32})</code>', client.get(
+        "/staff/login/setup").text).group(1)
+    response = client.post("/staff/login/setup",
+                           data={"code": pyotp.TOTP(secret).at(time.time())})
+    assert response.headers["Location"] == "/staff/"
+    db.session.refresh(user)
+    assert user.totp_secret == secret
+
+
+@pytest.mark.parametrize("app_config", [{"TOTP_REQUIRED_ROLES": ["admin", "staff"]}])
+def test_a_deployment_can_drop_the_second_factor_for_a_role(client, make_user):
     make_user("tr@example.org", role=Role.TRANSLATOR, languages=["es"])
     response = post_login(client, "tr@example.org")
     assert response.headers["Location"] == "/staff/"
@@ -94,12 +133,11 @@ def test_logins_are_throttled_per_account(client, make_user, db):
     assert client.get("/staff/").status_code == 302
     user.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert post_login(client, "tr@example.org").headers["Location"] == "/staff/"
+    log_in_with_forms(client, user)
 
 
 def test_cookie_replayed_after_logout_is_refused(client, make_user):
-    make_user("tr@example.org", role=Role.TRANSLATOR)
-    post_login(client, "tr@example.org")
+    log_in_with_forms(client, make_user("tr@example.org", role=Role.TRANSLATOR))
     cookie = client.get_cookie("agmtool_session").value
     client.post("/staff/logout")
     replay = client.application.test_client()
@@ -198,7 +236,7 @@ def test_failures_are_counted_in_the_database_not_on_a_stale_copy(make_user, db,
 def test_a_totp_step_claimed_elsewhere_is_refused(make_user, db):
     user = make_user("staff@example.org", role=Role.STAFF)
     code = current_code(user)
-    step = int(utcnow().timestamp() // 30)
+    step = int(time.time() // 30)
     # A parallel request already used this step; this request's copy doesn't know yet.
     db.session.execute(db.update(type(user)).where(type(user).id == user.id)
                        .values(totp_last_step=step).execution_options(synchronize_session=False))

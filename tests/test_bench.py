@@ -21,10 +21,15 @@ def test_the_production_configuration_has_no_bench_endpoint(client):
 @pytest.fixture
 def bench_app(app, tmp_path):
     from agmtool import create_app
+    from agmtool.extensions import db as shared_db
 
     (tmp_path / "feed.ics").write_bytes(b"BEGIN:VCALENDAR\r\n")
-    return create_app({**app.config, "BENCH_ENDPOINTS": True,
-                       "BENCH_STATIC_DIR": str(tmp_path)})
+    bench = create_app({**app.config, "BENCH_ENDPOINTS": True,
+                        "BENCH_STATIC_DIR": str(tmp_path)})
+    yield bench
+    # Its own engine: closed here, or PostgreSQL's connections are collected in a later test.
+    with bench.app_context():
+        shared_db.engine.dispose()
 
 
 def test_the_bench_serves_its_baseline_files(bench_app):

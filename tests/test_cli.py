@@ -68,18 +68,3 @@ def test_demo_load_if_empty_leaves_existing_data_alone(runner, make_company, db)
     result = runner.invoke(args=["demo", "load", "--if-empty"])
     assert result.output == "The database already has data; demo data not loaded.\n"
     assert db.session.scalar(db.select(db.func.count(Company.id))) == 1
-
-
-def test_backup_then_restore_brings_the_data_back(runner, make_company, db, tmp_path):
-    make_company(slug="glencore")
-    backup = tmp_path / "backup.db"
-    result = runner.invoke(args=["backup", str(backup)])
-    assert result.exit_code == 0, result.output
-    assert backup.stat().st_size > 0
-    assert backup.stat().st_mode & 0o777 == 0o600
-    db.session.delete(db.session.scalar(db.select(Company)))
-    db.session.commit()
-    result = runner.invoke(args=["restore", "--yes", str(backup)])
-    assert result.exit_code == 0, result.output
-    db.session.remove()
-    assert db.session.scalars(db.select(Company.slug)).all() == ["glencore"]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agmtool import history
+from agmtool import history, workflow
 from agmtool.concerns import domain as concerns
 from agmtool.concerns import receipts
 from agmtool.concerns import search as concern_search
@@ -32,8 +32,6 @@ from agmtool.models import (
 )
 from agmtool.text import BIDI_CONTROLS, clean_text
 from agmtool.translation import domain as translation
-
-S = ConcernStatus
 
 
 def submission(**values) -> Submission:
@@ -160,7 +158,7 @@ def test_submit_history_has_no_time_of_day_for_the_public(db):
 
 def test_suspect_submission_is_quarantined_with_its_reason(db):
     concern, _code = concerns.submit(submission(), "q" * 24, suspect="honeypot")
-    assert (concern.status, concern.quarantine_reason) == (S.QUARANTINED, "honeypot")
+    assert (concern.status, concern.quarantine_reason) == (ConcernStatus.QUARANTINED, "honeypot")
 
 
 # --- the transition table -----------------------------------------------------------------
@@ -178,7 +176,7 @@ def test_move_allows_exactly_what_the_table_says(db, make_concern, make_user, st
             concerns.move(concern, to, user, "test")
             assert concern.status == to
         else:
-            with pytest.raises(concerns.TransitionNotAllowed):
+            with pytest.raises(workflow.TransitionNotAllowed):
                 concerns.move(concern, to, user, "test")
             assert concern.status == start
 
@@ -190,7 +188,7 @@ def test_decline_needs_a_reason_and_closes(db, make_concern, make_user):
         concerns.decline(concern, user, "  ", "en")
     concerns.decline(concern, user, "Not about a listed company.", "en")
     assert (concern.status, concern.decline_reason, concern.closed_on is not None) == (
-        S.DECLINED, "Not about a listed company.", True)
+        ConcernStatus.DECLINED, "Not about a listed company.", True)
     assert history.for_object(concern)[-1].changes["status"] == ["received", "declined"]
 
 
@@ -200,17 +198,17 @@ def test_merge_points_to_the_end_of_the_chain(db, make_concern, make_user):
     concerns.merge(second, first, user)
     concerns.merge(third, second, user)
     assert (second.merged_into_id, third.merged_into_id) == (first.id, first.id)
-    assert third.status == S.MERGED
+    assert third.status == ConcernStatus.MERGED
 
 
 def test_merge_refuses_itself_and_closed_targets(db, make_concern, make_user):
     user = make_user()
-    concern, declined = make_concern(), make_concern(status=S.DECLINED)
+    concern, declined = make_concern(), make_concern(status=ConcernStatus.DECLINED)
     with pytest.raises(concerns.MergeNotPossible):
         concerns.merge(concern, concern, user)
     with pytest.raises(concerns.MergeNotPossible):
         concerns.merge(concern, declined, user)
-    assert concern.status == S.RECEIVED
+    assert concern.status == ConcernStatus.RECEIVED
 
 
 def test_a_translation_opened_before_a_withdrawal_cannot_be_saved(db, make_concern,
@@ -235,35 +233,35 @@ def _elsewhere(db, concern_id: int, **values) -> None:
 def test_accept_racing_a_withdrawal_does_not_bring_it_back(db, make_concern, make_user):
     user = make_user()
     concern = make_concern(body="secret words")
-    assert concern.status == S.RECEIVED  # what the staff member's page showed
-    _elsewhere(db, concern.id, status=S.WITHDRAWN, body=None)
+    assert concern.status == ConcernStatus.RECEIVED  # what the staff member's page showed
+    _elsewhere(db, concern.id, status=ConcernStatus.WITHDRAWN, body=None)
     with pytest.raises(StaleEdit):
         concerns.accept(concern, user, "received")
     db.session.rollback()
-    assert db.session.get(Concern, concern.id).status == S.WITHDRAWN
+    assert db.session.get(Concern, concern.id).status == ConcernStatus.WITHDRAWN
 
 
 def test_withdrawal_wins_over_a_staff_move_made_a_moment_earlier(db, make_concern):
     concern = make_concern(body="secret words")
-    assert concern.status == S.RECEIVED
-    _elsewhere(db, concern.id, status=S.ACCEPTED)
+    assert concern.status == ConcernStatus.RECEIVED
+    _elsewhere(db, concern.id, status=ConcernStatus.ACCEPTED)
     concerns.withdraw(concern)
     db.session.commit()
     db.session.expire_all()
     stored = db.session.get(Concern, concern.id)
-    assert (stored.status, stored.body) == (S.WITHDRAWN, None)
+    assert (stored.status, stored.body) == (ConcernStatus.WITHDRAWN, None)
 
 
 def test_crossed_merges_make_no_cycle(db, make_concern, make_user):
     user = make_user()
     first, second = make_concern(), make_concern()
-    assert (first.status, second.status) == (S.RECEIVED, S.RECEIVED)
+    assert (first.status, second.status) == (ConcernStatus.RECEIVED, ConcernStatus.RECEIVED)
     # Another request merged the second into the first after this one read both rows.
-    _elsewhere(db, second.id, status=S.MERGED, merged_into_id=first.id)
+    _elsewhere(db, second.id, status=ConcernStatus.MERGED, merged_into_id=first.id)
     with pytest.raises(concerns.MergeNotPossible):
         concerns.merge(first, second, user, "received")
     db.session.rollback()
-    assert db.session.get(Concern, first.id).status == S.RECEIVED
+    assert db.session.get(Concern, first.id).status == ConcernStatus.RECEIVED
 
 
 def test_withdraw_deletes_words_and_contacts_and_keeps_a_record(db, make_concern, make_user):
@@ -278,7 +276,7 @@ def test_withdraw_deletes_words_and_contacts_and_keeps_a_record(db, make_concern
     db.session.commit()
     assert (concern.status, concern.body, concern.wanted, concern.contact_name,
             concern.contact_details, concern.place, concern.speaker_name) == (
-        S.WITHDRAWN, None, None, None, None, None, None)
+        ConcernStatus.WITHDRAWN, None, None, None, None, None, None)
     assert concern.withdrawn_on == concern.contact_erased_on is not None
     assert db.session.query(Translation).count() == 0
     stored = repr([h.changes for h in history.for_object(concern)])
@@ -290,8 +288,9 @@ def test_withdraw_deletes_words_and_contacts_and_keeps_a_record(db, make_concern
 def test_purge_erases_contacts_only_after_the_retention(app, db, make_concern):
     today = date(2026, 11, 1)
     retention = app.config["CONTACT_RETENTION"]
-    old = make_concern(status=S.DECLINED, closed_on=today - retention, contact_details="x")
-    recent = make_concern(status=S.DECLINED, closed_on=today - retention + timedelta(1),
+    old = make_concern(status=ConcernStatus.DECLINED, closed_on=today - retention,
+                       contact_details="x")
+    recent = make_concern(status=ConcernStatus.DECLINED, closed_on=today - retention + timedelta(1),
                           contact_details="y")
     open_one = make_concern(contact_details="z")
     assert concerns.purge_contacts(today) == 1
@@ -309,7 +308,7 @@ def test_a_concern_in_the_inbox_waits_for_the_english_of_its_words(db, make_conc
         ("concern_body", "en", TranslationState.MISSING, "el agua"),
         ("concern_wanted", "en", TranslationState.MISSING, "un pozo")]
     assert make_concern(language="en", body="the water").translations == []
-    assert make_concern(language="es", status=S.QUARANTINED).translations == []
+    assert make_concern(language="es", status=ConcernStatus.QUARANTINED).translations == []
 
 
 def test_translation_keeps_its_own_state_and_refuses_stale_saves(db, make_concern, make_user):
@@ -380,7 +379,7 @@ def test_search_reads_the_english_translation(db, make_concern, make_user):
 def test_counts_per_status_ignore_the_status_filter(db, make_concern):
     make_concern()
     make_concern()
-    make_concern(status=S.ACCEPTED)
+    make_concern(status=ConcernStatus.ACCEPTED)
     assert concern_search.counts(Filters(status="accepted")) == {"received": 2, "accepted": 1}
 
 

@@ -17,6 +17,7 @@ from agmtool.concerns import search as concern_search
 from agmtool.models import (
     Attribution,
     Channel,
+    Clarification,
     Concern,
     ConcernStatus,
     ConcernTopic,
@@ -29,8 +30,6 @@ from agmtool.models import (
     TranslationState,
 )
 from agmtool.translation import domain as translation
-
-S = ConcernStatus
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def rows(page: str) -> list[int]:
 
 def test_inbox_lists_newest_first_with_counts(staff_client, make_concern):
     old = make_concern(received_on=date(2025, 3, 1))
-    new = make_concern(received_on=date(2026, 3, 1), status=S.ACCEPTED)
+    new = make_concern(received_on=date(2026, 3, 1), status=ConcernStatus.ACCEPTED)
     page = staff_client.get("/staff/concerns/").text
     assert rows(page) == [new.id, old.id]
     assert ">Received: 1</a>" in page and ">Accepted: 1</a>" in page
@@ -63,7 +62,8 @@ def test_inbox_lists_newest_first_with_counts(staff_client, make_concern):
     ("status=accepted", ["b"]),
     ("language=pt", ["c"]),
     ("topic=water", ["a", "c"]),
-    ("season=2025", ["a"]),
+    ("season=2024", ["a"]),
+    ("season=2025", ["b", "c"]),
     ("q=R%C3%8DO", ["a"]),
     ("company=none", ["b", "c"]),
 ])
@@ -73,12 +73,35 @@ def test_filters(staff_client, make_concern, make_company, query, expected):
         "a": make_concern(body="el río", language="es", company=company,
                           received_on=date(2025, 5, 1),
                           topic_rows=[ConcernTopic(topic=Topic.WATER)]),
-        "b": make_concern(body="b", status=S.ACCEPTED, received_on=date(2026, 1, 2)),
+        "b": make_concern(body="b", status=ConcernStatus.ACCEPTED, received_on=date(2026, 1, 2)),
         "c": make_concern(body="c", language="pt", received_on=date(2026, 1, 3),
                           topic_rows=[ConcernTopic(topic=Topic.WATER)]),
     }
     page = staff_client.get(f"/staff/concerns/?{query}").text
     assert sorted(rows(page)) == sorted(made[key].id for key in expected)
+
+
+def test_a_season_runs_from_july_to_june_and_is_named_by_its_two_years(
+        staff_client, make_concern):
+    """A concern sent in November 2026 is for the AGMs of spring 2027: one season, 2026–27."""
+    november = make_concern(received_on=date(2026, 11, 20))
+    march = make_concern(received_on=date(2027, 3, 2))
+    june = make_concern(received_on=date(2026, 6, 30))
+    page = staff_client.get("/staff/concerns/?season=2026").text
+    assert sorted(rows(page)) == [november.id, march.id]
+    assert rows(staff_client.get("/staff/concerns/?season=2025").text) == [june.id]
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]+)</option>',
+                         page.split('id="season"')[1].split("</select>")[0])
+    assert options == [("2026", " selected", "2026–27"), ("2025", "", "2025–26")]
+
+
+@pytest.mark.parametrize("app_config", [{"SEASON_START_MONTH": 1}])
+def test_seasons_can_be_calendar_years(staff_client, make_concern):
+    november = make_concern(received_on=date(2026, 11, 20))
+    make_concern(received_on=date(2027, 3, 2))
+    page = staff_client.get("/staff/concerns/?season=2026").text
+    assert rows(page) == [november.id]
+    assert '<option value="2026" selected>2026</option>' in page
 
 
 def test_company_filter(staff_client, make_concern, make_company):
@@ -107,7 +130,7 @@ def test_pagination(staff_client, make_concern):
 def _bulk(db, number: int) -> None:
     today = date(2026, 4, 1)
     db.session.execute(insert(Concern), [
-        {"status": S.RECEIVED, "channel": Channel.FORM, "language": "es",
+        {"status": ConcernStatus.RECEIVED, "channel": Channel.FORM, "language": "es",
          "reply_language": "es", "body": f"concern {n}", "search_text": f"concern {n}",
          "received_on": today}
         for n in range(number)
@@ -148,7 +171,7 @@ def _bulk_searchable(db, number: int) -> None:
     """``number`` concerns in two bulk INSERTs: every 1000th mentions the river, two in
     three are about water."""
     db.session.execute(insert(Concern), [
-        {"status": S.RECEIVED, "channel": Channel.FORM, "language": "es",
+        {"status": ConcernStatus.RECEIVED, "channel": Channel.FORM, "language": "es",
          "reply_language": "es", "received_on": date(2026, 4, 1) - timedelta(days=n % 300),
          "body": f"el río {n}" if n % 1000 == 0 else f"concern {n}",
          "search_text": f"el rio {n}" if n % 1000 == 0 else f"concern {n}"}
@@ -271,7 +294,7 @@ def test_triage_moves_and_records_history(staff_client, staff, make_concern, db)
                                  data={"seen_status": "received"})
     assert response.status_code == 302
     db.session.refresh(concern)
-    assert concern.status == S.ACCEPTED
+    assert concern.status == ConcernStatus.ACCEPTED
     entry = history.for_object(concern)[-1]
     assert (entry.action, entry.user_id, entry.changes) == (
         "accepted", staff.id, {"status": ["received", "accepted"]})
@@ -281,14 +304,14 @@ def test_triage_moves_and_records_history(staff_client, staff, make_concern, db)
 
 
 def test_a_stale_triage_click_changes_nothing(staff_client, make_concern, db):
-    concern = make_concern(status=S.ACCEPTED)
+    concern = make_concern(status=ConcernStatus.ACCEPTED)
     response = staff_client.post(f"/staff/concerns/{concern.id}/clarify",
                                  data={"seen_status": "received", "question": "¿Qué río?"})
     db.session.refresh(concern)
-    assert (concern.status, concern.clarifications) == (S.ACCEPTED, [])
+    assert (concern.status, concern.clarifications) == (ConcernStatus.ACCEPTED, [])
     # The page as it is now, with the question kept and ready to send again.
     assert response.status_code == 409
-    assert "Someone else changed this concern in the meantime." in response.text
+    assert "Someone else saved a change after you opened this page" in response.text
     assert "¿Qué río?</textarea>" in response.text
     assert re.search(r'name="seen_status" type="hidden" value="accepted"', response.text)
 
@@ -307,7 +330,7 @@ def test_staff_ask_a_question_the_community_reads_on_its_status_page(staff_clien
                                  "question": "¿Qué arroyo se secó, y desde cuándo?"})
     db.session.refresh(concern)
     assert (concern.status, [c.question for c in concern.clarifications]) == (
-        S.NEEDS_CLARIFICATION, ["¿Qué arroyo se secó, y desde cuándo?"])
+        ConcernStatus.NEEDS_CLARIFICATION, ["¿Qué arroyo se secó, y desde cuándo?"])
     community = app.test_client()
     page = community.post("/es/status", data={"code": code}).text
     assert ('<blockquote class="text" lang="es">¿Qué arroyo se secó, y desde cuándo?'
@@ -340,7 +363,7 @@ def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_clie
             'março.</blockquote>') in sent.text
     db.session.refresh(concern)
     assert (concern.status, [(c.question, c.answer) for c in concern.clarifications]) == (
-        S.RECEIVED, [("Qual córrego?", "O córrego do Feijão, desde março.")])
+        ConcernStatus.RECEIVED, [("Qual córrego?", "O córrego do Feijão, desde março.")])
     page = staff_client.get(f"/staff/concerns/{concern.id}").text
     assert "Question asked of the community: Qual córrego?" in page
     assert ('<blockquote lang="pt" class="text">O córrego do Feijão, desde março.</blockquote>'
@@ -365,12 +388,54 @@ def test_the_community_answers_from_its_status_page_and_staff_read_it(staff_clie
     assert status.count("<h3>Sua resposta</h3>") == 2
 
 
+def test_a_communitys_answer_is_flagged_and_counted_until_staff_mark_it_read(
+        staff_client, db, app, make_concern):
+    submission = concerns.Submission(language="es", reply_language="es", body="El río")
+    concern, code = concerns.submit(submission, "answer-flag-key-0001")
+    other = make_concern(body="Nada que responder")
+    db.session.commit()
+    staff_client.post(f"/staff/concerns/{concern.id}/clarify",
+                      data={"seen_status": "received", "question": "¿Qué río?"})
+    app.test_client().post("/es/status/answer", data={"code": code, "answer": "El Ranchería"})
+
+    inbox = staff_client.get("/staff/concerns/").text
+    assert ">Answers to read: 1</a>" in inbox
+    row = inbox.split(f'<td><a href="/staff/concerns/{concern.id}">')[1].split("</tr>")[0]
+    assert '<strong class="answer-waiting">Answer to read</strong>' in row
+    assert "Answer to read" not in inbox.split(
+        f'<td><a href="/staff/concerns/{other.id}">')[1].split("</tr>")[0]
+    assert rows(staff_client.get("/staff/concerns/?answers=unread").text) == [concern.id]
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert "<strong>The community has answered.</strong>" in page
+
+    staff_client.post(f"/staff/concerns/{concern.id}/answer-read")
+    inbox = staff_client.get("/staff/concerns/").text
+    assert "Answers to read" not in inbox and "Answer to read" not in inbox
+    assert rows(staff_client.get("/staff/concerns/?answers=unread").text) == []
+    page = staff_client.get(f"/staff/concerns/{concern.id}").text
+    assert "The community has answered." not in page
+    assert helpers.history_lines(page)[-1] == "The community's answer read (staff@example.org)"
+    db.session.refresh(concern)
+    assert [r.answer_read_by_id is not None for r in concern.clarifications] == [True]
+
+
+def test_a_translator_cannot_mark_an_answer_read(client, make_user, log_in, make_concern, db):
+    concern = make_concern(language="es")
+    concern.clarifications.append(Clarification(question="¿Qué río?", answer="El Ranchería"))
+    db.session.commit()
+    log_in(client, make_user("t@example.org", role=Role.TRANSLATOR, languages=["es"]))
+    assert "Mark the answer as read" not in client.get(f"/staff/concerns/{concern.id}").text
+    assert client.post(f"/staff/concerns/{concern.id}/answer-read").status_code == 403
+    db.session.refresh(concern)
+    assert concern.unread_answers == concern.clarifications
+
+
 def test_release_from_quarantine(staff_client, make_concern, db):
-    concern = make_concern(status=S.QUARANTINED, quarantine_reason="too_fast")
+    concern = make_concern(status=ConcernStatus.QUARANTINED, quarantine_reason="too_fast")
     staff_client.post(f"/staff/concerns/{concern.id}/release",
                       data={"seen_status": "quarantined"})
     db.session.refresh(concern)
-    assert (concern.status, concern.quarantine_reason) == (S.RECEIVED, "too_fast")
+    assert (concern.status, concern.quarantine_reason) == (ConcernStatus.RECEIVED, "too_fast")
 
 
 def test_decline_needs_a_reason(staff_client, make_concern, db):
@@ -379,7 +444,8 @@ def test_decline_needs_a_reason(staff_client, make_concern, db):
     assert staff_client.post(url, data={"seen_status": "received"}).status_code == 422
     staff_client.post(url, data={"seen_status": "received", "reason": "Duplicate of a call."})
     db.session.refresh(concern)
-    assert (concern.status, concern.decline_reason) == (S.DECLINED, "Duplicate of a call.")
+    assert (concern.status, concern.decline_reason) == (ConcernStatus.DECLINED,
+                                                        "Duplicate of a call.")
 
 
 def test_merge_points_to_the_other_concern(staff_client, make_concern, db):
@@ -387,7 +453,7 @@ def test_merge_points_to_the_other_concern(staff_client, make_concern, db):
     staff_client.post(f"/staff/concerns/{duplicate.id}/merge",
                       data={"seen_status": "received", "into": str(target.id)})
     db.session.refresh(duplicate)
-    assert (duplicate.status, duplicate.merged_into_id) == (S.MERGED, target.id)
+    assert (duplicate.status, duplicate.merged_into_id) == (ConcernStatus.MERGED, target.id)
     page = staff_client.get(f"/staff/concerns/{duplicate.id}").text
     assert f'href="/staff/concerns/{target.id}">concern {target.id}</a>' in page
 
@@ -516,7 +582,7 @@ def test_a_withdrawn_concern_leaves_no_translation_to_open(staff_client, staff, 
 
 
 def test_a_stale_merge_or_decline_changes_nothing(staff_client, make_concern, db):
-    concern, other = make_concern(status=S.ACCEPTED), make_concern()
+    concern, other = make_concern(status=ConcernStatus.ACCEPTED), make_concern()
     merge = staff_client.post(f"/staff/concerns/{concern.id}/merge",
                               data={"seen_status": "received", "into": str(other.id)},
                               follow_redirects=True)
@@ -524,10 +590,10 @@ def test_a_stale_merge_or_decline_changes_nothing(staff_client, make_concern, db
                                 data={"seen_status": "received", "reason": "old"},
                                 follow_redirects=True)
     for response in (merge, decline):
-        assert "Someone else changed this concern in the meantime." in response.text
+        assert "Someone else saved a change after you opened this page" in response.text
     db.session.refresh(concern)
     assert (concern.status, concern.merged_into_id, concern.decline_reason) == (
-        S.ACCEPTED, None, None)
+        ConcernStatus.ACCEPTED, None, None)
 
 
 def test_asked_before_is_listed(staff_client, make_concern, make_company):
@@ -614,7 +680,7 @@ def test_admin_may_export_contacts(client, make_user, log_in, make_concern):
 
 def test_purge_command(runner, make_concern, db, app):
     closed = date.today() - app.config["CONTACT_RETENTION"] - timedelta(days=1)
-    concern = make_concern(status=S.DECLINED, closed_on=closed, contact_details="x")
+    concern = make_concern(status=ConcernStatus.DECLINED, closed_on=closed, contact_details="x")
     result = runner.invoke(args=["concerns", "purge-contacts"])
     assert result.output == "Erased the contact details of 1 concern(s).\n"
     db.session.refresh(concern)
@@ -623,9 +689,11 @@ def test_purge_command(runner, make_concern, db, app):
 
 def test_staff_requests_purge_contacts_once_a_day(app, staff_client, make_concern, db):
     closed_on = date.today() - app.config["CONTACT_RETENTION"] - timedelta(days=1)
-    due = make_concern(status=S.DECLINED, closed_on=closed_on, contact_details="+57 300 1")
+    due = make_concern(status=ConcernStatus.DECLINED, closed_on=closed_on,
+                       contact_details="+57 300 1")
     page = staff_client.get(f"/staff/concerns/{due.id}").text
-    later = make_concern(status=S.DECLINED, closed_on=closed_on, contact_details="+57 300 2")
+    later = make_concern(status=ConcernStatus.DECLINED, closed_on=closed_on,
+                         contact_details="+57 300 2")
     staff_client.get("/staff/concerns/")
     db.session.expire_all()
     assert (db.session.get(Concern, due.id).contact_details,
@@ -635,7 +703,7 @@ def test_staff_requests_purge_contacts_once_a_day(app, staff_client, make_concer
 
 
 def test_the_page_says_when_contacts_will_be_deleted(app, staff_client, make_concern):
-    concern = make_concern(status=S.DECLINED, closed_on=date.today(),
+    concern = make_concern(status=ConcernStatus.DECLINED, closed_on=date.today(),
                            contact_details="+57 300 1")
     day = date.today() + app.config["CONTACT_RETENTION"]
     page = staff_client.get(f"/staff/concerns/{concern.id}").text
@@ -644,7 +712,7 @@ def test_the_page_says_when_contacts_will_be_deleted(app, staff_client, make_con
 
 
 def test_quarantine_reason_is_explained_in_words(staff_client, make_concern):
-    concern = make_concern(status=S.QUARANTINED, quarantine_reason="too_fast")
+    concern = make_concern(status=ConcernStatus.QUARANTINED, quarantine_reason="too_fast")
     page = staff_client.get(f"/staff/concerns/{concern.id}").text
     assert ("Quarantined as possibly automated (it was sent faster than a person can type)."
             in page)

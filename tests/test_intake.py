@@ -16,7 +16,6 @@ from agmtool.concerns.forms import CAPS
 from agmtool.extensions import db as _db
 from agmtool.models import Concern, ConcernStatus
 
-S = ConcernStatus
 STYLE = Path(__file__).resolve().parent.parent / "agmtool" / "static" / "style.css"
 
 
@@ -119,7 +118,7 @@ def test_submission_gives_a_receipt_in_the_language(client, db):
     code = receipt_of(response.text)
     concern = only_concern(db)
     assert (concern.body, concern.language, concern.status, concern.topics) == (
-        "Lá a Vale enterrou meu coração", "pt", S.RECEIVED, ["tailings", "water"])
+        "Lá a Vale enterrou meu coração", "pt", ConcernStatus.RECEIVED, ["tailings", "water"])
     assert concern.receipt_hash == receipts.receipt_hash(code)
 
 
@@ -200,7 +199,7 @@ def test_honeypot_goes_to_quarantine_with_the_same_receipt_page(client, db):
     assert "Gracias. Recibimos su inquietud." in response.text
     assert receipt_of(response.text)
     concern = only_concern(db)
-    assert (concern.status, concern.quarantine_reason) == (S.QUARANTINED, "honeypot")
+    assert (concern.status, concern.quarantine_reason) == (ConcernStatus.QUARANTINED, "honeypot")
 
 
 @pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 3}])
@@ -214,7 +213,7 @@ def test_a_person_who_takes_their_time_is_not_quarantined(client, db):
     form = fresh_form(client) | {"body": "despacio"}
     time.sleep(2.1)
     client.post("/es/concerns/new", data=form)
-    assert only_concern(db).status == S.RECEIVED
+    assert only_concern(db).status == ConcernStatus.RECEIVED
 
 
 def stamp(app, key: str, seconds_ago: int) -> str:
@@ -241,7 +240,7 @@ def test_its_own_stamp_from_a_minute_ago_is_accepted(app, client, db):
     form = fresh_form(client) | {"body": "x"}
     form["started"] = stamp(app, form["idempotency_key"], 60)
     client.post("/es/concerns/new", data=form)
-    assert only_concern(db).status == S.RECEIVED
+    assert only_concern(db).status == ConcernStatus.RECEIVED
 
 
 def test_a_form_older_than_a_day_is_handed_back_with_its_text(app, client, db):
@@ -256,7 +255,7 @@ def test_a_form_older_than_a_day_is_handed_back_with_its_text(app, client, db):
     again = {**form, "idempotency_key": hidden(response.text, "idempotency_key"),
              "started": hidden(response.text, "started")}
     assert client.post("/es/concerns/new", data=again).status_code == 200
-    assert only_concern(db).status == S.RECEIVED
+    assert only_concern(db).status == ConcernStatus.RECEIVED
 
 
 @pytest.mark.parametrize("app_config", [{"CONCERN_MIN_FILL_SECONDS": 1}])
@@ -420,7 +419,7 @@ def test_withdrawal_needs_the_box_ticked(client, db):
     code = submit(client, contact_details="+57 300 123 4567")
     response = client.post("/es/status/withdraw", data={"code": code})
     assert response.status_code == 422
-    assert only_concern(db).status == S.RECEIVED
+    assert only_concern(db).status == ConcernStatus.RECEIVED
 
 
 def test_withdrawal_deletes_the_text_and_contacts(client, db):
@@ -430,7 +429,7 @@ def test_withdrawal_deletes_the_text_and_contacts(client, db):
     assert "Usted retiró esta inquietud." in response.text
     concern = only_concern(db)
     assert (concern.status, concern.body, concern.contact_details, concern.contact_name) == (
-        S.WITHDRAWN, None, None, None)
+        ConcernStatus.WITHDRAWN, None, None, None)
     again = client.post("/es/status", data={"code": code}).text
     assert "Usted retiró esta inquietud." in again and "agua" not in again
 
@@ -544,3 +543,90 @@ def test_a_browser_without_cookies_is_told_so_and_keeps_the_text(app):
     assert response.status_code == 400
     assert "Su navegador no devolvió la cookie de este sitio" in response.text
     assert "Sin cookies, el río sigue seco.</textarea>" in response.text
+
+
+# --- raw UTF-8 bodies (as curl -d and many HTTP libraries send them) ----------------------
+
+def _raw_body(fields: dict) -> bytes:
+    """A form body with its values as raw UTF-8 bytes, not percent-encoded."""
+    return "&".join(f"{k}={v}" for k, v in fields.items()).encode("utf-8")
+
+
+@pytest.mark.parametrize("encode", ["raw", "percent"])
+def test_the_form_reads_utf8_raw_or_percent_encoded(client, db, encode):
+    fields = fresh_form(client, "pt") | {"body": "Mineração: o córrego secou. 水 🌊",
+                                         "contact_name": "João"}
+    body = _raw_body(fields) if encode == "raw" else "&".join(
+        f"{k}={quote(v)}" for k, v in fields.items()).encode()
+    response = client.post("/pt/concerns/new", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert receipt_of(response.text)
+    concern = only_concern(db)
+    assert (concern.body, concern.contact_name) == ("Mineração: o córrego secou. 水 🌊", "João")
+
+
+def test_raw_invalid_utf8_is_refused_with_the_readable_text_kept(client, db):
+    fields = fresh_form(client) | {"body": "el agua está sucia"}
+    body = _raw_body(fields).replace("está".encode(), b"est\xe1")  # Latin-1, not UTF-8
+    response = client.post("/es/concerns/new", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "Algunos caracteres no se pudieron leer" in response.text
+    assert "el agua est\ufffd sucia</textarea>" in response.text
+    assert db.session.query(Concern).count() == 0
+
+
+def _asked(client, db, make_user) -> str:
+    code = submit(client, "pt", "A lama chegou")
+    concerns.ask_clarification(only_concern(db), make_user(), "Qual córrego?", "pt")
+    db.session.commit()
+    return code
+
+
+@pytest.mark.parametrize("encode", ["raw", "percent"])
+def test_the_status_page_reads_utf8_raw_or_percent_encoded(client, db, make_user, encode):
+    code = _asked(client, db, make_user)
+    fields = {"code": code, "answer": "O córrego do Feijão, desde março."}
+    body = _raw_body(fields) if encode == "raw" else "&".join(
+        f"{k}={quote(v)}" for k, v in fields.items()).encode()
+    response = client.post("/pt/status/answer", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200
+    assert "Sua resposta chegou à nossa equipe" in response.text
+    concern = only_concern(db)
+    assert [c.answer for c in concern.clarifications] == ["O córrego do Feijão, desde março."]
+    status = client.post("/pt/status", data=_raw_body({"code": code}),
+                         content_type="application/x-www-form-urlencoded")
+    assert "O córrego do Feijão, desde março." in status.text
+
+
+@pytest.mark.parametrize("encode", ["raw", "percent"])
+def test_an_answer_with_invalid_utf8_is_refused_and_nothing_stored(client, db, make_user,
+                                                                   encode):
+    code = _asked(client, db, make_user)
+    bad = b"c\xf3rrego" if encode == "raw" else b"c%F3rrego"
+    body = f"code={code}&answer=O ".encode() + bad
+    response = client.post("/pt/status/answer", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "Alguns caracteres não puderam ser lidos" in response.text
+    assert [c.answer for c in only_concern(db).clarifications] == [None]
+
+
+def test_the_server_log_keeps_no_query_string(live_server, caplog):
+    from urllib.request import urlopen
+
+    caplog.set_level(logging.DEBUG, logger="werkzeug")
+    for path in ("/staff/concerns/?q=Ana%20Mar%C3%ADa%20Wayuu&status=received",
+                 "/%73taff/concerns/?q=Ana%20Mar%C3%ADa%20Wayuu", "/calendar.ics?lang=es"):
+        with urlopen(f"{live_server}{path}", timeout=30) as response:
+            assert response.status == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    requests = [re.sub(r"\x1b\[[0-9;]*m", "", line.split('"')[1]) for line in lines
+                if line.startswith("- - - [") and "/login" not in line]
+    assert len(requests) == 3
+    assert requests[0] == "GET /staff/concerns/ HTTP/1.1"
+    assert requests[1] in ("GET /staff/concerns/ HTTP/1.1", "GET /%73taff/concerns/ HTTP/1.1")
+    assert requests[2] == "GET /calendar.ics HTTP/1.1"  # no query string is logged at all
+    assert "Wayuu" not in caplog.text and "Ana" not in caplog.text

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from agmtool import generations
 from agmtool.models import (
+    Attendee,
     Attribution,
     Community,
     ConcernStatus,
@@ -208,9 +209,12 @@ def test_cards_are_one_a5_landscape_page_a_question_original_beside_english(
 
 
 def test_one_speakers_cards(db, staff_client, meeting, staff, tmp_path):
-    meeting.water.speaker_id = staff.id
+    speaker = Attendee(agm=meeting, name="Ana Epieyú", language="es")
+    db.session.add(speaker)
+    db.session.flush()
+    meeting.water.speaker_id = speaker.id
     db.session.commit()
-    data = get_pdf(staff_client, f"/staff/agms/{meeting.id}/cards.pdf?speaker={staff.id}")
+    data = get_pdf(staff_client, f"/staff/agms/{meeting.id}/cards.pdf?speaker={speaker.id}")
     pages = pdf_helpers.page_texts(data, tmp_path)
     assert (len(pages), WATER in " ".join(pages[0].split())) == (1, True)
 
@@ -307,7 +311,7 @@ def test_attendees_open_only_the_packs_of_their_meetings(db, client, make_user, 
                                                          meeting, log_in):
     attendee = make_user("attendee@example.org", role=Role.ATTENDEE)
     other = make_agm(company=meeting.company, local_date=date(2028, 5, 24))
-    meeting.attendees.append(attendee)
+    db.session.add(Attendee(agm=meeting, user=attendee, name="Ana"))
     db.session.commit()
     log_in(client, attendee)
     assert client.get(f"/staff/agms/{meeting.id}/pack.pdf").data[:5] == b"%PDF-"

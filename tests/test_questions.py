@@ -31,7 +31,6 @@ from agmtool.questions import answers, signoffs
 from agmtool.questions import domain as questions
 from agmtool.translation import domain as translation
 
-Q = QuestionStatus
 TEXT = ("Will the board commit to returning the Bruno stream to its natural course and to "
         "guaranteeing drinking water to the Wayuu communities meanwhile?")
 
@@ -78,7 +77,7 @@ def test_a_question_is_drafted_from_accepted_concerns_last_in_the_running_order(
     second = questions.draft(meeting, [accepted(), accepted(language="pt")], TEXT, staff)
     db.session.commit()
     assert [(q.id, q.position, q.status) for q in questions.running_order(meeting)] == [
-        (first.id, 1, Q.DRAFT), (second.id, 2, Q.DRAFT)]
+        (first.id, 1, QuestionStatus.DRAFT), (second.id, 2, QuestionStatus.DRAFT)]
     assert [link.concern.language for link in second.links] == ["es", "pt"]
     assert db.session.scalars(sa.select(Translation).where(
         Translation.source_type == questions.QUESTION)).all() == []  # not while a draft
@@ -101,7 +100,7 @@ def test_sent_for_translation_it_waits_in_the_reply_language_of_every_concern_it
     merged_in = accepted(language="id", reply_language="id")
     concerns.merge(merged_in, es, staff)
     question = questions.draft(meeting, [es, pt, en], TEXT, staff)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     db.session.commit()
     rows = translation.rows(questions.QUESTION, question.id)
     assert {code: (row.state, row.source_text, row.agm_id, row.due_on)
@@ -113,29 +112,29 @@ def test_sent_for_translation_it_waits_in_the_reply_language_of_every_concern_it
 def test_the_communities_are_asked_only_once_every_translation_is_approved(
         db, staff, reviewer, accepted, meeting):
     question = questions.draft(meeting, [accepted(), accepted(language="pt")], TEXT, staff)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     translate(question, "es", staff, reviewer)
     with pytest.raises(questions.NotReady) as refused:
-        questions.move(question, Q.AWAITING_SIGNOFF, staff)
+        questions.move(question, QuestionStatus.AWAITING_SIGNOFF, staff)
     assert (refused.value.reason, refused.value.details) == ("translations", {"languages": ["pt"]})
     translate(question, "pt", staff, reviewer, "A diretoria vai se comprometer...?")
-    questions.move(question, Q.AWAITING_SIGNOFF, staff)
-    assert question.status == Q.AWAITING_SIGNOFF
+    questions.move(question, QuestionStatus.AWAITING_SIGNOFF, staff)
+    assert question.status == QuestionStatus.AWAITING_SIGNOFF
 
 
 def test_a_question_naming_a_community_is_not_approved_before_its_sign_off(
         db, staff, reviewer, accepted, meeting):
     named = accepted(attribution=Attribution.COMMUNITY)
     question = questions.draft(meeting, [named], TEXT, staff)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     translate(question, "es", staff, reviewer)
-    questions.move(question, Q.AWAITING_SIGNOFF, staff)
+    questions.move(question, QuestionStatus.AWAITING_SIGNOFF, staff)
     with pytest.raises(questions.NotReady) as refused:
-        questions.move(question, Q.APPROVED, staff)
+        questions.move(question, QuestionStatus.APPROVED, staff)
     assert refused.value.details == {"concerns": [named.id]}
     signoffs.respond(question, named, SignOffDecision.GIVEN, None, SignOffChannel.STATUS_PAGE)
-    questions.move(question, Q.APPROVED, staff)
-    assert question.status == Q.APPROVED
+    questions.move(question, QuestionStatus.APPROVED, staff)
+    assert question.status == QuestionStatus.APPROVED
 
 
 def test_anonymous_concerns_need_a_sign_off_only_when_the_admins_say_so(
@@ -152,17 +151,17 @@ def test_editing_an_approved_question_supersedes_its_sign_offs_and_asks_again(
         db, staff, reviewer, accepted, meeting):
     concern = accepted()
     question = questions.draft(meeting, [concern], TEXT, staff)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     row = translate(question, "es", staff, reviewer)
-    questions.move(question, Q.AWAITING_SIGNOFF, staff)
+    questions.move(question, QuestionStatus.AWAITING_SIGNOFF, staff)
     signoffs.respond(question, concern, SignOffDecision.GIVEN, None,
                      SignOffChannel.STATUS_PAGE)
-    questions.move(question, Q.APPROVED, staff)
+    questions.move(question, QuestionStatus.APPROVED, staff)
     assert signoffs.state(question, concern).key == "given"
     questions.edit(question, staff, {"text": TEXT + " And when?"}, question.version)
     db.session.commit()
     assert (question.status, row.state, row.stale) == (
-        Q.IN_TRANSLATION, TranslationState.NEEDS_REVIEW, True)
+        QuestionStatus.IN_TRANSLATION, TranslationState.NEEDS_REVIEW, True)
     assert signoffs.state(question, concern).key == "superseded"
     translation.save(row, "¿Se comprometerá...? ¿Y cuándo?", staff, row.version, ready=True)
     translation.approve(row, reviewer, row.version)
@@ -174,7 +173,7 @@ def test_a_sign_off_of_a_version_nobody_read_is_refused(db, staff, reviewer, acc
                                                         meeting):
     concern = accepted(language="en", attribution=Attribution.NAMED)
     question = questions.draft(meeting, [concern], TEXT, staff)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     seen = signoffs.versions(question, concern)
     questions.edit(question, staff, {"text": "Another question?"}, question.version)
     with pytest.raises(ValueError):
@@ -185,7 +184,7 @@ def test_a_sign_off_of_a_version_nobody_read_is_refused(db, staff, reviewer, acc
 def test_changes_asked_come_back_to_staff_with_the_comment(db, staff, accepted, meeting):
     concern = accepted(language="en")
     question = questions.draft(meeting, [concern], TEXT, staff)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     signoffs.respond(question, concern, SignOffDecision.CHANGES_ASKED,
                      "Please name the stream", SignOffChannel.STATUS_PAGE)
     db.session.commit()
@@ -240,7 +239,7 @@ def test_a_withdrawn_concern_leaves_the_question_and_no_trace_of_its_words(
     other = accepted()
     question = questions.draft(meeting, [concern, other], TEXT, staff)
     questions.choose_excerpt(question, concern, "Palabras secretas", staff, 1)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     translate(question, "es", staff, reviewer)
     signoffs.respond(question, concern, SignOffDecision.CHANGES_ASKED, "secretas también",
                      SignOffChannel.STATUS_PAGE)
@@ -250,7 +249,7 @@ def test_a_withdrawn_concern_leaves_the_question_and_no_trace_of_its_words(
     db.session.expire_all()
     question = db.session.get(Question, question.id)
     assert [link.concern_id for link in question.links] == [other.id]
-    assert question.status == Q.DRAFT
+    assert question.status == QuestionStatus.DRAFT
     assert f"concern-withdrawn:{concern.id}" in question.attention.splitlines()
     assert db.session.scalars(sa.select(SignOff)).all() == []
     stored = repr([(h.action, h.changes) for h in db.session.scalars(sa.select(History))])
@@ -262,14 +261,16 @@ def test_a_withdrawn_concern_leaves_the_question_and_no_trace_of_its_words(
 def test_asked_and_answered_the_concerns_follow(db, staff, reviewer, accepted, meeting):
     concern = accepted(language="en", attribution=Attribution.ANONYMOUS)
     question = questions.draft(meeting, [concern], TEXT, staff)
-    for to in (Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF, Q.APPROVED):
+    for to in (QuestionStatus.IN_TRANSLATION, QuestionStatus.AWAITING_SIGNOFF,
+               QuestionStatus.APPROVED):
         questions.move(question, to, staff)
     answers.record_outcome(question, staff, True, None, text="We will study it.",
                            given_by="the Chair", written_promised=True,
                            written_due=date(2027, 6, 30))
     db.session.commit()
     assert (question.status, concern.status, question.answer.given_by,
-            question.answer.written_due) == (Q.ASKED, ConcernStatus.ANSWERED, "the Chair",
+            question.answer.written_due) == (QuestionStatus.ASKED, ConcernStatus.ANSWERED,
+                                             "the Chair",
                                              date(2027, 6, 30))
     assert answers.overdue(date(2027, 7, 1)) == [question.answer]
     answers.record_written_answer(question.answer, staff, "Our written answer.",
@@ -281,7 +282,8 @@ def test_a_question_not_reached_is_carried_to_the_next_meeting(db, staff, accept
                                                                make_agm):
     question = questions.draft(
         meeting, [accepted(language="en", attribution=Attribution.ANONYMOUS)], TEXT, staff)
-    for to in (Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF, Q.APPROVED):
+    for to in (QuestionStatus.IN_TRANSLATION, QuestionStatus.AWAITING_SIGNOFF,
+               QuestionStatus.APPROVED):
         questions.move(question, to, staff)
     answers.record_outcome(question, staff, False, None)
     later = make_agm(company=meeting.company, local_date=date(2028, 5, 24))
@@ -289,24 +291,25 @@ def test_a_question_not_reached_is_carried_to_the_next_meeting(db, staff, accept
     db.session.commit()
     assert (carried.status, carried.text, carried.carried_from_id, carried.agm_id,
             [link.concern_id for link in carried.links]) == (
-        Q.DRAFT, TEXT, question.id, later.id, [link.concern_id for link in question.links])
+        QuestionStatus.DRAFT, TEXT, question.id, later.id,
+        [link.concern_id for link in question.links])
 
 
 def test_moves_outside_the_table_are_refused(db, staff, accepted, meeting):
     question = questions.draft(meeting, [accepted()], TEXT, staff)
     with pytest.raises(workflow.TransitionNotAllowed):
-        questions.move(question, Q.ASKED, staff)
+        questions.move(question, QuestionStatus.ASKED, staff)
 
 
 def test_the_report_back_shows_only_what_the_community_can_read(db, staff, reviewer, accepted,
                                                                 meeting):
     concern = accepted(language="id", reply_language="id", attribution=Attribution.ANONYMOUS)
     question = questions.draft(meeting, [concern], TEXT, staff)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     (item,) = answers.report(concern)
     assert (item.text.text, item.text.pending) == (None, True)
     translate(question, "id", staff, reviewer, "Apakah direksi akan berkomitmen...?")
-    for to in (Q.AWAITING_SIGNOFF, Q.APPROVED):
+    for to in (QuestionStatus.AWAITING_SIGNOFF, QuestionStatus.APPROVED):
         questions.move(question, to, staff)
     answers.record_outcome(question, staff, True, None, text="We will look into it.")
     (item,) = answers.report(concern)
@@ -371,7 +374,7 @@ def test_the_community_signs_off_on_its_status_page(app, db, staff, reviewer, ac
     concern, code = concerns.submit(submission, "signoff-key-0123456789")
     concerns.accept(concern, staff)
     question = questions.draft(meeting, [concern], TEXT, staff)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     db.session.commit()
     community = app.test_client()
     waiting = community.post("/es/status", data={"code": code}).text
@@ -414,7 +417,7 @@ def test_a_merged_concerns_submitter_follows_the_question_in_their_own_language(
         attribution=Attribution.COMMUNITY), "merged-key-0123456789")
     concerns.merge(merged, target, staff)
     question = questions.draft(meeting, [target], TEXT, staff)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     assert sorted(translation.rows(questions.QUESTION, question.id)) == ["es", "pt"]
     translate(question, "pt", staff, reviewer, "A diretoria vai devolver o córrego ao leito?")
     db.session.commit()

@@ -25,6 +25,7 @@ from agmtool.accounts import domain as accounts
 from agmtool.accounts.forms import NewUserForm, SettingsForm, UserEditForm, UserForm
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
+from agmtool.forms import STALE_EDIT
 from agmtool.links import external_url
 from agmtool.models import Role, Setting, User
 from agmtool.security import roles_required
@@ -101,8 +102,7 @@ def edit(user_id: int):
             flash(str(refused), "error")
         except StaleEdit:
             db.session.rollback()
-            flash(_("Someone else changed this account meanwhile. Here it is as it is "
-                    "now: make your change again."), "error")
+            flash(STALE_EDIT, "error")
             return redirect(url_for("admin.edit", user_id=user.id))
         else:
             flash(_("The account has been saved."), "info")
@@ -189,8 +189,7 @@ def settings_page():
             flash(_("The settings are saved."), "info")
         except StaleEdit:
             db.session.rollback()
-            flash(_("Someone else changed the settings meanwhile. Here they are as they are "
-                    "now: make your change again."), "error")
+            flash(STALE_EDIT, "error")
         return redirect(url_for("settings.index"))
     entries = history.for_objects(Setting)
     return render_template("admin/settings.html", current=settings.current(),

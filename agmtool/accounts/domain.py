@@ -9,9 +9,11 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import datetime
 
 import pyotp
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -178,7 +180,9 @@ def verify_totp(user: User, code: str, secret: str | None = None) -> bool:
     if not secret or len(code) != 6:
         return False
     totp = pyotp.TOTP(secret)
-    now = utcnow().timestamp()
+    # Seconds since the epoch as such: utcnow() is naive, and .timestamp() would read it as
+    # the server's local time (every code wrong on a server not set to UTC).
+    now = time.time()
     for drift in (0, -1, 1):
         step = int(now // totp.interval) + drift
         if secrets.compare_digest(totp.at(step * totp.interval), code):
@@ -318,3 +322,13 @@ def use_reset(reset: PasswordReset, password: str) -> User:
     reset.used_at = utcnow()
     set_password(reset.user, password, by=reset.user)
     return reset.user
+
+
+def assignable(roles, language: str | None = None) -> list[User]:
+    """The active accounts work can be assigned to: those of ``roles``, and translators
+    only where ``language`` is one of theirs; by name (one query)."""
+    people = db.session.scalars(sa.select(User).where(
+        User.active.is_(True), User.role.in_(list(roles)))).all()
+    return sorted((p for p in people if p.role != Role.TRANSLATOR or language is None
+                   or language in p.language_list),
+                  key=lambda p: ((p.name or p.email).casefold(), p.id))

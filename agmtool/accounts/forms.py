@@ -3,11 +3,22 @@
 Every validator carries its own translated message: WTForms ships no Indonesian catalogue."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from agmtool.forms import REQUIRED, Form, MultiCheckboxField, enum_choices
 from agmtool.models import Role
+
+# The roles from the least to the most access.
+ROLES_BY_REACH = (Role.ATTENDEE, Role.TRANSLATOR, Role.STAFF, Role.ADMIN)
 
 
 class LoginForm(Form):
@@ -51,7 +62,13 @@ class UserForm(Form):
     name = StringField(
         _l("Name"), validators=[Optional(), Length(max=200, message=_l("At most 200 characters."))]
     )
-    role = SelectField(_l("Role"), choices=enum_choices(Role), validators=[DataRequired(REQUIRED)])
+    # No role is preselected: one missed dropdown must not give an account full access. The
+    # least-privileged role comes first.
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice("", _l("Choose a role")), *enum_choices(ROLES_BY_REACH)],
+        validators=[DataRequired(_l("Choose a role for this account."))],
+    )
     languages = MultiCheckboxField(_l("Translation languages"), choices=[])
     active = BooleanField(_l("Account active"), default=True)
 

@@ -103,7 +103,9 @@ class Run:
         self.server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
              "--bind", f"127.0.0.1:{self.port}", "agmtool.bench.server:create_app()"],
-            cwd=ROOT, env={**os.environ, SETTINGS: json.dumps(self.settings)})
+            cwd=ROOT, env={**os.environ, SETTINGS: json.dumps(self.settings),
+                          # production's access log, formatted and written, but not shown
+                          "AGMTOOL_ACCESS_LOG": os.devnull})
         deadline = time.monotonic() + 60
         while True:
             try:

@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy.exc import IntegrityError
 
-from agmtool import history, i18n
+from agmtool import history, i18n, workflow
 from agmtool.concerns.receipts import key_hash, receipt_from_key, receipt_hash
-from agmtool.database import StaleEdit, claim
+from agmtool.database import StaleEdit, claim, erase_from_disk
 from agmtool.extensions import db
 from agmtool.models import (
     QUARANTINE_REASONS,
@@ -35,8 +35,6 @@ from agmtool.models import (
 )
 from agmtool.text import clean_text, folded
 from agmtool.translation import domain as translation
-
-S = ConcernStatus
 
 
 def _merged_into(value) -> str:
@@ -83,6 +81,7 @@ HISTORY = history.Labels(
         "accepted": lazy_pgettext("history action", "Accepted"),
         "clarification_asked": lazy_pgettext("history action", "Clarification asked for"),
         "clarification_answered": lazy_pgettext("history action", "Answered by the community"),
+        "answer_read": lazy_pgettext("history action", "The community's answer read"),
         "released": lazy_pgettext("history action", "Released from quarantine"),
         "reopened": lazy_pgettext("history action", "Reopened"),
         "declined": lazy_pgettext("history action", "Declined"),
@@ -147,7 +146,7 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
     if seen is not None:
         return db.session.get(Concern, seen), code
     concern = Concern(
-        status=S.QUARANTINED if suspect else S.RECEIVED,
+        status=ConcernStatus.QUARANTINED if suspect else ConcernStatus.RECEIVED,
         quarantine_reason=suspect,
         channel=data.channel,
         language=data.language,
@@ -196,29 +195,30 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
 
 # The one table of allowed moves. Withdrawal is the submitter's right from any state.
 TRANSITIONS: dict[ConcernStatus, set[ConcernStatus]] = {
-    S.RECEIVED: {S.ACCEPTED, S.NEEDS_CLARIFICATION, S.MERGED, S.DECLINED, S.WITHDRAWN},
-    S.QUARANTINED: {S.RECEIVED, S.DECLINED, S.WITHDRAWN},
+    ConcernStatus.RECEIVED: {
+        ConcernStatus.ACCEPTED, ConcernStatus.NEEDS_CLARIFICATION, ConcernStatus.MERGED,
+        ConcernStatus.DECLINED, ConcernStatus.WITHDRAWN},
+    ConcernStatus.QUARANTINED: {
+        ConcernStatus.RECEIVED, ConcernStatus.DECLINED, ConcernStatus.WITHDRAWN},
     # Received again when the community answers the question from its status page.
-    S.NEEDS_CLARIFICATION: {S.RECEIVED, S.ACCEPTED, S.MERGED, S.DECLINED, S.WITHDRAWN},
-    S.ACCEPTED: {S.NEEDS_CLARIFICATION, S.MERGED, S.DECLINED, S.ASKED, S.WITHDRAWN},
-    S.ASKED: {S.ANSWERED, S.CLOSED, S.WITHDRAWN},
-    S.ANSWERED: {S.CLOSED, S.WITHDRAWN},
-    S.MERGED: {S.WITHDRAWN},
-    S.DECLINED: {S.RECEIVED, S.WITHDRAWN},
-    S.CLOSED: {S.WITHDRAWN},
-    S.WITHDRAWN: set(),
+    ConcernStatus.NEEDS_CLARIFICATION: {
+        ConcernStatus.RECEIVED, ConcernStatus.ACCEPTED, ConcernStatus.MERGED,
+        ConcernStatus.DECLINED, ConcernStatus.WITHDRAWN},
+    ConcernStatus.ACCEPTED: {
+        ConcernStatus.NEEDS_CLARIFICATION, ConcernStatus.MERGED, ConcernStatus.DECLINED,
+        ConcernStatus.ASKED, ConcernStatus.WITHDRAWN},
+    ConcernStatus.ASKED: {ConcernStatus.ANSWERED, ConcernStatus.CLOSED, ConcernStatus.WITHDRAWN},
+    ConcernStatus.ANSWERED: {ConcernStatus.CLOSED, ConcernStatus.WITHDRAWN},
+    ConcernStatus.MERGED: {ConcernStatus.WITHDRAWN},
+    ConcernStatus.DECLINED: {ConcernStatus.RECEIVED, ConcernStatus.WITHDRAWN},
+    ConcernStatus.CLOSED: {ConcernStatus.WITHDRAWN},
+    ConcernStatus.WITHDRAWN: set(),
 }
 # Reaching one of these starts the clock on erasing contact details.
-CLOSING = {S.MERGED, S.DECLINED, S.CLOSED}
+CLOSING = {ConcernStatus.MERGED, ConcernStatus.DECLINED, ConcernStatus.CLOSED}
 # Fields whose values never go into the history: their old values are what gets deleted.
 PRIVATE_FIELDS = {"body", "wanted", "place", "community_name", "company_other",
                   "speaker_name", "contact_name", "contact_details", "text"}
-
-
-class TransitionNotAllowed(ValueError):
-    def __init__(self, concern: Concern, to: ConcernStatus):
-        super().__init__(f"concern {concern.id}: {concern.status} -> {to} is not allowed")
-        self.status, self.to = concern.status, to
 
 
 def allowed(concern: Concern) -> set[ConcernStatus]:
@@ -252,12 +252,11 @@ def move(concern: Concern, to: ConcernStatus, user: User | None, action: str,
     """
     if seen is None:
         seen = concern.status
-    elif seen in S._value2member_map_:
-        seen = S(seen)
+    elif seen in ConcernStatus._value2member_map_:
+        seen = ConcernStatus(seen)
     else:
         raise StaleEdit(f"concern {concern.id}: no status was seen")
-    if to not in TRANSITIONS[seen]:
-        raise TransitionNotAllowed(concern, to)
+    workflow.check(TRANSITIONS, concern, seen, to)
     if not _claim(concern, to, Concern.status == seen):
         raise StaleEdit(f"concern {concern.id} is no longer {seen}")
     _apply(concern, to, user, action, values)
@@ -268,18 +267,18 @@ def _apply(concern: Concern, to: ConcernStatus, user: User | None, action: str,
     values["status"] = to
     if to in CLOSING:
         values["closed_on"] = utcnow().date()
-    elif to not in {S.WITHDRAWN}:
+    elif to not in {ConcernStatus.WITHDRAWN}:
         values["closed_on"] = None
     changes = history.apply_changes(concern, values)
     history.record(concern, user, action, _redacted(changes))
-    if to != S.WITHDRAWN:
+    if to != ConcernStatus.WITHDRAWN:
         sync_translations(concern, user)
     db.session.flush()
 
 
 def accept(concern: Concern, user: User, seen: str | None = None) -> None:
     """Accept for an AGM question (see move)."""
-    move(concern, S.ACCEPTED, user, "accepted", seen)
+    move(concern, ConcernStatus.ACCEPTED, user, "accepted", seen)
 
 
 def ask_clarification(concern: Concern, user: User, question: str, language: str,
@@ -287,7 +286,7 @@ def ask_clarification(concern: Concern, user: User, question: str, language: str
     """Ask the community something; the question shows on its status page, in the
     community's reply language once translated from ``language`` (see move). Earlier
     questions and answers are kept."""
-    move(concern, S.NEEDS_CLARIFICATION, user, "clarification_asked", seen)
+    move(concern, ConcernStatus.NEEDS_CLARIFICATION, user, "clarification_asked", seen)
     asked = Clarification(question=(clean_text(question) or "").strip(),
                           question_language=language, asked_by_id=user.id if user else None)
     concern.clarifications.append(asked)
@@ -303,7 +302,8 @@ def answer_clarification(concern: Concern, answer: str) -> None:
     as received. Raises StaleEdit when the concern no longer waits for an answer (see
     move)."""
     asked = concern.open_question
-    move(concern, S.RECEIVED, None, "clarification_answered", S.NEEDS_CLARIFICATION)
+    move(concern, ConcernStatus.RECEIVED, None, "clarification_answered",
+         ConcernStatus.NEEDS_CLARIFICATION)
     if asked is not None:
         asked.answer = (clean_text(answer) or "").strip()
         asked.answered_on = utcnow().date()
@@ -313,23 +313,38 @@ def answer_clarification(concern: Concern, answer: str) -> None:
     db.session.flush()
 
 
+def mark_answers_read(concern: Concern, user: User) -> int:
+    """Staff have read the community's answers: they stop being flagged and counted in the
+    inbox. Side effects: each unread round's ``answer_read_at`` and reader, one history
+    entry, flush. Returns how many were marked (0: nothing was waiting)."""
+    unread = concern.unread_answers
+    if not unread:
+        return 0
+    now = utcnow()
+    for round in unread:
+        round.answer_read_at, round.answer_read_by_id = now, user.id
+    history.record(concern, user, "answer_read")
+    db.session.flush()
+    return len(unread)
+
+
 def _only_from(concern: Concern, seen: str | None, status: ConcernStatus) -> None:
     """Several moves lead back to received; each is only right from its own status."""
     if (seen or concern.status) != status:
-        raise TransitionNotAllowed(concern, S.RECEIVED)
+        raise workflow.TransitionNotAllowed(concern, concern.status, ConcernStatus.RECEIVED)
 
 
 def release(concern: Concern, user: User, seen: str | None = None) -> None:
     """Release from quarantine into the inbox (see move); the quarantine reason stays."""
-    _only_from(concern, seen, S.QUARANTINED)
-    move(concern, S.RECEIVED, user, "released", seen)
+    _only_from(concern, seen, ConcernStatus.QUARANTINED)
+    move(concern, ConcernStatus.RECEIVED, user, "released", seen)
 
 
 def reopen(concern: Concern, user: User, seen: str | None = None) -> None:
     """Take a declined concern back into the inbox (see move); the reason goes, with its
     translations."""
-    _only_from(concern, seen, S.DECLINED)
-    move(concern, S.RECEIVED, user, "reopened", seen, decline_reason=None,
+    _only_from(concern, seen, ConcernStatus.DECLINED)
+    move(concern, ConcernStatus.RECEIVED, user, "reopened", seen, decline_reason=None,
          decline_reason_language=None)
     translation.erase(DECLINE_REASON, [concern.id])
 
@@ -341,7 +356,7 @@ def decline(concern: Concern, user: User, reason: str, language: str,
     reason = (clean_text(reason) or "").strip()
     if not reason:
         raise ValueError("a reason is required")
-    move(concern, S.DECLINED, user, "declined", seen, decline_reason=reason,
+    move(concern, ConcernStatus.DECLINED, user, "declined", seen, decline_reason=reason,
          decline_reason_language=language)
     translation.sync(DECLINE_REASON, concern.id, reason, language, [concern.reply_language],
                      reader=Reader.COMMUNITY, user=user, due_on=utcnow().date())
@@ -352,7 +367,8 @@ class MergeNotPossible(ValueError):
 
 
 # A concern in one of these cannot take in others.
-CANNOT_TAKE_IN = [S.WITHDRAWN, S.DECLINED, S.QUARANTINED, S.MERGED]
+CANNOT_TAKE_IN = [ConcernStatus.WITHDRAWN, ConcernStatus.DECLINED, ConcernStatus.QUARANTINED,
+                  ConcernStatus.MERGED]
 
 
 def merge(concern: Concern, into: Concern, user: User, seen: str | None = None) -> None:
@@ -381,7 +397,7 @@ def merge(concern: Concern, into: Concern, user: User, seen: str | None = None) 
 
     if into.id < concern.id:
         claim_target()
-    move(concern, S.MERGED, user, "merged", seen, merged_into_id=into.id)
+    move(concern, ConcernStatus.MERGED, user, "merged", seen, merged_into_id=into.id)
     if into.id > concern.id:
         claim_target()
 
@@ -400,10 +416,11 @@ def withdraw(concern: Concern) -> None:
     Side effects: empties text, names, contact details, the clarification rounds and every
     translation of them; keeps status withdrawn, language, company and topics as the
     record that a concern was withdrawn; bumps the version (the text changed); records
-    history without the deleted values; sends ``withdrawn`` (questions unlink it); flushes.
+    history without the deleted values; sends ``withdrawn`` (questions unlink it); asks for
+    the WAL to be truncated on commit (``database.erase_from_disk``); flushes.
     Does nothing when the concern was withdrawn already.
     """
-    if not _claim(concern, S.WITHDRAWN, Concern.status != S.WITHDRAWN):
+    if not _claim(concern, ConcernStatus.WITHDRAWN, Concern.status != ConcernStatus.WITHDRAWN):
         return
     today = utcnow().date()
     rounds = [round.id for round in concern.clarifications]
@@ -415,23 +432,26 @@ def withdraw(concern: Concern) -> None:
     concern.clarifications.clear()  # questions can quote the words; answers are theirs
     concern.search_text = None
     had_contact = bool(concern.contact_name or concern.contact_details)
-    _apply(concern, S.WITHDRAWN, None, "withdrawn", dict(
+    _apply(concern, ConcernStatus.WITHDRAWN, None, "withdrawn", dict(
         body=None, wanted=None, place=None, community_name=None, company_other=None,
         speaker_name=None, contact_name=None, contact_details=None, decline_reason=None,
         withdrawn_on=today,
         version=concern.version + 1,
         contact_erased_on=today if had_contact else concern.contact_erased_on))
     withdrawn.send(concern)
+    erase_from_disk()
     db.session.flush()
 
 
 def erase_contact(concern: Concern, user: User | None) -> bool:
-    """Delete the contact details. Side effects: history, flush. False when none were kept."""
+    """Delete the contact details. Side effects: history, the WAL truncated on commit
+    (``database.erase_from_disk``), flush. False when none were kept."""
     if not (concern.contact_name or concern.contact_details):
         return False
     changes = history.apply_changes(concern, {"contact_name": None, "contact_details": None,
                                      "contact_erased_on": utcnow().date()})
     history.record(concern, user, "contact_erased", _redacted(changes))
+    erase_from_disk()
     db.session.flush()
     return True
 
@@ -481,8 +501,9 @@ TRANSLATION_KINDS = {
     DECLINE_REASON: _kind(_l("Why a concern was declined")),
 }
 # Concerns whose words staff work with: these wait for their English translation.
-TRANSLATED = {S.RECEIVED, S.NEEDS_CLARIFICATION, S.ACCEPTED, S.MERGED, S.ASKED, S.ANSWERED,
-              S.CLOSED}
+TRANSLATED = {ConcernStatus.RECEIVED, ConcernStatus.NEEDS_CLARIFICATION, ConcernStatus.ACCEPTED,
+              ConcernStatus.MERGED, ConcernStatus.ASKED, ConcernStatus.ANSWERED,
+              ConcernStatus.CLOSED}
 
 
 def sync_translations(concern: Concern, user: User | None = None, new: bool = False) -> None:

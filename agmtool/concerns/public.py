@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
-from agmtool import i18n
+from agmtool import i18n, workflow
 from agmtool.concerns import domain as concerns
 from agmtool.concerns import receipts
 from agmtool.concerns import status as status_page
@@ -27,25 +27,31 @@ from agmtool.models import ConcernStatus
 bp = Blueprint("intake", __name__, url_prefix="/<lang>")
 i18n.add_language_prefix(bp)
 
-S = ConcernStatus
 # The status as the community reads it; a quarantined concern reads as received.
 STATUS_WORDING = {
-    S.RECEIVED: _l("We have received your concern. Our team will read it soon."),
-    S.QUARANTINED: _l("We have received your concern. Our team will read it soon."),
-    S.NEEDS_CLARIFICATION: _l("Our team needs to ask you something about your concern. If you "
-                              "left contact details, we may also get in touch."),
-    S.ACCEPTED: _l("Your concern has been accepted. We are preparing a question for the "
-                   "company's annual meeting."),
-    S.MERGED: _l("Other people raised the same problem. We have joined your concern with "
-                 "theirs so that they are asked together."),
-    S.DECLINED: _l("We cannot take your concern to a company meeting this time."),
-    S.ASKED: _l("Your question was asked at the company's meeting. We will bring you the "
-                "company's answer."),
-    S.ANSWERED: _l("The company has answered. Its answer is below as soon as it is ready in "
-                   "your language."),
-    S.CLOSED: _l("The work on this concern is finished."),
-    S.WITHDRAWN: _l("You withdrew this concern. What you wrote and your contact details have "
-                    "been deleted."),
+    ConcernStatus.RECEIVED: _l("We have received your concern. Our team will read it soon."),
+    ConcernStatus.QUARANTINED: _l(
+        "We have received your concern. Our team will read it soon."),
+    ConcernStatus.NEEDS_CLARIFICATION: _l(
+        "Our team needs to ask you something about your concern. If you "
+        "left contact details, we may also get in touch."),
+    ConcernStatus.ACCEPTED: _l(
+        "Your concern has been accepted. We are preparing a question for the "
+        "company's annual meeting."),
+    ConcernStatus.MERGED: _l(
+        "Other people raised the same problem. We have joined your concern with "
+        "theirs so that they are asked together."),
+    ConcernStatus.DECLINED: _l("We cannot take your concern to a company meeting this time."),
+    ConcernStatus.ASKED: _l(
+        "Your question was asked at the company's meeting. We will bring you the "
+        "company's answer."),
+    ConcernStatus.ANSWERED: _l(
+        "The company has answered. Its answer is below as soon as it is ready in "
+        "your language."),
+    ConcernStatus.CLOSED: _l("The work on this concern is finished."),
+    ConcernStatus.WITHDRAWN: _l(
+        "You withdrew this concern. What you wrote and your contact details have "
+        "been deleted."),
 }
 
 FORM_PROBLEMS = {
@@ -106,10 +112,15 @@ def _posted() -> tuple[MultiDict, bool]:
     """
     raw = request.get_data(cache=True)
     if request.mimetype == "application/x-www-form-urlencoded":
-        text = raw.decode("latin-1")
+        # The body may carry raw UTF-8 (curl -d, many HTTP libraries) as well as
+        # percent-escapes of it (browsers): both are read as UTF-8.
+        try:
+            text, readable = raw.decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, readable = raw.decode("utf-8", errors="replace"), False
         try:
             return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
-                                       errors="strict", max_num_fields=200)), True
+                                       errors="strict", max_num_fields=200)), readable
         except UnicodeDecodeError:
             return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8",
                                        errors="replace", max_num_fields=200)), False
@@ -247,8 +258,9 @@ def _show_status(form: StatusForm, concern=None, withdraw_form: WithdrawForm | N
     if concern is not None and answer_form is None:
         answer_form = AnswerForm(formdata=None, code=form.code.data)
     # Quarantine is ours to know: the submitter sees the same as for any new concern.
-    shown = S.RECEIVED if concern is not None and concern.status == S.QUARANTINED else (
-        concern.status if concern is not None else None)
+    shown = concern.status if concern is not None else None
+    if shown == ConcernStatus.QUARANTINED:
+        shown = ConcernStatus.RECEIVED
     response = current_app.make_response((render_template(
         "intake/status.html", form=form, concern=concern, withdraw_form=withdraw_form,
         answer_form=answer_form, shown=shown, wording=STATUS_WORDING, message=message,
@@ -297,6 +309,10 @@ def status():
     return _show_status(form, concern)
 
 
+def _readable_body() -> bool:
+    return _posted()[1]
+
+
 def _posted_with_code(form_class):
     """A POST from a concern's status page: the posted form, the status form for the same
     code, and the concern (None when the code finds none)."""
@@ -317,7 +333,7 @@ def withdraw():
                             message=FORM_PROBLEMS[_token_problem("csrf_status")], code=400)
     if not withdraw_form.validate():
         return _show_status(form, concern, withdraw_form, code=422)
-    if concern.status != S.WITHDRAWN:
+    if concern.status != ConcernStatus.WITHDRAWN:
         concerns.withdraw(concern)
         db.session.commit()
     return _show_status(form, concern)
@@ -330,6 +346,9 @@ def answer():
     data, answer_form, form, concern = _posted_with_code(AnswerForm)
     if concern is None:
         return _show_status(form, message=NOT_FOUND)
+    if not _readable_body():
+        return _show_status(form, concern, answer_form=answer_form,
+                            message=FORM_PROBLEMS["encoding"], code=400)
     if not _csrf_ok(data):
         return _show_status(form, concern, answer_form=answer_form,
                             message=FORM_PROBLEMS[_token_problem("csrf")], code=400)
@@ -338,7 +357,7 @@ def answer():
     try:
         concerns.answer_clarification(concern, answer_form.answer.data)
         db.session.commit()
-    except (StaleEdit, concerns.TransitionNotAllowed):
+    except (StaleEdit, workflow.TransitionNotAllowed):
         db.session.rollback()  # answered already, or withdrawn: the page says where it is
         return _show_status(form, concern)
     return _show_status(form, concern, done=ANSWER_SENT)
@@ -352,11 +371,14 @@ def section_action(section: str, action: str):
     handler = found.actions.get(action) if found is not None else None
     if handler is None:
         abort(404)
-    data, _readable = _posted()
+    data, readable = _posted()
     form = StatusForm(formdata=None, code=data.get("code"))
     concern = receipts.find_by_receipt(data.get("code") or "")
     if concern is None:
         return _show_status(form, message=NOT_FOUND)
+    if not readable:
+        return _show_status(form, concern, code=400, message=FORM_PROBLEMS["encoding"],
+                            states={section: {"posted": data}})
     if not _csrf_ok(data):
         return _show_status(form, concern, code=400,
                             message=FORM_PROBLEMS[_token_problem("csrf")],

@@ -7,19 +7,20 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from agmtool import seasons
 from agmtool.concerns.domain import BODY
 from agmtool.extensions import db
 from agmtool.i18n import language_name
 from agmtool.models import (
     Attribution,
     Channel,
+    Clarification,
     Company,
     Concern,
     ConcernStatus,
@@ -32,8 +33,6 @@ from agmtool.models import (
 )
 from agmtool.text import clean_text, folded, spreadsheet_cell
 
-S = ConcernStatus
-
 
 @dataclass
 class Filters:
@@ -41,10 +40,18 @@ class Filters:
     language: str | None = None
     company: str | None = None  # a company id, or "none"
     topic: str | None = None
-    season: int | None = None
+    season: int | None = None  # the year it began (agmtool.seasons)
     q: str | None = None
+    unread_answers: bool = False  # only those with a community's answer staff have not read
+    in_no_question: bool = False  # only those no question answers yet
+    assignee: int | None = None  # a user id: only the concerns assigned to them
     languages: list[str] | None = None  # a translator's languages: nothing else is shown
     hide: set[ConcernStatus] = field(default_factory=set)
+
+
+# A concern with a community's answer that staff have not marked read.
+UNREAD_ANSWER = Concern.clarifications.any(sa.and_(Clarification.answer.is_not(None),
+                                                   Clarification.answer_read_at.is_(None)))
 
 
 def _like(text: str) -> str:
@@ -69,8 +76,13 @@ def _conditions(filters: Filters, with_status: bool = True) -> list:
     if filters.topic:
         where.append(Concern.topic_rows.any(ConcernTopic.topic == filters.topic))
     if filters.season:
-        where.append(Concern.received_on.between(date(filters.season, 1, 1),
-                                                 date(filters.season, 12, 31)))
+        where.append(Concern.received_on.between(*seasons.bounds(filters.season)))
+    if filters.unread_answers:
+        where.append(UNREAD_ANSWER)
+    if filters.in_no_question:
+        where.append(~Concern.links.any())
+    if filters.assignee:
+        where.append(Concern.assignee_id == filters.assignee)
     if filters.q:
         where.append(Concern.search_text.like(_like(folded(clean_text(filters.q).strip())),
                                               escape="\\"))
@@ -82,7 +94,7 @@ def search(filters: Filters):
     return (
         sa.select(Concern).where(*_conditions(filters))
         .options(selectinload(Concern.topic_rows), selectinload(Concern.company),
-                 selectinload(Concern.translations))
+                 selectinload(Concern.translations), selectinload(Concern.clarifications))
         .order_by(Concern.received_on.desc(), Concern.id.desc())
     )
 
@@ -96,13 +108,26 @@ def counts(filters: Filters) -> dict[str, int]:
     return {str(status): number for status, number in rows}
 
 
-def seasons() -> list[int]:
+def count(filters: Filters) -> int:
+    """How many concerns the inbox lists under ``filters`` (one query)."""
+    return db.session.scalar(sa.select(sa.func.count(Concern.id)).where(*_conditions(filters)))
+
+
+def unread_answers(filters: Filters) -> int:
+    """How many concerns under every filter but the status one have an answer waiting."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Concern.id))
+        .where(*_conditions(filters, with_status=False), UNREAD_ANSWER))
+
+
+def received_seasons() -> list[int]:
+    """The AGM seasons concerns were received in, newest first (see agmtool.seasons)."""
     first, last = db.session.execute(
         sa.select(sa.func.min(Concern.received_on), sa.func.max(Concern.received_on))
     ).one()
     if first is None:
         return []
-    return list(range(last.year, first.year - 1, -1))
+    return seasons.between(first, last)
 
 
 def asked_before(concern: Concern, languages: list[str] | None = None,
@@ -123,7 +148,7 @@ def asked_before(concern: Concern, languages: list[str] | None = None,
                sa.and_(Concern.received_on == concern.received_on,
                        Concern.id < concern.id)),
         Concern.topic_rows.any(ConcernTopic.topic.in_(concern.topics)),
-        Concern.status.not_in([S.WITHDRAWN, S.QUARANTINED]),
+        Concern.status.not_in([ConcernStatus.WITHDRAWN, ConcernStatus.QUARANTINED]),
     ]
     if languages is not None:
         where.append(Concern.language.in_(languages))

@@ -17,10 +17,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
-from agmtool import history, i18n, links
+from agmtool import history, i18n, links, seasons, workflow
+from agmtool.accounts import domain as accounts
 from agmtool.concerns import domain as concerns
 from agmtool.concerns import receipts
 from agmtool.concerns import search as concern_search
@@ -36,7 +36,7 @@ from agmtool.concerns.forms import (
 )
 from agmtool.database import StaleEdit
 from agmtool.extensions import cache, db
-from agmtool.forms import options
+from agmtool.forms import STALE_EDIT, AssignForm, options
 from agmtool.models import (
     QUARANTINE_REASONS,
     Channel,
@@ -52,7 +52,6 @@ from agmtool.translation import domain as translation
 # `flask --app agmtool concerns purge-contacts` lives on this blueprint's command group.
 bp = Blueprint("inbox", __name__, url_prefix="/staff/concerns", cli_group="concerns")
 
-S = ConcernStatus
 READERS = (Role.STAFF, Role.ADMIN, Role.TRANSLATOR)
 TRIAGERS = (Role.STAFF, Role.ADMIN)
 PER_PAGE = 25
@@ -86,7 +85,8 @@ def sees_contacts() -> bool:
 
 def _translator_limits() -> dict:
     if g.user.role == Role.TRANSLATOR:
-        return {"languages": g.user.language_list, "hide": {S.QUARANTINED, S.WITHDRAWN}}
+        return {"languages": g.user.language_list,
+                "hide": {ConcernStatus.QUARANTINED, ConcernStatus.WITHDRAWN}}
     return {}
 
 
@@ -95,12 +95,16 @@ def _filters() -> concern_search.Filters:
     season = args.get("season", "")
     company = args.get("company", "")
     return concern_search.Filters(
-        status=args.get("status") if args.get("status") in S._value2member_map_ else None,
+        status=(args.get("status") if args.get("status") in ConcernStatus._value2member_map_
+                else None),
         language=args.get("language") if args.get("language") in i18n.languages() else None,
         company=company if company == "none" or links.number(company) else None,
         topic=args.get("topic") if args.get("topic") in Topic._value2member_map_ else None,
-        season=int(season) if season.isdigit() and 1900 < int(season) < 3000 else None,
+        season=seasons.parse(season),
         q=(args.get("q") or "").strip()[:200] or None,
+        unread_answers=args.get("answers") == "unread",
+        in_no_question=args.get("question") == "none",
+        assignee=links.number(args.get("assignee")),
         **_translator_limits(),
     )
 
@@ -127,10 +131,12 @@ def index():
     limits = _translator_limits()  # offer only what this reader can open
     return render_template(
         "inbox/index.html", page=page, filters=filters, args=args,
-        counts=concern_search.counts(filters), companies=concerns.companies(),
-        seasons=concern_search.seasons(), topics=list(Topic),
-        statuses=[s for s in S if s not in limits.get("hide", ())],
+        counts=concern_search.counts(filters),
+        unread_answers=concern_search.unread_answers(filters), companies=concerns.companies(),
+        seasons=concern_search.received_seasons(), topics=list(Topic),
+        statuses=[s for s in ConcernStatus if s not in limits.get("hide", ())],
         filter_languages=limits.get("languages", i18n.languages()),
+        people=accounts.assignable(TRIAGERS) if sees_contacts() else [],
     )
 
 
@@ -217,7 +223,13 @@ def _render_detail(concern: Concern, code: int = 200, decline_form: DeclineForm 
         sees_contacts=sees_contacts(),
         retention_ends=concerns.retention_ends(concern),
         quarantine_reasons=QUARANTINE_REASONS,
+        assign_form=_assign_form(concern) if sees_contacts() else None,
     ), code
+
+
+def _assign_form(concern: Concern, formdata=None) -> AssignForm:
+    form = AssignForm(formdata=formdata, assignee=str(concern.assignee_id or ""))
+    return form.offer(accounts.assignable(TRIAGERS))
 
 
 def _history(concern: Concern, translated: dict) -> tuple[list, dict]:
@@ -226,10 +238,6 @@ def _history(concern: Concern, translated: dict) -> tuple[list, dict]:
     Spanish")."""
     rows = [row for found in translated.values() for row in found]
     return history.for_records([concern, *rows]), translation.history_subjects(rows)
-
-
-CHANGED_MEANWHILE = _l("Someone else changed this concern in the meantime. Here it is as it "
-                      "is now.")
 
 
 def _triage(concern: Concern, step, done: str | None = None, refused: str | None = None
@@ -243,8 +251,8 @@ def _triage(concern: Concern, step, done: str | None = None, refused: str | None
         return True
     except StaleEdit:
         db.session.rollback()
-        flash(CHANGED_MEANWHILE, "error")
-    except concerns.TransitionNotAllowed:
+        flash(STALE_EDIT, "error")
+    except workflow.TransitionNotAllowed:
         db.session.rollback()
         flash(_("That step is not possible from “%(status)s”.",
                 status=concern.status.label), "error")
@@ -278,6 +286,27 @@ def _written_step(concern_id: int, form_class, form_name: str, step):
         # Someone moved the concern meanwhile: the page as it is now, with the text kept.
         form.seen_status.data = concern.status.value
         return _render_detail(concern, 409, **{form_name: form})
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
+@bp.post("/<int:concern_id>/answer-read")
+@roles_required(*TRIAGERS)
+def answer_read(concern_id: int):
+    concern = _get_concern(concern_id)
+    if ActionForm().validate_on_submit() and concerns.mark_answers_read(concern, g.user):
+        db.session.commit()
+        flash(_("Marked as read."), "info")
+    return redirect(url_for("inbox.detail", concern_id=concern.id))
+
+
+@bp.post("/<int:concern_id>/assign")
+@roles_required(*TRIAGERS)
+def assign(concern_id: int):
+    concern = _get_concern(concern_id)
+    form = _assign_form(concern, formdata=request.form)
+    if form.validate_on_submit() and history.assign(concern, g.user, form.chosen()):
+        db.session.commit()
+        flash(_("Saved."), "info")
     return redirect(url_for("inbox.detail", concern_id=concern.id))
 
 

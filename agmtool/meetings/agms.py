@@ -3,7 +3,6 @@ cancel), with local times checked against each meeting's IANA zone. CSV import: 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -38,7 +37,7 @@ from agmtool.models import (
     User,
     utcnow,
 )
-from agmtool.text import clean_text
+from agmtool.text import clean_text, is_web_link
 
 # A meeting's deadlines: (attribute on AGM, key used in UIDs and URLs, label).
 DEADLINES = (
@@ -49,7 +48,7 @@ DEADLINES = (
 
 # What a status may become. Postponing and cancelling have their own functions because
 # they need a note; every status change goes through change_status.
-STATUS_TRANSITIONS: dict[AGMStatus, set[AGMStatus]] = {
+TRANSITIONS: dict[AGMStatus, set[AGMStatus]] = {
     AGMStatus.EXPECTED: {AGMStatus.ANNOUNCED, AGMStatus.CONFIRMED, AGMStatus.POSTPONED,
                          AGMStatus.CANCELLED},
     AGMStatus.ANNOUNCED: {AGMStatus.EXPECTED, AGMStatus.CONFIRMED, AGMStatus.POSTPONED,
@@ -370,7 +369,7 @@ def check_meeting(values: dict) -> dict[str, list]:
             _add(errors, attr, _l("A deadline must fall before the meeting starts."))
         elif start is None and moment.date() > day:
             _add(errors, attr, _l("A deadline must fall before the meeting day."))
-    if values.get("webcast_url") and not re.match(r"^https?://[^\s]+$", values["webcast_url"]):
+    if values.get("webcast_url") and not is_web_link(values["webcast_url"]):
         _add(errors, "webcast_url", _l("Enter a link starting with https://."))
     if values.get("status") in (AGMStatus.POSTPONED, AGMStatus.CANCELLED) and not values.get(
             "status_note"):
@@ -423,17 +422,15 @@ def _normalise(values: dict, date_estimated: bool = False) -> dict:
 
 def status_problem(old: AGMStatus, new: AGMStatus):
     """Why the workflow does not let ``old`` become ``new``; None when it does."""
-    if old != new and new not in STATUS_TRANSITIONS[old]:
+    if old != new and new not in TRANSITIONS[old]:
         return _l("A meeting that is “%(old)s” cannot become “%(new)s”.", old=old.label,
                   new=new.label)
     return None
 
 
-def check_status(old: AGMStatus, new: AGMStatus) -> None:
-    """Raise Invalid unless the workflow allows ``old`` to become ``new``."""
-    problem = status_problem(old, new)
-    if problem is not None:
-        raise Invalid({"status": [problem]})
+def allowed(agm: AGM) -> set[AGMStatus]:
+    """The statuses ``agm`` may move to from the one it has."""
+    return TRANSITIONS[agm.status]
 
 
 # --- meetings ----------------------------------------------------------------------------

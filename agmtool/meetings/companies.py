@@ -18,6 +18,7 @@ from agmtool.meetings.agms import (
     plain_text,
 )
 from agmtool.models import AGM, Company, Concern, Listing, Site, User
+from agmtool.text import is_web_link
 
 # How a company's history reads (registered by agmtool.meetings.init_app).
 HISTORY = history.Labels(fields={
@@ -113,7 +114,7 @@ def check_company(values: dict, company: Company | None) -> dict[str, list]:
         if other is not None and other is not company:
             _add(errors, "slug", _l("Another company already has this short name."))
     website = values.get("website")
-    if website and not re.match(r"^https?://[^\s]+$", website):
+    if website and not is_web_link(website):
         _add(errors, "website", _l("Enter a link starting with https://."))
     return errors
 

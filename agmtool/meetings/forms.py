@@ -27,12 +27,11 @@ from wtforms.validators import (
 )
 
 from agmtool import i18n
-from agmtool.forms import Cap, Form, enum_choices, options
+from agmtool.forms import REQUIRED, Cap, Form, enum_choices, options
 from agmtool.links import number
 from agmtool.meetings import agms
 from agmtool.models import AGMStatus, MeetingFormat, MeetingKind
 
-REQUIRED = _l("This field is required.")
 TICK_TO_CONFIRM = _l("Tick the box to confirm.")
 BAD_DATE = _l("Enter a date.")
 BAD_TIME = _l("Enter a time, like 11:00.")

@@ -74,8 +74,7 @@ def _save(form, record, change, saved_message):
 
 
 def _stale(form, record) -> None:
-    flash(_("Someone else saved this record after you opened it. Your changes are still in "
-            "the form: check the current record in a new tab, then save again."), "error")
+    flash(forms.STALE_EDIT, "error")
     # The next save is checked against what the user can now see in the other tab.
     form.version.data = record.version
 

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from agmtool import generations
 from agmtool.extensions import cache as flask_cache
 from agmtool.extensions import db
-from agmtool.models import AGM, Concern, PackBuild, Role, User, agm_attendee
+from agmtool.models import AGM, Attendee, Concern, EntryState, PackBuild, Role, User
 from agmtool.packs import content, pdf
 from agmtool.packs.documents import Failed, Pending, Ready, for_app
 from agmtool.packs.worker import Job
@@ -68,8 +68,8 @@ def may_read(user: User | None, agm_id: int) -> bool:
     if user.role in (Role.ADMIN, Role.STAFF):
         return True
     return user.role == Role.ATTENDEE and db.session.execute(
-        sa.select(agm_attendee.c.user_id).where(agm_attendee.c.agm_id == agm_id,
-                                                 agm_attendee.c.user_id == user.id)
+        sa.select(Attendee.id).where(Attendee.agm_id == agm_id, Attendee.user_id == user.id,
+                                     Attendee.state != EntryState.REFUSED)
     ).first() is not None
 
 

@@ -36,6 +36,7 @@ from agmtool.models import (
     Attribution,
     Concern,
     ConcernStatus,
+    EntryState,
     Question,
     QuestionStatus,
 )
@@ -68,12 +69,15 @@ def _concerns(question: Question) -> list[Concern]:
 def speaker_of(question: Question) -> str | None:
     """The name of whoever reads the question out, where it may be printed; else None.
 
-    The one place that decides it (the attendance will answer from the attendee's own
-    consent). Until then: the speaker staff entered on the question, left out whenever the
-    question speaks for an anonymous or community-only concern, since the speaker may be
-    the person who raised it and their consent does not allow naming them.
+    The one place that decides it. A speaker who is one of the meeting's attendees is
+    named only with their own consent (``may_be_named``). A name staff typed on the question
+    instead is left out whenever the question speaks for an anonymous or community-only
+    concern, since the speaker may be the person who raised it and their consent does not
+    allow naming them.
     """
-    name = question.speaker_name or (question.speaker.name if question.speaker else None)
+    if question.speaker is not None:
+        return question.speaker.name if question.speaker.may_be_named else None
+    name = question.speaker_name
     if not name:
         return None
     if any(c.attribution != Attribution.NAMED for c in _concerns(question)):
@@ -239,9 +243,9 @@ def _logistics(agm: AGM, in_order: list[Question]) -> list[dict]:
         name = speaker_of(question)
         if name and name not in speakers:
             speakers.append(name)
-    attending = len(agm.attendees)
-    who = (ngettext("%(num)s attendee with an account for this meeting",
-                    "%(num)s attendees with an account for this meeting", attending)
+    attending = sum(1 for a in agm.attendees if a.state != EntryState.REFUSED)
+    who = (ngettext("%(num)s attendee for this meeting",
+                    "%(num)s attendees for this meeting", attending)
            if attending else _("No attendee recorded yet"))
     if speakers:
         who = _("%(who)s; speakers named with their consent: %(names)s", who=who,

@@ -116,11 +116,11 @@ def meeting_builds(agm: AGM) -> list[builds.Listed]:
 
 
 def _speakers(agm: AGM) -> list[tuple[int, str]]:
-    """The speakers with an account who read questions at the meeting (for their cards)."""
+    """The meeting's attendees who read questions there (for their cards)."""
     found: dict[int, str] = {}
     for question in agm.questions:
         if question.speaker is not None:
-            found[question.speaker.id] = question.speaker.name or question.speaker.email
+            found[question.speaker.id] = question.speaker.name
     return sorted(found.items(), key=lambda item: item[1])
 
 

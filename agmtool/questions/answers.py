@@ -36,7 +36,6 @@ from agmtool.questions import domain as questions
 from agmtool.text import clean_text
 from agmtool.translation import domain as translation
 
-Q = QuestionStatus
 ANSWER, WRITTEN_ANSWER, FEEDBACK = "answer", "written_answer", "feedback_comment"
 
 
@@ -102,7 +101,7 @@ def record_outcome(question: Question, user: User, asked: bool, seen_status: str
     history, flush. Raises TransitionNotAllowed, StaleEdit, ValueError (a promise without a
     due date).
     """
-    to = Q.ASKED if asked else Q.NOT_REACHED
+    to = QuestionStatus.ASKED if asked else QuestionStatus.NOT_REACHED
     if question.status != to:
         questions.move(question, to, user, seen_status)
     if not asked:
@@ -154,11 +153,16 @@ def record_written_answer(answer: Answer, user: User, text: str, received_on: da
     sync_translations(answer, user)
 
 
+def written_overdue(today: date):
+    """The condition on Answer: a written answer promised, past its due date, not received."""
+    return sa.and_(Answer.written_promised.is_(True), Answer.written_text.is_(None),
+                   Answer.written_due < today)
+
+
 def overdue(today: date) -> list[Answer]:
     """Written answers promised, past their due date and not yet received."""
-    return list(db.session.scalars(sa.select(Answer).where(
-        Answer.written_promised.is_(True), Answer.written_text.is_(None),
-        Answer.written_due < today).order_by(Answer.written_due)))
+    return list(db.session.scalars(sa.select(Answer).where(written_overdue(today))
+                                   .order_by(Answer.written_due)))
 
 
 def give_feedback(answer: Answer, concern: Concern, satisfaction: Satisfaction,
@@ -244,13 +248,14 @@ def report(concern: Concern) -> list[Reported]:
     found = db.session.scalars(
         sa.select(Question)
         .where(Question.links.any(QuestionConcern.concern_id == target.id),
-               Question.status.in_([*questions.SHOWN_TO_COMMUNITY, Q.WITHDRAWN]))
+               Question.status.in_([*questions.SHOWN_TO_COMMUNITY, QuestionStatus.WITHDRAWN]))
         .order_by(Question.id)).all()
     language = concern.reply_language
     reported = []
     for question in found:
         answer = question.answer
-        if question.status == Q.WITHDRAWN and questions.in_language(question, language) is None:
+        if question.status == QuestionStatus.WITHDRAWN and questions.in_language(question,
+                                                                                 language) is None:
             continue  # withdrawn before the community could read it: nothing to tell
         item = Reported(
             question=question, agm=question.agm,
@@ -262,7 +267,7 @@ def report(concern: Concern) -> list[Reported]:
         link = questions.link_for(question, concern)
         if link is not None and questions.quotable(link):
             item.excerpt, item.excerpt_language = link.excerpt, link.concern.language
-        if answer is not None and question.status == Q.ASKED:
+        if answer is not None and question.status == QuestionStatus.ASKED:
             item.answer = _shown(ANSWER, answer.id, answer.text, language)
             item.given_by = answer.given_by
             item.written_due = answer.written_due if answer.written_promised else None

@@ -15,11 +15,28 @@ from agmtool import history
 from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.meetings import agms
-from agmtool.models import AGM, Community, QuestionProcess, Source, User
+from agmtool.models import AGM, Community, EntryState, QuestionProcess, Reader, Source, User
 from agmtool.text import clean_text, is_web_link
+from agmtool.translation import domain as translation
 
 # How a community's history reads.
 HISTORY = history.Labels(fields={"background": _l("Background")})
+
+# A meeting's practical notes, translated for its attendees (agmtool.translation).
+PRACTICAL_NOTES = "practical_notes"
+TRANSLATION_KINDS = {
+    PRACTICAL_NOTES: translation.Kind(_l("Practical notes for the people attending"),
+                                      "questions.meeting_briefing",
+                                      lambda agm_id: {"agm_id": agm_id}),
+}
+
+
+def sync_practical_notes(agm: AGM, user: User | None = None) -> None:
+    """Keep the translations of the meeting's practical notes in step with them and with
+    the languages of its attendees (those not refused), due by the meeting day."""
+    languages = {a.language for a in agm.attendees if a.state != EntryState.REFUSED}
+    translation.sync(PRACTICAL_NOTES, agm.id, agm.practical_notes, "en", sorted(languages),
+                     reader=Reader.ATTENDEE, agm_id=agm.id, due_on=agm.local_date, user=user)
 
 
 def _text(value: str | None) -> str | None:
@@ -31,8 +48,8 @@ def set_briefing(agm: AGM, user: User, seconds: int, process: QuestionProcess | 
     """How the company takes questions, the time it gives one, and practical notes.
 
     Side effects: a conditional UPDATE of the meeting's version (StaleEdit), the fields,
-    history, flush. None of these reach a calendar, so the sequence stays. Raises
-    ValueError for a time outside 10 seconds to an hour.
+    history, the notes' translations in step, flush. None of these reach a calendar, so the
+    sequence stays. Raises ValueError for a time outside 10 seconds to an hour.
     """
     if not 10 <= seconds <= 3600:
         raise ValueError("a question takes between 10 seconds and an hour")
@@ -43,6 +60,7 @@ def set_briefing(agm: AGM, user: User, seconds: int, process: QuestionProcess | 
     if changes:
         history.record(agm, user, "updated", changes)
     db.session.flush()
+    sync_practical_notes(agm, user)
     return changes
 
 

@@ -22,6 +22,7 @@ from agmtool.database import claim
 from agmtool.extensions import db
 from agmtool.models import (
     AGM,
+    Attendee,
     Attribution,
     Concern,
     ConcernStatus,
@@ -35,8 +36,6 @@ from agmtool.models import (
 )
 from agmtool.text import clean_text
 from agmtool.translation import domain as translation
-
-Q = QuestionStatus
 
 # The kinds of text of a question that are translated (agmtool.translation).
 QUESTION = "question"
@@ -58,19 +57,25 @@ TRANSLATION_KINDS = {
 # The one table of a question's moves. Editing the text of a question that waits for its
 # sign-off or is approved sends it back to translation (see edit).
 TRANSITIONS: dict[QuestionStatus, set[QuestionStatus]] = {
-    Q.DRAFT: {Q.IN_TRANSLATION, Q.WITHDRAWN},
-    Q.IN_TRANSLATION: {Q.DRAFT, Q.AWAITING_SIGNOFF, Q.WITHDRAWN},
-    Q.AWAITING_SIGNOFF: {Q.IN_TRANSLATION, Q.APPROVED, Q.DRAFT, Q.WITHDRAWN},
-    Q.APPROVED: {Q.IN_TRANSLATION, Q.ASKED, Q.NOT_REACHED, Q.DRAFT, Q.WITHDRAWN},
+    QuestionStatus.DRAFT: {QuestionStatus.IN_TRANSLATION, QuestionStatus.WITHDRAWN},
+    QuestionStatus.IN_TRANSLATION: {QuestionStatus.DRAFT, QuestionStatus.AWAITING_SIGNOFF,
+                                    QuestionStatus.WITHDRAWN},
+    QuestionStatus.AWAITING_SIGNOFF: {QuestionStatus.IN_TRANSLATION, QuestionStatus.APPROVED,
+                                      QuestionStatus.DRAFT, QuestionStatus.WITHDRAWN},
+    QuestionStatus.APPROVED: {QuestionStatus.IN_TRANSLATION, QuestionStatus.ASKED,
+                              QuestionStatus.NOT_REACHED, QuestionStatus.DRAFT,
+                              QuestionStatus.WITHDRAWN},
     # What happened at the meeting can be corrected.
-    Q.ASKED: {Q.NOT_REACHED},
-    Q.NOT_REACHED: {Q.ASKED},
-    Q.WITHDRAWN: {Q.DRAFT},
+    QuestionStatus.ASKED: {QuestionStatus.NOT_REACHED},
+    QuestionStatus.NOT_REACHED: {QuestionStatus.ASKED},
+    QuestionStatus.WITHDRAWN: {QuestionStatus.DRAFT},
 }
 # Questions the community is shown, and asked to sign off, once it can read them.
-SHOWN_TO_COMMUNITY = {Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF, Q.APPROVED, Q.ASKED, Q.NOT_REACHED}
+SHOWN_TO_COMMUNITY = {QuestionStatus.IN_TRANSLATION, QuestionStatus.AWAITING_SIGNOFF,
+                      QuestionStatus.APPROVED, QuestionStatus.ASKED, QuestionStatus.NOT_REACHED}
 # Questions whose translations are being written: translators see them in the queue.
-TRANSLATED = {Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF, Q.APPROVED, Q.ASKED, Q.NOT_REACHED}
+TRANSLATED = {QuestionStatus.IN_TRANSLATION, QuestionStatus.AWAITING_SIGNOFF,
+              QuestionStatus.APPROVED, QuestionStatus.ASKED, QuestionStatus.NOT_REACHED}
 # At about 130 words a minute, as a question is read out.
 WORDS_PER_MINUTE = 130
 # Fields of a question whose values never go into the history (a community's words).
@@ -89,6 +94,7 @@ HISTORY = history.Labels(
         "background": _l("Background notes for the speaker"),
         "position": _l("Place in the running order"),
         "speaker_name": _l("Speaker"),
+        "speaker_id": _l("Speaker"),
         "needs_interpretation": _l("Read in another language and interpreted"),
         "interpret_from": _l("Read in"),
         "sent_in_writing": _l("Also sent in writing before the meeting"),
@@ -175,12 +181,14 @@ def link_for(question: Question, concern: Concern) -> QuestionConcern | None:
 
 def target_languages(question: Question) -> list[str]:
     """The languages the question and its answer are needed in: the reply language of every
-    concern it speaks for, and the language it is read in at the meeting when interpreted.
-    (The attendance issue adds the speaker's and the interpreter's.)"""
+    concern it speaks for, the language it is read in at the meeting when interpreted, and
+    its speaker's (who reads it, with its notes, before the meeting)."""
     codes = {concern.reply_language for concern in speakers_for(question)
              if concern.status != ConcernStatus.WITHDRAWN}
     if question.needs_interpretation and question.interpret_from:
         codes.add(question.interpret_from)
+    if question.speaker is not None:
+        codes.add(question.speaker.language)
     codes.discard("en")
     return sorted(codes)
 
@@ -202,9 +210,11 @@ def sync_translations(question: Question, user: User | None = None) -> None:
                      reader=Reader.COMMUNITY, agm_id=question.agm_id,
                      due_on=due_on(question.agm), user=user)
     # The notes are for the speaker: needed only where someone reads the question out in
-    # another language.
-    speaker = [question.interpret_from] if (question.needs_interpretation and
-                                            question.interpret_from not in (None, "en")) else []
+    # another language, or the speaker reads another.
+    speaker = sorted({code for code in (
+        question.interpret_from if question.needs_interpretation else None,
+        question.speaker.language if question.speaker is not None else None)
+        if code not in (None, "en")})
     translation.sync(BACKGROUND, question.id, question.background, "en",
                      speaker if question.status in TRANSLATED else [],
                      reader=Reader.ATTENDEE, agm_id=question.agm_id,
@@ -222,7 +232,8 @@ def in_language(question: Question, language: str):
 
 def running_order(agm: AGM) -> list[Question]:
     """The meeting's questions in the order they are read, withdrawn ones last."""
-    return sorted(agm.questions, key=lambda q: (q.status == Q.WITHDRAWN, q.position, q.id))
+    return sorted(agm.questions, key=lambda q: (q.status == QuestionStatus.WITHDRAWN, q.position,
+                                                q.id))
 
 
 # --- consent -----------------------------------------------------------------------------
@@ -268,11 +279,12 @@ def draft(agm: AGM, sources: list[Concern], text: str, user: User,
             raise ValueError(f"concern {concern.id} is {concern.status}, not accepted")
     last = db.session.scalar(sa.select(sa.func.max(Question.position))
                              .where(Question.agm_id == agm.id))
-    question = Question(agm=agm, text=text, background=_text(background), status=Q.DRAFT,
+    question = Question(agm=agm, text=text, background=_text(background),
+                        status=QuestionStatus.DRAFT,
                         position=(last or 0) + 1, version=1)
     db.session.add(question)
     db.session.flush()
-    history.record(question, user, "drafted", {"status": [None, Q.DRAFT]})
+    history.record(question, user, "drafted", {"status": [None, QuestionStatus.DRAFT]})
     for concern in dict.fromkeys(sources):
         _link(question, concern, user)
     db.session.flush()
@@ -367,7 +379,13 @@ def edit(question: Question, user: User, values: dict, seen_version: int | None)
     """
     fields = {name: values[name] for name in (
         "text", "background", "needs_interpretation", "interpret_from", "sent_in_writing",
-        "speaker_name") if name in values}
+        "speaker_name", "speaker_id") if name in values}
+    if fields.get("speaker_id"):
+        speaker = db.session.get(Attendee, fields["speaker_id"])
+        if speaker is None or speaker.agm_id != question.agm_id:
+            raise ValueError("the speaker is one of the meeting's attendees")
+    elif "speaker_id" in fields:
+        fields["speaker_id"] = None
     for name in ("text", "background", "speaker_name"):
         if name in fields:
             fields[name] = _text(fields[name])
@@ -378,16 +396,26 @@ def edit(question: Question, user: User, values: dict, seen_version: int | None)
     claim(question, Question.version == seen_version, version=Question.version + 1,
           updated_at=utcnow())
     changes = history.apply_changes(question, fields)
+    if "speaker_id" in changes:
+        # The history names the speakers (staff read it): ids say nothing a year on.
+        changes["speaker_id"] = [_speaker_name(value) for value in changes["speaker_id"]]
+        db.session.expire(question, ["speaker"])
     if "text" in changes:
         question.text_version = Question.text_version + 1
-    if "text" in changes and question.status in (Q.AWAITING_SIGNOFF, Q.APPROVED):
-        changes.update(history.apply_changes(question, {"status": Q.IN_TRANSLATION}))
+    if "text" in changes and question.status in (QuestionStatus.AWAITING_SIGNOFF,
+                                                 QuestionStatus.APPROVED):
+        changes.update(history.apply_changes(question, {"status": QuestionStatus.IN_TRANSLATION}))
     if changes:
         history.record(question, user, "updated", changes)
     db.session.flush()
     db.session.refresh(question, ["text_version"])
     sync_translations(question, user)
     return changes
+
+
+def _speaker_name(attendee_id: int | None) -> str | None:
+    found = db.session.get(Attendee, attendee_id) if attendee_id else None
+    return found.name if found else None
 
 
 def move(question: Question, to: QuestionStatus, user: User | None,
@@ -405,14 +433,14 @@ def move(question: Question, to: QuestionStatus, user: User | None,
 
     seen = QuestionStatus(seen_status) if seen_status else question.status
     workflow.check(TRANSITIONS, question, seen, to)
-    if to == Q.IN_TRANSLATION and not question.links:
+    if to == QuestionStatus.IN_TRANSLATION and not question.links:
         raise NotReady(question, "no_concern")
-    if to == Q.AWAITING_SIGNOFF:
+    if to == QuestionStatus.AWAITING_SIGNOFF:
         waiting = [code for code in target_languages(question)
                    if in_language(question, code) is None]
         if waiting:
             raise NotReady(question, "translations", languages=waiting)
-    if to == Q.APPROVED:
+    if to == QuestionStatus.APPROVED:
         missing = signoffs.missing(question)
         if missing:
             raise NotReady(question, "signoffs", concerns=[c.id for c in missing])
@@ -425,7 +453,7 @@ def move(question: Question, to: QuestionStatus, user: User | None,
 
 def withdraw(question: Question, user: User, seen_status: str | None = None) -> None:
     """Withdraw the question (see move); it stays on record, out of the running order."""
-    move(question, Q.WITHDRAWN, user, seen_status)
+    move(question, QuestionStatus.WITHDRAWN, user, seen_status)
 
 
 def clear_attention(question: Question, user: User) -> None:
@@ -476,19 +504,19 @@ def carry(question: Question, to: AGM, user: User) -> Question:
     Side effects: adds it (see draft), history on both, flush. Raises ValueError when the
     question was not "not reached" or the meeting is another company's or not later.
     """
-    if question.status != Q.NOT_REACHED:
+    if question.status != QuestionStatus.NOT_REACHED:
         raise ValueError("only a question not reached is carried")
     if to.company_id != question.agm.company_id or to.local_date <= question.agm.local_date:
         raise ValueError("a question is carried to a later meeting of the same company")
     new = Question(agm=to, text=question.text, background=question.background,
-                   status=Q.DRAFT, carried_from=question, version=1,
+                   status=QuestionStatus.DRAFT, carried_from=question, version=1,
                    needs_interpretation=question.needs_interpretation,
                    interpret_from=question.interpret_from,
                    position=(db.session.scalar(sa.select(sa.func.max(Question.position))
                                                .where(Question.agm_id == to.id)) or 0) + 1)
     db.session.add(new)
     db.session.flush()
-    history.record(new, user, "drafted", {"status": [None, Q.DRAFT]})
+    history.record(new, user, "drafted", {"status": [None, QuestionStatus.DRAFT]})
     for old_link in question.links:
         _link(new, old_link.concern, user).excerpt = old_link.excerpt
     history.record(question, user, "carried", {})
@@ -509,9 +537,11 @@ def concern_withdrawn(concern: Concern) -> None:
             QuestionConcern.concern_id == concern.id)).all():
         question = found.question
         unlink(question, concern, None, action="concern_withdrawn")
-        if question.status in (Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF, Q.APPROVED):
-            history.record(question, None, "moved", {"status": [question.status, Q.DRAFT]})
-            question.status = Q.DRAFT
+        if question.status in (QuestionStatus.IN_TRANSLATION, QuestionStatus.AWAITING_SIGNOFF,
+                               QuestionStatus.APPROVED):
+            history.record(question, None, "moved", {"status": [question.status,
+                                                                QuestionStatus.DRAFT]})
+            question.status = QuestionStatus.DRAFT
             question.version = Question.version + 1
         note_attention(question, WITHDRAWN_NOTE % {"number": concern.id})
     signoffs.erase(concern)  # also those of questions it reached through a merge
@@ -534,6 +564,7 @@ def asked_before(question: Question, limit: int = 20) -> list[Question]:
         sa.select(Question).join(AGM).where(
             AGM.company_id == question.agm.company_id, Question.id != question.id,
             AGM.local_date < question.agm.local_date,
-            Question.status.in_([Q.ASKED, Q.NOT_REACHED, Q.APPROVED]))
+            Question.status.in_([QuestionStatus.ASKED, QuestionStatus.NOT_REACHED,
+                                 QuestionStatus.APPROVED]))
         .order_by(AGM.local_date.desc(), Question.position).limit(limit)))
 

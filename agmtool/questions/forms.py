@@ -19,8 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from agmtool.forms import REQUIRED, Cap, Form, enum_choices, options
-from agmtool.models import QuestionProcess, Satisfaction, SignOffChannel
+from agmtool.forms import REQUIRED, Cap, Form, MultiCheckboxField, enum_choices, options
+from agmtool.models import Entry, Holding, QuestionProcess, Satisfaction, SignOffChannel
 
 TOO_LONG = _l("This text is longer than %(max)s characters. Shorten it a little; nothing you "
               "wrote has been lost.")
@@ -39,13 +39,15 @@ class QuestionForm(Form):
         DataRequired(_l("Write the question.")), _cap(5000)])
     background = TextAreaField(_l("Background notes for the speaker"),
                                validators=[Optional(), _cap(10000)])
-    speaker_name = StringField(_l("Speaker"), validators=[Optional(), _cap(200)])
+    # One of the meeting's attendees (questions.attendees).
+    speaker = SelectField(_l("Speaker"), choices=[], validate_choice=False)
     needs_interpretation = BooleanField(_l("Read in another language and interpreted"))
     interpret_from = SelectField(_l("Read in"), choices=[], validate_choice=False)
     sent_in_writing = BooleanField(_l("Also sent in writing before the meeting"))
 
 
 class NewQuestionForm(QuestionForm):
+    speaker = None  # chosen on the question's page, among the meeting's attendees
     agm = SelectField(_l("Meeting"), choices=[], validate_choice=False,
                       validators=[DataRequired(_l("Choose the meeting."))])
 
@@ -160,3 +162,55 @@ class FeedbackForm(Form):
                               validators=[InputRequired(_l("Choose one answer."))])
     comment = TextAreaField(_l("Anything you want to add (optional)"),
                             validators=[Optional(), _cap(2000)])
+
+
+# --- attendance (questions.attendees) -------------------------------------------------------
+
+class ShareholderForm(Form):
+    version = HiddenField()
+    name = StringField(_l("Name"), validators=[
+        DataRequired(_l("Give the shareholder's name.")), _cap(200)])
+    holding = SelectField(_l("How they hold"), choices=enum_choices(Holding),
+                          validators=[DataRequired(REQUIRED)])
+    contact = TextAreaField(_l("Contact at the registrar or broker"),
+                            validators=[Optional(), _cap(2000)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), _cap(5000)])
+
+
+class HoldingForm(Form):
+    company = SelectField(_l("Company"), choices=[], validate_choice=False,
+                          validators=[DataRequired(_l("Choose the company."))])
+    shares = IntegerField(_l("Number of shares"), validators=[
+        InputRequired(_l("Enter a number of shares, 0 or more.")),
+        NumberRange(min=0, max=2**62, message=_l("Enter a number of shares, 0 or more."))])
+
+
+class AttendeeForm(Form):
+    """Adding an attendee to a meeting, and editing one (``version`` the one the user saw)."""
+
+    version = HiddenField()
+    user_id = SelectField(_l("Attendee account"), choices=[], validate_choice=False)
+    name = StringField(_l("Name"), validators=[Optional(), _cap(200)])
+    community_id = SelectField(_l("Community"), choices=[], validate_choice=False)
+    language = SelectField(_l("Language"), choices=[], validate_choice=False,
+                           validators=[DataRequired(REQUIRED)])
+    needs_interpretation = BooleanField(_l("Needs interpretation"))
+    may_be_named = BooleanField(_l("Agrees to be named in the pack"))
+    interprets = MultiCheckboxField(_l("Interprets between"), choices=[], validate_choice=False)
+    entry = SelectField(_l("How they get in"), choices=enum_choices(Entry),
+                        validators=[DataRequired(REQUIRED)])
+    shareholding_id = SelectField(_l("From the shares of"), choices=[], validate_choice=False)
+    shares = IntegerField(_l("Shares the proxy carries"), default=1, validators=[
+        Optional(), NumberRange(min=1, max=2**31 - 1,
+                                message=_l("A proxy carries at least one share."))])
+    online_login = BooleanField(_l("Online login received"))
+    contact_details = TextAreaField(_l("Contact details"), validators=[Optional(), _cap(2000)])
+
+
+class TravelForm(Form):
+    version = HiddenField()
+    visa = TextAreaField(_l("Visa or travel authorisation"), validators=[Optional(), _cap(2000)])
+    arrives_on = DateField(_l("Arrives on"), validators=[Optional()])
+    leaves_on = DateField(_l("Leaves on"), validators=[Optional()])
+    lodging = TextAreaField(_l("Where they stay"), validators=[Optional(), _cap(2000)])
+    travel_notes = TextAreaField(_l("Travel notes"), validators=[Optional(), _cap(5000)])

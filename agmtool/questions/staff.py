@@ -12,14 +12,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from agmtool import diffs, history, i18n, links, workflow
+from agmtool.accounts import domain as accounts
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
-from agmtool.forms import options
+from agmtool.forms import STALE_EDIT, AssignForm, options
 from agmtool.models import (
     AGM,
     Community,
     Concern,
     ConcernStatus,
+    EntryState,
     Question,
     QuestionProcess,
     QuestionStatus,
@@ -30,7 +32,7 @@ from agmtool.models import (
     Translation,
     utcnow,
 )
-from agmtool.questions import answers, briefing, signoffs
+from agmtool.questions import answers, attendees, briefing, signoffs
 from agmtool.questions import domain as questions
 from agmtool.questions.forms import (
     BackgroundForm,
@@ -52,24 +54,19 @@ from agmtool.translation import domain as translation
 bp = Blueprint("questions", __name__, url_prefix="/staff")
 
 STAFF = (Role.STAFF, Role.ADMIN)
-Q = QuestionStatus
 # What each move is called on its button.
 MOVES = {
-    Q.IN_TRANSLATION: _l("Send for translation"),
-    Q.AWAITING_SIGNOFF: _l("Translations done: wait for the communities' sign-off"),
-    Q.APPROVED: _l("Approve the question"),
-    Q.DRAFT: _l("Back to draft"),
-    Q.WITHDRAWN: _l("Withdraw the question"),
+    QuestionStatus.IN_TRANSLATION: _l("Send for translation"),
+    QuestionStatus.AWAITING_SIGNOFF: _l("Translations done: wait for the communities' sign-off"),
+    QuestionStatus.APPROVED: _l("Approve the question"),
+    QuestionStatus.DRAFT: _l("Back to draft"),
+    QuestionStatus.WITHDRAWN: _l("Withdraw the question"),
 }
 NOT_READY = {
     "no_concern": _l("A question goes to translation once it answers at least one concern."),
     "translations": _l("Some translations are not approved yet: %(languages)s."),
     "signoffs": _l("These concerns have not signed the question off yet: %(concerns)s."),
 }
-CHANGED_MEANWHILE = _l("Someone else changed this question in the meantime. Here it is as it "
-                       "is now.")
-
-
 def get_question(question_id: int) -> Question:
     return db.session.get(Question, question_id) or abort(404)
 
@@ -103,15 +100,22 @@ def index():
     agm_id = links.number(request.args.get("agm"))
     query = sa.select(Question).join(AGM).order_by(AGM.local_date, Question.agm_id,
                                                     Question.position, Question.id)
-    if status in Q._value2member_map_:
+    if status in QuestionStatus._value2member_map_:
         query = query.where(Question.status == status)
     if agm_id:
         query = query.where(Question.agm_id == agm_id)
+    if request.args.get("overdue") == "1":
+        query = query.where(Question.answer.has(answers.written_overdue(utcnow().date())))
+    if assignee := links.number(request.args.get("assignee")):
+        query = query.where(Question.assignee_id == assignee)
     page = db.paginate(query, page=links.number(request.args.get("page"), 1), per_page=50,
                        error_out=False, count=True)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("questions/index.html", page=page, args=args, statuses=list(Q),
-                           status=status, agm=db.session.get(AGM, agm_id) if agm_id else None)
+    return render_template("questions/index.html", page=page, args=args,
+                           statuses=list(QuestionStatus),
+                           status=status, agm=db.session.get(AGM, agm_id) if agm_id else None,
+                           people=accounts.assignable(STAFF), assignee=assignee,
+                           overdue=request.args.get("overdue") == "1")
 
 
 # --- drafting ---------------------------------------------------------------------------------
@@ -150,7 +154,6 @@ def new():
             question = questions.draft(meeting, picked, form.text.data, g.user,
                                        background=form.background.data)
             questions.edit(question, g.user, {
-                "speaker_name": form.speaker_name.data,
                 "needs_interpretation": form.needs_interpretation.data,
                 "interpret_from": form.interpret_from.data or None,
                 "sent_in_writing": form.sent_in_writing.data}, question.version)
@@ -163,10 +166,20 @@ def new():
 
 # --- a question's page -------------------------------------------------------------------------
 
-def _edit_form(question: Question) -> QuestionForm:
-    form = QuestionForm(formdata=None, obj=question, version=question.version)
-    form.interpret_from.choices = _languages()
+def _speakers(form: QuestionForm, question: Question) -> QuestionForm:
+    """The speaker is one of the meeting's attendees (not those refused)."""
+    form.speaker.choices = options([("", _("No speaker yet"))] + [
+        (a.id, f"{a.name} ({a.entry.label}, {a.state.label})")
+        for a in question.agm.attendees
+        if a.state != EntryState.REFUSED or a.id == question.speaker_id])
     return form
+
+
+def _edit_form(question: Question) -> QuestionForm:
+    form = QuestionForm(formdata=None, obj=question, version=question.version,
+                        speaker=str(question.speaker_id or ""))
+    form.interpret_from.choices = _languages()
+    return _speakers(form, question)
 
 
 def _render(question: Question, code: int = 200, **forms):
@@ -194,7 +207,7 @@ def _render(question: Question, code: int = 200, **forms):
         kind_label=lambda kind: questions.TRANSLATION_KINDS.get(
             kind, answers.TRANSLATION_KINDS.get(kind)).label,
         reading=questions.reading_seconds(question.text),
-        allowed=sorted(questions.TRANSITIONS[question.status], key=list(Q).index),
+        allowed=sorted(questions.TRANSITIONS[question.status], key=list(QuestionStatus).index),
         moves=MOVES, move_form=MoveForm(formdata=None, **seen),
         edit_form=forms.get("edit_form") or _edit_form(question),
         link_form=forms.get("link_form") or LinkForm(formdata=None),
@@ -209,14 +222,35 @@ def _render(question: Question, code: int = 200, **forms):
         text_changes=_text_changes(entries),
         quotable=questions.quotable, community_name=questions.community_name,
         person_name=questions.person_name, overdue=_overdue(question),
+        assign_form=_assign_form(question),
+        speaker_problems=[str(attendees.PROBLEMS[key]) % {"language": i18n.language_name(
+            attendees.spoken_in(question) or "en")}
+            for key in attendees.speaker_problems(question)],
     ), code
+
+
+def _assign_form(question: Question, formdata=None) -> AssignForm:
+    form = AssignForm(formdata=formdata, assignee=str(question.assignee_id or ""))
+    return form.offer(accounts.assignable(STAFF))
+
+
+@bp.post("/questions/<int:question_id>/assign")
+@roles_required(*STAFF)
+def assign(question_id: int):
+    question = get_question(question_id)
+    form = _assign_form(question, formdata=request.form)
+    if form.validate_on_submit() and history.assign(question, g.user, form.chosen()):
+        db.session.commit()
+        flash(_("Saved."), "info")
+    return redirect(url_for("questions.detail", question_id=question.id))
 
 
 def _outcome_form(question: Question) -> OutcomeForm:
     answer = question.answer
     return OutcomeForm(
         formdata=None, seen_status=question.status.value,
-        asked={Q.ASKED: "asked", Q.NOT_REACHED: "not_reached"}.get(question.status),
+        asked={QuestionStatus.ASKED: "asked",
+               QuestionStatus.NOT_REACHED: "not_reached"}.get(question.status),
         answer_text=answer.text if answer else None,
         given_by=answer.given_by if answer else None,
         written_promised=answer.written_promised if answer else False,
@@ -247,19 +281,23 @@ def detail(question_id: int):
 @roles_required(*STAFF)
 def edit(question_id: int):
     question = get_question(question_id)
-    form = QuestionForm()
+    form = _speakers(QuestionForm(), question)
     form.interpret_from.choices = _languages()
     if not form.validate_on_submit():
         return _render(question, 422, edit_form=form)
     try:
         questions.edit(question, g.user, {
             "text": form.text.data, "background": form.background.data,
-            "speaker_name": form.speaker_name.data,
+            "speaker_id": links.number(form.speaker.data),
             "needs_interpretation": form.needs_interpretation.data,
             "interpret_from": form.interpret_from.data or None,
             "sent_in_writing": form.sent_in_writing.data},
             links.number(form.version.data) or 0)
         db.session.commit()
+    except ValueError:  # a speaker who does not attend this meeting (a stale page)
+        db.session.rollback()
+        form.speaker.errors = [_("Choose one of this meeting's attendees.")]
+        return _render(question, 422, edit_form=form)
     except StaleEdit:
         db.session.rollback()
         db.session.refresh(question)
@@ -268,7 +306,7 @@ def edit(question_id: int):
             saved_text=question.text, saved_by=None, your_text=form.text.data,
             action=url_for("questions.edit", question_id=question.id), field="text",
             hidden={"version": question.version, "background": question.background or "",
-                    "speaker_name": question.speaker_name or "",
+                    "speaker": question.speaker_id or "",
                     "interpret_from": question.interpret_from or "",
                     **({"needs_interpretation": "y"} if question.needs_interpretation else {}),
                     **({"sent_in_writing": "y"} if question.sent_in_writing else {})},
@@ -293,7 +331,7 @@ def _step(question: Question, do, done: str) -> None:
         flash(done, "info")
     except StaleEdit:
         db.session.rollback()
-        flash(CHANGED_MEANWHILE, "error")
+        flash(STALE_EDIT, "error")
     except workflow.TransitionNotAllowed:
         db.session.rollback()
         flash(_("That step is not possible from “%(status)s”.", status=question.status.label),
@@ -310,9 +348,9 @@ def move(question_id: int, to: str):
     question = get_question(question_id)
     form = MoveForm()
     if form.validate_on_submit():
-        _step(question, lambda: questions.move(question, Q(to), g.user,
+        _step(question, lambda: questions.move(question, QuestionStatus(to), g.user,
                                                form.seen_status.data or None),
-              _("Saved: %(status)s.", status=Q(to).label))
+              _("Saved: %(status)s.", status=QuestionStatus(to).label))
     return redirect(url_for("questions.detail", question_id=question.id))
 
 
@@ -376,7 +414,7 @@ def excerpt(question_id: int, concern_id: int):
             return redirect(url_for("questions.detail", question_id=question.id))
         except StaleEdit:
             db.session.rollback()
-            form.excerpt.errors.append(str(CHANGED_MEANWHILE))
+            form.excerpt.errors.append(str(STALE_EDIT))
         except ValueError:
             db.session.rollback()
             form.excerpt.errors.append(_("Copy the words exactly as the community wrote them, "
@@ -443,7 +481,7 @@ def written_answer(question_id: int):
         db.session.commit()
     except StaleEdit:
         db.session.rollback()
-        form.written_text.errors.append(str(CHANGED_MEANWHILE))
+        form.written_text.errors.append(str(STALE_EDIT))
         return _render(question, 409, written_form=form)
     flash(_("The written answer is recorded."), "info")
     return redirect(url_for("questions.detail", question_id=question.id))
@@ -478,6 +516,8 @@ def running_order(agm_id: int):
     order = questions.running_order(agm)
     return render_template("questions/running_order.html", agm=agm, order=order,
                            reading={q.id: questions.reading_seconds(q.text) for q in order},
+                           problems={q.id: attendees.speaker_problems(q) for q in order},
+                           problem_text=attendees.PROBLEMS, spoken_in=attendees.spoken_in,
                            move_form=MoveForm(formdata=None))
 
 
@@ -525,9 +565,7 @@ def meeting_briefing(agm_id: int):
             return redirect(url_for("questions.meeting_briefing", agm_id=agm.id))
         except StaleEdit:
             db.session.rollback()
-            flash(_("Someone else saved this meeting after you opened it. Your changes are "
-                    "still in the form: check the meeting in a new tab, then save again."),
-                  "error")
+            flash(STALE_EDIT, "error")
             form.version.data = db.session.get(AGM, agm_id).version
     return render_template("questions/briefing.html", agm=agm, form=form,
                            source_form=source_form), 422 if form.errors else 200

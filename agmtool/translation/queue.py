@@ -49,12 +49,13 @@ STALE = sa.and_(Translation.made_from.is_not(None),
 
 @dataclass(frozen=True)
 class Filters:
-    """What the queue shows: ``language`` (either side), ``state``, and only the stale ones
-    (``changed``); None or False: no filter."""
+    """What the queue shows: ``language`` (either side), ``state``, only the stale ones
+    (``changed``), only those assigned to one person; None or False: no filter."""
 
     language: str | None = None
     state: State | None = None
     changed: bool = False
+    assignee: int | None = None  # a user id: only what is assigned to them
 
 
 def _filtered(query, user: User, filters: Filters):
@@ -65,7 +66,15 @@ def _filtered(query, user: User, filters: Filters):
         query = query.where(Translation.state == filters.state)
     if filters.changed:
         query = query.where(STALE)
+    if filters.assignee:
+        query = query.where(Translation.assignee_id == filters.assignee)
     return query
+
+
+def count(user: User, filters: Filters) -> int:
+    """How many rows the queue lists for ``user`` under ``filters`` (one query)."""
+    return db.session.scalar(_filtered(sa.select(sa.func.count(Translation.id)), user,
+                                       filters))
 
 
 @dataclass(frozen=True)

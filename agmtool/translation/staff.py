@@ -23,8 +23,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from agmtool import diffs, history, i18n, links
+from agmtool.accounts import domain as accounts
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
+from agmtool.forms import AssignForm
 from agmtool.models import (
     EVERY_LANGUAGE,
     GlossaryTerm,
@@ -69,7 +71,8 @@ def _filters(languages: list[str]) -> queue.Filters:
     return queue.Filters(
         language=args.get("language") if args.get("language") in languages else None,
         state=State(state) if state in {s.value for s in queue.WAITING} else None,
-        changed=args.get("changed") == "1")
+        changed=args.get("changed") == "1",
+        assignee=links.number(args.get("assignee")))
 
 
 def get_translation(translation_id: int) -> Translation:
@@ -87,12 +90,33 @@ def queue_page():
     filters = _filters(languages)
     page = queue.page(g.user, filters, links.number(request.args.get("page"), 1), PER_PAGE)
     args = {"language": filters.language, "state": filters.state and filters.state.value,
-            "changed": "1" if filters.changed else None}
+            "changed": "1" if filters.changed else None,
+            "assignee": filters.assignee}
     return render_template(
         "translate/queue.html", page=page, filters=filters, work_languages=languages,
+        people=accounts.assignable(TRANSLATORS) if g.user.role in SOURCE_READERS else [],
         states=queue.WAITING, counts=queue.counts(g.user, languages),
         args={key: value for key, value in args.items() if value},
         kind_label=translation.kind_label, today=utcnow().date())
+
+
+def _assign_form(row: Translation, formdata=None) -> AssignForm:
+    """Staff give a translation to a colleague, or to a translator who works in its
+    language (the side that is not English)."""
+    language = row.language if row.language != "en" else row.source_language
+    form = AssignForm(formdata=formdata, assignee=str(row.assignee_id or ""))
+    return form.offer(accounts.assignable(TRANSLATORS, language))
+
+
+@bp.post("/<int:translation_id>/assign")
+@roles_required(*SOURCE_READERS)
+def assign(translation_id: int):
+    row = get_translation(translation_id)
+    form = _assign_form(row, formdata=request.form)
+    if form.validate_on_submit() and history.assign(row, g.user, form.chosen()):
+        db.session.commit()
+        flash(_("Saved."), "info")
+    return redirect(url_for("translate.editor", translation_id=row.id))
 
 
 def _render(row: Translation, form: TranslationForm | None = None,
@@ -114,6 +138,7 @@ def _render(row: Translation, form: TranslationForm | None = None,
         changes=changes, changed_while_open=seen_source is not None,
         source_url=url_for(source[0], **source[1]) if source else None,
         history=history.for_object(row), today=utcnow().date(),
+        assign_form=_assign_form(row) if g.user.role in SOURCE_READERS else None,
         **_aids(row, form.text.data or "", override_form),
     ), code
 

@@ -1,7 +1,7 @@
 """packs record their builds and learn of a change from one row
 
 Revision ID: 400015520db0
-Revises: a93b05293cb3
+Revises: f861276ded82
 Create Date: 2026-11-29 19:57:16.395678
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '400015520db0'
-down_revision = 'a93b05293cb3'
+down_revision = 'f861276ded82'
 branch_labels = None
 depends_on = None
 
