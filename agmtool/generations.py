@@ -20,6 +20,7 @@ from agmtool.extensions import db
 from agmtool.models import (
     AGM,
     Answer,
+    Attendee,
     Community,
     Company,
     Concern,
@@ -36,10 +37,10 @@ from agmtool.models import (
 )
 
 # The tables a pack, its cards or a report-back read. A feature whose rows reach a PDF adds
-# its models here (the attendance adds its own).
+# its models here: an attendee's name and consent to be named are printed.
 DOCUMENT_MODELS: tuple[type, ...] = (
-    AGM, Answer, Community, Company, Concern, ConcernTopic, Listing, Question, QuestionConcern,
-    SignOff, Site, Source, Translation, User)
+    AGM, Answer, Attendee, Community, Company, Concern, ConcernTopic, Listing, Question,
+    QuestionConcern, SignOff, Site, Source, Translation, User)
 # New rows of these reach no PDF until something else changes (a concern is linked to a
 # question, a translation is written): a submission from the public form raises nothing.
 INSERTS_IGNORED: tuple[type, ...] = (Concern, ConcernTopic, Translation)

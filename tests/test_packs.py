@@ -400,3 +400,17 @@ def test_a_pack_built_after_the_meeting_records_the_answer_instead_of_ruled_line
                                 "promise": "Written answer promised by 30 June 2027: "
                                            "not received."}
     assert content.pack(meeting)["questions"][1]["outcome"] is None
+
+
+def test_a_speakers_consent_to_be_named_reaches_a_pack_already_cached(
+        db, staff_client, meeting, tmp_path):
+    speaker = Attendee(agm=meeting, name="Rosa Uriana", language="es")
+    db.session.add(speaker)
+    db.session.flush()
+    meeting.water.speaker_id = speaker.id
+    db.session.commit()
+    before = text_of(get_pdf(staff_client, f"/staff/agms/{meeting.id}/pack.pdf"), tmp_path)
+    speaker.may_be_named = True
+    db.session.commit()
+    after = text_of(get_pdf(staff_client, f"/staff/agms/{meeting.id}/pack.pdf"), tmp_path)
+    assert ("Rosa Uriana" in before, "Rosa Uriana" in after) == (False, True)
