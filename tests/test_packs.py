@@ -414,3 +414,5 @@ def test_a_speakers_consent_to_be_named_reaches_a_pack_already_cached(
     db.session.commit()
     after = text_of(get_pdf(staff_client, f"/staff/agms/{meeting.id}/pack.pdf"), tmp_path)
     assert ("Rosa Uriana" in before, "Rosa Uriana" in after) == (False, True)
+    assert (f"Attendee {speaker.id} (not named): Not yet known (Requested)" in before,
+            "Rosa Uriana: Not yet known (Requested)" in after) == (True, True)
