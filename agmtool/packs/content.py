@@ -247,10 +247,10 @@ def _logistics(agm: AGM, in_order: list[Question]) -> list[dict]:
     if agm.deadlines_to_be_confirmed:
         rows.append({"label": _("Deadlines"), "value": _("To be confirmed")})
     going = [a for a in agm.attendees if a.state != EntryState.REFUSED]
-    rows.append({"label": _("Attending"), "value": "; ".join(
-        _("%(who)s: %(entry)s (%(state)s)", who=attendee_name(a), entry=a.entry.label,
-          state=a.state.label) for a in sorted(going, key=lambda a: a.id))
-        or _("No attendee recorded yet")})
+    attending = [_("%(who)s: %(entry)s (%(state)s)", who=attendee_name(a),
+                   entry=a.entry.label, state=a.state.label)
+                 for a in sorted(going, key=lambda a: a.id)]
+    rows.append({"label": _("Attending"), "lines": attending or [_("No attendee recorded yet")]})
     interpreters = [
         _("%(who)s, between %(languages)s", who=attendee_name(a), languages=", ".join(
             language_name(code) for code in a.interpret_list))
@@ -261,7 +261,7 @@ def _logistics(agm: AGM, in_order: list[Question]) -> list[dict]:
         for number, q in enumerate(in_order, start=1)
         if q.needs_interpretation and q.interpret_from]
     rows.append({"label": _("Interpretation"),
-                 "value": "; ".join(interpreted + interpreters) or _("None needed")})
+                 "lines": interpreted + interpreters or [_("None needed")]})
     process = str(agm.question_process.label) if agm.question_process else _("Not known yet")
     rows.append({"label": _("How questions are taken"), "value": _(
         "%(process)s. About %(seconds)s seconds a question.", process=process,
