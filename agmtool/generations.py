@@ -37,7 +37,7 @@ from agmtool.models import (
 )
 
 # The tables a pack, its cards or a report-back read. A feature whose rows reach a PDF adds
-# its models here.
+# its models here: an attendee's name and consent to be named are printed.
 DOCUMENT_MODELS: tuple[type, ...] = (
     AGM, Answer, Attendee, Community, Company, Concern, ConcernTopic, Listing, Question,
     QuestionConcern, SignOff, Site, Source, Translation, User)

@@ -265,6 +265,8 @@ def test_each_build_is_recorded_once_and_an_edit_marks_it_superseded(
     db.session.commit()
     page = staff_client.get(f"/staff/agms/{meeting.id}/packs").get_data(as_text=True)
     assert ("Superseded" in page, "Current" in page) == (True, False)
+    order = staff_client.get(f"/staff/agms/{meeting.id}/questions").get_data(as_text=True)
+    assert (build.digest[:10] in order, "Superseded" in order) == (True, True)
 
 
 def test_an_unchanged_pack_is_served_from_the_cache_and_revalidated_by_its_hash(
@@ -407,3 +409,31 @@ def test_an_attendees_change_of_consent_reaches_a_built_pack(db, meeting, staff)
     attendees.edit(speaker, staff, {"may_be_named": False}, speaker.version)
     db.session.commit()
     assert generations.current() == before + 1
+
+
+def test_a_pack_built_after_the_meeting_records_the_answer_instead_of_ruled_lines(
+        db, meeting, staff):
+    answers.record_outcome(meeting.water, staff, True, None, text="We will study it.",
+                           written_promised=True, written_due=date(2027, 6, 30))
+    db.session.commit()
+    water = content.pack(meeting)["questions"][0]
+    assert water["outcome"] == {"label": "Answer given", "answer": "We will study it.",
+                                "promise": "Written answer promised by 30 June 2027: "
+                                           "not received."}
+    assert content.pack(meeting)["questions"][1]["outcome"] is None
+
+
+def test_a_speakers_consent_to_be_named_reaches_a_pack_already_cached(
+        db, staff_client, meeting, tmp_path):
+    speaker = Attendee(agm=meeting, name="Rosa Uriana", language="es")
+    db.session.add(speaker)
+    db.session.flush()
+    meeting.water.speaker_id = speaker.id
+    db.session.commit()
+    before = text_of(get_pdf(staff_client, f"/staff/agms/{meeting.id}/pack.pdf"), tmp_path)
+    speaker.may_be_named = True
+    db.session.commit()
+    after = text_of(get_pdf(staff_client, f"/staff/agms/{meeting.id}/pack.pdf"), tmp_path)
+    assert ("Rosa Uriana" in before, "Rosa Uriana" in after) == (False, True)
+    assert (f"Attendee {speaker.id} (not named): Not yet known (Requested)" in before,
+            "Rosa Uriana: Not yet known (Requested)" in after) == (True, True)

@@ -109,5 +109,8 @@ def test_staff_wait_for_the_pack_on_a_page_that_refreshes_itself(browser, live_s
             page.goto(f"{live_server}/staff/agms/{agm.id}/packs")
             assert page.locator("table tbody tr").count() == 1
             helpers.screenshot(page, f"packs-builds-{width}")
+            page.goto(f"{live_server}/staff/agms/{agm.id}/questions")
+            assert page.locator("table.builds tbody tr").count() == 1
+            helpers.screenshot(page, f"packs-running-order-{width}")
         finally:
             context.close()

@@ -191,6 +191,7 @@ def test_documents_share_redis_between_processes(pool):
 
 
 def test_for_app_uses_the_app_cache_and_settings(app):
+    # create_app has run packs.init_app: the PDF_* defaults are set.
     app.config.update(PDF_WAIT_SECONDS=0.5, PDF_MAX_CONCURRENT=3)
     docs = documents.for_app(app)
     try:

@@ -37,4 +37,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(public.bp)
     status.add_section(app, "report", public.SECTION)
+    # The meeting's running order lists its builds, superseded ones marked.
+    app.jinja_env.globals["meeting_builds"] = staff.meeting_builds
     worker.register_shutdown()

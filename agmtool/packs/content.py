@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from babel import Locale, UnknownLocaleError
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from agmtool import i18n
@@ -85,6 +85,14 @@ def speaker_of(question: Question) -> str | None:
     if not concerns or any(c.attribution != Attribution.NAMED for c in concerns):
         return None
     return name
+
+
+def attendee_name(attendee) -> str:
+    """An attendee as the pack may print them: their name with their consent, else a
+    number (never the shareholder who lent the shares: the pack does not read it)."""
+    if attendee.may_be_named:
+        return attendee.name
+    return _("Attendee %(number)s (not named)", number=attendee.id)
 
 
 def communities_named(question: Question) -> list[str]:
@@ -179,6 +187,27 @@ def _title(question: Question, number: int) -> str:
 
 # --- the pack --------------------------------------------------------------------------------
 
+def _outcome(question: Question) -> dict | None:
+    """What happened at the meeting, once recorded: a pack built afterwards is the record
+    (the ruled space for the answer is for a pack taken to the meeting)."""
+    if question.status == Q.NOT_REACHED:
+        return {"label": _("Not reached at the meeting."), "answer": None, "promise": None}
+    if question.status != Q.ASKED:
+        return None
+    answer = question.answer
+    promise = None
+    if answer is not None and answer.written_promised and answer.written_due:
+        promise = (_("Written answer received on %(day)s.", day=i18n.format_day(
+            answer.written_received_on, "long")) if answer.written_text and
+            answer.written_received_on else _(
+            "Written answer promised by %(day)s: not received.",
+            day=i18n.format_day(answer.written_due, "long")))
+    return {"label": _("Answer given"),
+            "answer": answer.text if answer is not None and answer.text
+            else _("No answer recorded."),
+            "promise": promise}
+
+
 def _question(question: Question, number: int) -> dict:
     named = communities_named(question)
     return {
@@ -193,6 +222,7 @@ def _question(question: Question, number: int) -> dict:
         "original": _quote(question),
         "notes": question.background,
         "status": question.status.value,
+        "outcome": _outcome(question),
         "sources": [],
     }
 
@@ -218,26 +248,22 @@ def _logistics(agm: AGM, in_order: list[Question]) -> list[dict]:
         rows.append({"label": str(label), "value": _deadline(agm, moment)})
     if agm.deadlines_to_be_confirmed:
         rows.append({"label": _("Deadlines"), "value": _("To be confirmed")})
-    speakers = []
-    for question in in_order:
-        name = speaker_of(question)
-        if name and name not in speakers:
-            speakers.append(name)
-    attending = sum(1 for a in agm.attendees if a.state != EntryState.REFUSED)
-    who = (ngettext("%(num)s attendee for this meeting",
-                    "%(num)s attendees for this meeting", attending)
-           if attending else _("No attendee recorded yet"))
-    if speakers:
-        who = _("%(who)s; speakers named with their consent: %(names)s", who=who,
-                names=", ".join(speakers))
-    rows.append({"label": _("Attending"), "value": who})
+    going = [a for a in agm.attendees if a.state != EntryState.REFUSED]
+    attending = [_("%(who)s: %(entry)s (%(state)s)", who=attendee_name(a),
+                   entry=a.entry.label, state=a.state.label)
+                 for a in sorted(going, key=lambda a: a.id)]
+    rows.append({"label": _("Attending"), "lines": attending or [_("No attendee recorded yet")]})
+    interpreters = [
+        _("%(who)s, between %(languages)s", who=attendee_name(a), languages=", ".join(
+            language_name(code) for code in a.interpret_list))
+        for a in sorted(going, key=lambda a: a.id) if a.interpret_list]
     interpreted = [
         _("Question %(number)s is read in %(language)s and interpreted",
           number=number, language=language_name(q.interpret_from))
         for number, q in enumerate(in_order, start=1)
         if q.needs_interpretation and q.interpret_from]
     rows.append({"label": _("Interpretation"),
-                 "value": "; ".join(interpreted) or _("None needed")})
+                 "lines": interpreted + interpreters or [_("None needed")]})
     process = str(agm.question_process.label) if agm.question_process else _("Not known yet")
     rows.append({"label": _("How questions are taken"), "value": _(
         "%(process)s. About %(seconds)s seconds a question.", process=process,

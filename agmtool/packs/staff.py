@@ -110,6 +110,11 @@ def listing(agm_id: int):
                            speakers=_speakers(agm))
 
 
+def meeting_builds(agm: AGM) -> list[builds.Listed]:
+    """The meeting's builds for a staff page (the running order shows them too)."""
+    return builds.listed(agm)
+
+
 def _speakers(agm: AGM) -> list[tuple[int, str]]:
     """The meeting's attendees who read questions there (for their cards)."""
     found: dict[int, str] = {}
