@@ -16,6 +16,7 @@ from agmtool.meetings import agms
 from agmtool.models import (
     Concern,
     ConcernStatus,
+    QuestionStatus,
     Reader,
     Role,
     Translation,
@@ -457,7 +458,7 @@ def test_an_edited_questions_translation_needs_review_with_its_diff_and_history(
                            company=company, status=ConcernStatus.ACCEPTED)
     question = questions.draft(make_agm(company=company), [concern],
                                "Will the board return the Bruno stream to its course?", staff)
-    questions.move(question, questions.Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     row = translation.rows(questions.QUESTION, question.id)["es"]
     translation.save(row, "¿Devolverá la junta el arroyo Bruno a su cauce?", spanish, 1,
                      ready=True)
