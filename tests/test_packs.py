@@ -33,7 +33,6 @@ from agmtool.questions import answers, signoffs
 from agmtool.questions import domain as questions
 from agmtool.translation import domain as translation
 
-Q = QuestionStatus
 WATER = ("Will the board return the Bruno stream to its natural course and guarantee "
          "drinking water to the Wayuu communities meanwhile?")
 WATER_ES = ("¿Devolverá la junta el arroyo Bruno a su cauce natural y garantizará agua potable "
@@ -89,15 +88,16 @@ def meeting(db, make_agm, make_company, make_concern, staff, reviewer):
     water = questions.draft(agm, [named], WATER, staff, background="Diverted in 2016.")
     water.speaker_name = "Ana Epieyú"
     questions.choose_excerpt(water, named, WORDS_ES, staff, 1)
-    questions.move(water, Q.IN_TRANSLATION, staff)
+    questions.move(water, QuestionStatus.IN_TRANSLATION, staff)
     approve_translation(questions.QUESTION, water.id, "es", WATER_ES, staff, reviewer)
-    questions.move(water, Q.AWAITING_SIGNOFF, staff)
+    questions.move(water, QuestionStatus.AWAITING_SIGNOFF, staff)
     signoffs.respond(water, named, SignOffDecision.GIVEN, None, SignOffChannel.STATUS_PAGE)
-    questions.move(water, Q.APPROVED, staff)
+    questions.move(water, QuestionStatus.APPROVED, staff)
     pay = questions.draft(agm, [anonymous], PAY, staff)
     pay.speaker_name = SECRET_PERSON
-    questions.move(pay, Q.IN_TRANSLATION, staff)
-    db.session.add(Source(agm=agm, title="Glencore Annual Report 2026", link="https://example.org/ar"))
+    questions.move(pay, QuestionStatus.IN_TRANSLATION, staff)
+    db.session.add(Source(agm=agm, title="Glencore Annual Report 2026",
+                          link="https://example.org/ar"))
     db.session.commit()
     agm.named, agm.anonymous, agm.water, agm.pay = named, anonymous, water, pay
     return agm

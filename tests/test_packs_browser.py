@@ -16,7 +16,6 @@ from agmtool.questions import domain as questions
 from agmtool.translation import domain as translation
 
 pytestmark = pytest.mark.browser
-Q = QuestionStatus
 QUESTION = {
     "es": "¿Devolverá la junta el arroyo Bruno a su cauce natural?",
     "pt": "A diretoria vai devolver o rio Paraopeba ao seu curso?",
@@ -47,11 +46,11 @@ def test_the_report_back_pdf_from_the_status_page(browser, live_server, app, db,
                            status=ConcernStatus.ACCEPTED, attribution=Attribution.ANONYMOUS,
                            receipt_hash=receipts.receipt_hash(code))
     question = questions.draft(agm, [concern], QUESTION["en"], staff)
-    questions.move(question, Q.IN_TRANSLATION, staff)
+    questions.move(question, QuestionStatus.IN_TRANSLATION, staff)
     if lang != "en":
         approve(questions.QUESTION, question.id, lang, QUESTION[lang], staff, reviewer)
-    questions.move(question, Q.AWAITING_SIGNOFF, staff)
-    questions.move(question, Q.APPROVED, staff)
+    questions.move(question, QuestionStatus.AWAITING_SIGNOFF, staff)
+    questions.move(question, QuestionStatus.APPROVED, staff)
     answers.record_outcome(question, staff, True, None, text="We will study it.")
     db.session.commit()
     context = browser.new_context(viewport={"width": 360, "height": 800},

@@ -26,7 +26,6 @@ from agmtool.models import (
 from agmtool.translation import benchmark, queue
 from agmtool.translation import domain as translation
 
-State = TranslationState
 NOTE = "Postponed: the company has not yet set a new date."
 
 
@@ -198,7 +197,8 @@ def test_a_meetings_work_names_its_meeting(staff_client, work):
 def test_pages_keep_the_filters(staff_client, work, db):
     db.session.execute(sa.insert(Translation), [
         {"source_type": "meeting_note", "source_id": 10_000 + n, "source_language": "en",
-         "source_text": f"note {n}", "language": "id", "text": "", "state": State.MISSING,
+         "source_text": f"note {n}", "language": "id", "text": "",
+         "state": TranslationState.MISSING,
          "reader": Reader.PUBLIC, "version": 1, "updated_at": utcnow()} for n in range(60)])
     db.session.commit()
     page = staff_client.get("/staff/translate/?language=id").text
@@ -214,7 +214,7 @@ def test_nothing_waiting_is_said_so(spanish_client):
 def _bulk(db, number: int, agm_id: int) -> None:
     """``number`` translations waiting: concerns' words and meetings' notes, in every
     state but approved, some made from an earlier text."""
-    states = [State.MISSING, State.DRAFT, State.NEEDS_REVIEW]
+    states = [TranslationState.MISSING, TranslationState.DRAFT, TranslationState.NEEDS_REVIEW]
     start = db.session.scalar(sa.select(sa.func.count(Translation.id)))
     db.session.execute(sa.insert(Translation), [
         {"source_type": "meeting_note" if n % 2 else "concern_body", "source_id": 100_000 + n,
@@ -319,7 +319,7 @@ def test_an_approved_translation_whose_original_changed_needs_review_and_shows_t
                     agm.version)
     db.session.commit()
     db.session.refresh(row)
-    assert (row.state, row.stale) == (State.NEEDS_REVIEW, True)
+    assert (row.state, row.stale) == (TranslationState.NEEDS_REVIEW, True)
     page = staff_client.get(f"/staff/translate/{row.id}").text
     assert meta(page)["State"] == (
         "Needs review · the original changed since this translation was written")
@@ -349,13 +349,13 @@ def test_a_source_that_changes_while_the_editor_is_open_keeps_the_text_and_shows
     assert 'el agua <ins><span class="sr-only">[added:] </span>turbia</ins>' in response.text
     assert 'name="seen_version" type="hidden" value="2"' in response.text
     db.session.refresh(row)
-    assert (row.text, row.state) == ("", State.MISSING)
+    assert (row.text, row.state) == ("", TranslationState.MISSING)
     staff_client.post(f"/staff/translate/{row.id}", data={
         "text": "the muddy water", "seen_version": "2", "seen_source": "el agua turbia",
         "step": "ready"})
     db.session.refresh(row)
     assert (row.text, row.state, row.made_from) == (
-        "the muddy water", State.NEEDS_REVIEW, "el agua turbia")
+        "the muddy water", TranslationState.NEEDS_REVIEW, "el agua turbia")
 
 
 def test_two_people_saving_one_translation_the_second_sees_both(staff_client, make_user,
@@ -382,7 +382,7 @@ def test_a_reviewer_sends_a_translation_back_with_a_comment(staff_client, staff,
     staff_client.post(f"/staff/translate/{row.id}/send-back", data={
         "comment": "“Watter”: a typo.", "seen_version": "2", "seen_source": "el agua"})
     db.session.refresh(row)
-    assert (row.state, row.review_note) == (State.DRAFT, "“Watter”: a typo.")
+    assert (row.state, row.review_note) == (TranslationState.DRAFT, "“Watter”: a typo.")
     page = spanish_client.get(f"/staff/translate/{row.id}").text
     assert '<blockquote class="text">“Watter”: a typo.</blockquote>' in page
     assert helpers.history_lines(page) == [

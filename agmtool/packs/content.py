@@ -43,9 +43,8 @@ from agmtool.models import (
 from agmtool.questions import answers, signoffs
 from agmtool.questions import domain as questions
 
-Q = QuestionStatus
 # A pack holding only these is final; any other status (but withdrawn) makes it a DRAFT.
-FINAL = {Q.APPROVED, Q.ASKED, Q.NOT_REACHED}
+FINAL = {QuestionStatus.APPROVED, QuestionStatus.ASKED, QuestionStatus.NOT_REACHED}
 # "Last year's questions": the company's meetings this long before this one.
 PREVIOUS_WINDOW = timedelta(days=550)
 
@@ -54,7 +53,7 @@ PREVIOUS_WINDOW = timedelta(days=550)
 
 def in_pack(agm: AGM) -> list[Question]:
     """The meeting's questions that go into its pack and cards, in running order."""
-    return [q for q in questions.running_order(agm) if q.status != Q.WITHDRAWN]
+    return [q for q in questions.running_order(agm) if q.status != QuestionStatus.WITHDRAWN]
 
 
 def is_draft(agm: AGM) -> bool:
@@ -190,9 +189,9 @@ def _title(question: Question, number: int) -> str:
 def _outcome(question: Question) -> dict | None:
     """What happened at the meeting, once recorded: a pack built afterwards is the record
     (the ruled space for the answer is for a pack taken to the meeting)."""
-    if question.status == Q.NOT_REACHED:
+    if question.status == QuestionStatus.NOT_REACHED:
         return {"label": _("Not reached at the meeting."), "answer": None, "promise": None}
-    if question.status != Q.ASKED:
+    if question.status != QuestionStatus.ASKED:
         return None
     answer = question.answer
     promise = None
@@ -299,7 +298,7 @@ def _previous(agm: AGM) -> list[dict]:
             AGM.company_id == agm.company_id, AGM.id != agm.id,
             AGM.local_date < agm.local_date,
             AGM.local_date >= agm.local_date - PREVIOUS_WINDOW,
-            Question.status.in_([Q.ASKED, Q.NOT_REACHED]))
+            Question.status.in_([QuestionStatus.ASKED, QuestionStatus.NOT_REACHED]))
         .order_by(AGM.local_date, Question.position, Question.id)).all()
     rows = []
     for question in earlier:
@@ -318,7 +317,8 @@ def _previous(agm: AGM) -> list[dict]:
                        day=i18n.format_day(question.agm.local_date, "long")),
             "question": question.text,
             "answer": (answer.text if answer is not None and answer.text
-                       else _("Not reached at the meeting.") if question.status == Q.NOT_REACHED
+                       else _("Not reached at the meeting.")
+                       if question.status == QuestionStatus.NOT_REACHED
                        else _("No answer recorded.")),
             "promise": promise,
         })

@@ -32,8 +32,6 @@ from agmtool.models import Reader, Translation, TranslationState, User, utcnow
 from agmtool.text import clean_text
 from agmtool.translation import glossary, memory
 
-State = TranslationState
-
 # How a translation's history reads (registered by agmtool.translation.init_app). Its text is
 # never kept in the history: it may quote a community's words.
 HISTORY = history.Labels(
@@ -159,7 +157,7 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
     existing = {} if new_source else rows(source_type, source_id)
     lost: list[Translation] = []
     for code, row in existing.items():
-        if code not in wanted and row.state == State.MISSING:
+        if code not in wanted and row.state == TranslationState.MISSING:
             db.session.delete(row)
             continue
         changed = row.source_text != text
@@ -167,16 +165,17 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
         row.agm_id, row.due_on = agm_id, due_on
         if changed:
             row.version = row.version + 1
-        if changed and row.state == State.APPROVED:
-            row.state = State.NEEDS_REVIEW
+        if changed and row.state == TranslationState.APPROVED:
+            row.state = TranslationState.NEEDS_REVIEW
             history.record(row, user, "source_changed",
-                           {"state": [State.APPROVED, State.NEEDS_REVIEW]})
+                           {"state": [TranslationState.APPROVED, TranslationState.NEEDS_REVIEW]})
             lost.append(row)
             memory.follow(row)
     for code in sorted(wanted - set(existing)):
         row = Translation(source_type=source_type, source_id=source_id, language=code,
                           source_language=language, source_text=text, text="",
-                          state=State.MISSING, reader=reader, agm_id=agm_id, due_on=due_on)
+                          state=TranslationState.MISSING, reader=reader, agm_id=agm_id,
+                          due_on=due_on)
         if new_source:
             db.session.add(row)
         else:
@@ -247,7 +246,7 @@ def save(row: Translation, text: str, user: User, seen_version: int | None,
     leave the memory, flush, sends ``saved``, and ``shown_changed`` when it was approved.
     """
     text = (clean_text(text) or "").strip()
-    state = State.NEEDS_REVIEW if ready else State.DRAFT
+    state = TranslationState.NEEDS_REVIEW if ready else TranslationState.DRAFT
     old_state = row.state
     _claim(row, seen_version, text=text, state=state, made_from=row.source_text,
            translator_id=user.id, updated_at=utcnow(), review_note=None,
@@ -259,7 +258,7 @@ def save(row: Translation, text: str, user: User, seen_version: int | None,
     memory.follow(row)
     db.session.flush()
     saved.send(row)
-    if old_state == State.APPROVED:
+    if old_state == TranslationState.APPROVED:
         shown_changed.send(row)
     return row
 
@@ -298,9 +297,10 @@ def approve(row: Translation, user: User, seen_version: int | None,
     if not may_approve(row, user):
         raise NotYours(f"translation {row.id} was written by its approver")
     old_state = row.state
-    _claim(row, seen_version, state=State.APPROVED, approved_by_id=user.id,
+    _claim(row, seen_version, state=TranslationState.APPROVED, approved_by_id=user.id,
            approved_at=utcnow(), made_from=row.source_text, review_note=None)
-    changes = {"state": [old_state, State.APPROVED]} if old_state != State.APPROVED else {}
+    changes = ({"state": [old_state, TranslationState.APPROVED]}
+               if old_state != TranslationState.APPROVED else {})
     if broken:
         changes |= {"review_note": [None, override],
                     "terms": [None, "; ".join(check.line for check in broken)]}
@@ -323,13 +323,14 @@ def send_back(row: Translation, user: User, seen_version: int | None,
     if not comment:
         raise ValueError("a comment is required")
     old_state = row.state
-    _claim(row, seen_version, state=State.DRAFT, review_note=comment, approved_by_id=None,
+    _claim(row, seen_version, state=TranslationState.DRAFT, review_note=comment,
+           approved_by_id=None,
            approved_at=None)
     history.record(row, user, "sent_back",
-                   {"state": [old_state, State.DRAFT], "review_note": [None, comment]})
+                   {"state": [old_state, TranslationState.DRAFT], "review_note": [None, comment]})
     memory.follow(row)
     db.session.flush()
-    if old_state == State.APPROVED:
+    if old_state == TranslationState.APPROVED:
         shown_changed.send(row)
     return row
 

@@ -29,7 +29,6 @@ from agmtool.text import clean_text
 
 SOURCE_TYPE = agms.NOTE
 LABEL = _l("A meeting's public note")
-State = TranslationState
 
 
 def meeting_page(agm_id: int) -> dict:
@@ -85,18 +84,19 @@ def keep_in_step(connection, agm_id: int, note: str | None, language: str) -> No
         sa.select(table.c.id, table.c.language, table.c.state, table.c.source_text).where(where))}
     now = utcnow()
     for code, row in existing.items():
-        if code not in wanted and row.state == State.MISSING:
+        if code not in wanted and row.state == TranslationState.MISSING:
             connection.execute(sa.delete(table).where(table.c.id == row.id))
             continue
         values = {"source_text": note, "source_language": language, "agm_id": agm_id}
         if row.source_text != note:
             values |= {"version": table.c.version + 1, "due_on": now.date()}
-        if row.source_text != note and row.state == State.APPROVED:
-            values |= {"state": State.NEEDS_REVIEW}
+        if row.source_text != note and row.state == TranslationState.APPROVED:
+            values |= {"state": TranslationState.NEEDS_REVIEW}
             connection.execute(sa.insert(History.__table__).values(
                 at=now, object_type=Translation.__tablename__, object_id=row.id,
                 action="source_changed",
-                changes={"state": [State.APPROVED.value, State.NEEDS_REVIEW.value]}))
+                changes={"state": [TranslationState.APPROVED.value,
+                                   TranslationState.NEEDS_REVIEW.value]}))
             # No longer approved, so out of the memory (see memory.follow); a deleted row's
             # segments go with it (ON DELETE CASCADE).
             segments = MemorySegment.__table__
@@ -106,7 +106,7 @@ def keep_in_step(connection, agm_id: int, note: str | None, language: str) -> No
         if code not in existing:
             connection.execute(sa.insert(table).values(
                 source_type=SOURCE_TYPE, source_id=agm_id, source_language=language,
-                source_text=note, language=code, text="", state=State.MISSING,
+                source_text=note, language=code, text="", state=TranslationState.MISSING,
                 reader=Reader.PUBLIC, agm_id=agm_id,
                 due_on=now.date(), updated_at=now,
                 version=1))

@@ -17,10 +17,9 @@ from sqlalchemy.orm import joinedload
 from agmtool.extensions import db
 from agmtool.models import AGM, Role, Translation, TranslationState, User
 
-State = TranslationState
 # What the queue lists: everything not approved (an approved translation whose source
 # changed is back in review, see translation.sync).
-WAITING = (State.MISSING, State.DRAFT, State.NEEDS_REVIEW)
+WAITING = (TranslationState.MISSING, TranslationState.DRAFT, TranslationState.NEEDS_REVIEW)
 
 
 def languages_of(user: User) -> list[str] | None:
@@ -53,7 +52,7 @@ class Filters:
     (``changed``), only those assigned to one person; None or False: no filter."""
 
     language: str | None = None
-    state: State | None = None
+    state: TranslationState | None = None
     changed: bool = False
     assignee: int | None = None  # a user id: only what is assigned to them
 
@@ -145,7 +144,7 @@ def counts(user: User, languages: list[str]) -> Counts:
     grouped = query.group_by(Translation.state, Translation.language,
                              Translation.source_language)
     for state, language, source_language, number in db.session.execute(grouped):
-        state = State(state).value
+        state = TranslationState(state).value
         result.total += number
         result.by_state[state] += number
         for code in {language, source_language} & set(languages):

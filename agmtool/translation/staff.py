@@ -55,7 +55,6 @@ TRANSLATORS = (Role.TRANSLATOR, Role.STAFF, Role.ADMIN)
 # Who may follow a translation back to the page of its source (a concern, a meeting).
 SOURCE_READERS = (Role.STAFF, Role.ADMIN)
 PER_PAGE = 50
-State = TranslationState
 
 
 def queue_languages(user: User) -> list[str]:
@@ -70,7 +69,7 @@ def _filters(languages: list[str]) -> queue.Filters:
     state = args.get("state")
     return queue.Filters(
         language=args.get("language") if args.get("language") in languages else None,
-        state=State(state) if state in {s.value for s in queue.WAITING} else None,
+        state=TranslationState(state) if state in {s.value for s in queue.WAITING} else None,
         changed=args.get("changed") == "1",
         assignee=links.number(args.get("assignee")))
 
