@@ -51,11 +51,11 @@ FIGURES: dict[str, Figure] = {
     "worker_rss_growth_mib": Figure(
         "Intake", "<= 10", "one worker's growth over 5,000 mixed requests with meeting edits"),
     "tm_lookup_ms_10k": Figure(
-        "Translation", "", "the top five memory suggestions among 10,000 segments"),
+        "Translation", "< 50", "the top five memory suggestions among 10,000 segments"),
     "tm_lookup_ms_100k": Figure(
-        "Translation", "", "the top five memory suggestions among 100,000 segments"),
+        "Translation", "< 200", "the top five memory suggestions among 100,000 segments"),
     "translate_queue_ms": Figure(
-        "Translation", "", "the translator's queue at 20,000 concerns with translations"),
+        "Translation", "< 100", "the translator's queue at 20,000 concerns with translations"),
     "pdf_vs_bare_weasyprint": Figure(
         "PDF", "<= 1.10", "request to PDF bytes through the warm pipeline over a warm "
                           "write_pdf"),
