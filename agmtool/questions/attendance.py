@@ -25,7 +25,7 @@ from flask_babel import ngettext
 from agmtool import history, i18n, links, workflow
 from agmtool.database import StaleEdit
 from agmtool.extensions import db
-from agmtool.forms import options
+from agmtool.forms import STALE_EDIT, options
 from agmtool.meetings.agms import Invalid
 from agmtool.models import (
     AGM,
@@ -51,11 +51,6 @@ from agmtool.translation import domain as translation
 bp = Blueprint("attendance", __name__, url_prefix="/staff")
 
 STAFF = (Role.STAFF, Role.ADMIN)
-
-def _changed_meanwhile() -> str:
-    return _("Someone else saved this after you opened it. Your changes are still in the "
-             "form: check them, then save again.")
-
 
 def _show(form, invalid: Invalid) -> None:
     """Put the domain's messages under their fields (or above the form)."""
@@ -140,7 +135,7 @@ def shareholder(shareholder_id: int):
             _show(form, invalid)
         except StaleEdit:
             db.session.rollback()
-            flash(_changed_meanwhile(), "error")
+            flash(STALE_EDIT, "error")
             form.version.data = db.session.get(Shareholder, shareholder_id).version
     return _shareholder_page(found, form, code=422)
 
@@ -266,7 +261,7 @@ def attendee(attendee_id: int):
             _show(form, invalid)
         except StaleEdit:
             db.session.rollback()
-            flash(_changed_meanwhile(), "error")
+            flash(STALE_EDIT, "error")
             form.version.data = db.session.get(Attendee, attendee_id).version
     return _attendee_page(found, form, code=422)
 
@@ -289,7 +284,7 @@ def travel(attendee_id: int):
             _show(travel_form, invalid)
         except StaleEdit:
             db.session.rollback()
-            flash(_changed_meanwhile(), "error")
+            flash(STALE_EDIT, "error")
             travel_form.version.data = db.session.get(Attendee, attendee_id).version
     return _attendee_page(found, travel_form=travel_form, code=422)
 
@@ -308,7 +303,7 @@ def move(attendee_id: int, to: str):
                   "info")
         except StaleEdit:
             db.session.rollback()
-            flash(_changed_meanwhile(), "error")
+            flash(STALE_EDIT, "error")
         except workflow.TransitionNotAllowed:
             db.session.rollback()
             flash(_("That step is not possible from “%(status)s”.",
