@@ -166,9 +166,14 @@ STALE_EDIT = _l("Someone else saved a change after you opened this page, so your
 
 
 class AssignForm(Form):
-    """Who a concern, a question or a translation is assigned to (``offer`` the people)."""
+    """Who a concern, a question or a translation is assigned to (``for_record``)."""
 
     assignee = SelectField(_l("Assigned to"), choices=[])
+
+    @classmethod
+    def for_record(cls, record, people, formdata=None) -> "AssignForm":
+        """The form for ``record`` (anything with ``assignee_id``), offering ``people``."""
+        return cls(formdata=formdata, assignee=str(record.assignee_id or "")).offer(people)
 
     def offer(self, people) -> "AssignForm":
         self.people = {str(p.id): p for p in people}

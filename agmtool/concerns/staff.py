@@ -229,8 +229,7 @@ def _render_detail(concern: Concern, code: int = 200, decline_form: DeclineForm 
 
 
 def _assign_form(concern: Concern, formdata=None) -> AssignForm:
-    form = AssignForm(formdata=formdata, assignee=str(concern.assignee_id or ""))
-    return form.offer(accounts.assignable(TRIAGERS))
+    return AssignForm.for_record(concern, accounts.assignable(TRIAGERS), formdata)
 
 
 def _history(concern: Concern, translated: dict) -> tuple[list, dict]:

@@ -230,8 +230,7 @@ def _render(question: Question, code: int = 200, **forms):
 
 
 def _assign_form(question: Question, formdata=None) -> AssignForm:
-    form = AssignForm(formdata=formdata, assignee=str(question.assignee_id or ""))
-    return form.offer(accounts.assignable(STAFF))
+    return AssignForm.for_record(question, accounts.assignable(STAFF), formdata)
 
 
 @bp.post("/questions/<int:question_id>/assign")

@@ -103,8 +103,7 @@ def _assign_form(row: Translation, formdata=None) -> AssignForm:
     """Staff give a translation to a colleague, or to a translator who works in its
     language (the side that is not English)."""
     language = row.language if row.language != "en" else row.source_language
-    form = AssignForm(formdata=formdata, assignee=str(row.assignee_id or ""))
-    return form.offer(accounts.assignable(TRANSLATORS, language))
+    return AssignForm.for_record(row, accounts.assignable(TRANSLATORS, language), formdata)
 
 
 @bp.post("/<int:translation_id>/assign")
