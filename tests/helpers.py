@@ -1,5 +1,6 @@
 """What tests share besides fixtures: the test configuration, the password every test
-account has, and readers of what a person sees (screenshots, a page's history list)."""
+account has, readers of what a person sees (screenshots, a page's history list), a browser
+logged in as someone, and the count of a page's SQL statements."""
 
 from __future__ import annotations
 
@@ -63,3 +64,36 @@ def history_lines(html: str, when: bool = False) -> list[str]:
     reader.feed(html)
     lines = [" ".join(line.split()) for line in reader.lines]
     return lines if when else [line.split(": ", 1)[1] for line in lines]
+
+
+def context_for(browser, app, live_server, log_in=None, user=None, lang="en", width=1200):
+    """A browser context without JavaScript, logged in as ``user`` (when given) in ``lang``,
+    and its first page."""
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  java_script_enabled=False, locale="en-GB")
+    if user is not None:
+        client = app.test_client()
+        log_in(client, user)
+        client.get(f"/language/{lang}?next=/staff/")
+        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server}])
+    return context, context.new_page()
+
+
+def statements(client, db, url: str):
+    """How many SQL statements a GET of ``url`` runs, and the response (which must be a 200)."""
+    from sqlalchemy import event
+
+    count = 0
+
+    def counter(*_args):
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    assert response.status_code == 200
+    return count, response

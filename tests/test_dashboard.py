@@ -8,7 +8,7 @@ from html import unescape
 
 import helpers
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from agmtool import dashboard
 from agmtool.models import (
@@ -300,20 +300,6 @@ def test_a_translator_sees_what_is_theirs_and_cannot_assign(client, make_user, l
 
 # --- a fixed number of queries ---------------------------------------------------------------
 
-def _statements(client, db, url: str) -> tuple[int, str]:
-    count = 0
-
-    def counter(*_args):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    assert response.status_code == 200
-    return count, response.text
 
 
 def _bulk(db, concerns: int, meetings: int, company_id: int, user: User) -> None:
@@ -356,9 +342,10 @@ def test_a_fixed_number_of_queries_at_10_and_at_1000_concerns(staff_client, staf
     company = make_company()
     staff_client.get("/staff/concerns/")  # the day's contact purge runs on a first request
     _bulk(db, 10, 3, company.id, staff)
-    few, small = _statements(staff_client, db, "/staff/")
+    few, _small = helpers.statements(staff_client, db, "/staff/")
     _bulk(db, 990, 97, company.id, staff)
-    many, large = _statements(staff_client, db, "/staff/")
+    many, response = helpers.statements(staff_client, db, "/staff/")
+    large = response.text
     assert many == few
     by_url = {url: n for url, n, _label in counted_links(large)}
     assert by_url["/staff/concerns/?status=accepted&question=none"] == 1000

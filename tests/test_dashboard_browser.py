@@ -16,20 +16,11 @@ pytestmark = pytest.mark.browser
 season, staff = test_dashboard.season, test_dashboard.staff
 
 
-def context_for(browser, app, live_server, log_in, user, lang="en", width=1280):
-    context = browser.new_context(viewport={"width": width, "height": 900},
-                                  java_script_enabled=False, locale="en-GB")
-    client = app.test_client()
-    log_in(client, user)
-    client.get(f"/language/{lang}?next=/staff/")
-    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server}])
-    return context, context.new_page()
 
 
 def test_staff_follow_a_number_from_the_dashboard_to_its_list(browser, live_server, app,
                                                               log_in, staff, season):
-    context, page = context_for(browser, app, live_server, log_in, staff, width=360)
+    context, page = helpers.context_for(browser, app, live_server, log_in, staff, width=360)
     try:
         page.goto(f"{live_server}/staff/")
         link = page.locator("#waiting").locator("xpath=..").get_by_role(
@@ -51,7 +42,7 @@ def test_staff_follow_a_number_from_the_dashboard_to_its_list(browser, live_serv
 @pytest.mark.parametrize("lang", ["en", "es", "pt", "id"])
 def test_screenshots(browser, live_server, app, log_in, staff, season, lang):
     for width in (360, 1280):
-        context, page = context_for(browser, app, live_server, log_in, staff, lang, width)
+        context, page = helpers.context_for(browser, app, live_server, log_in, staff, lang, width)
         try:
             page.goto(f"{live_server}/staff/")
             page.locator("details.timeline-text summary").click()
@@ -72,7 +63,8 @@ def test_screenshots_of_a_translators_and_an_attendees_dashboard(
     db.session.commit()
     for who, user in (("translator", translator), ("attendee", attendee)):
         for width in (360, 1280):
-            context, page = context_for(browser, app, live_server, log_in, user, lang, width)
+            context, page = helpers.context_for(browser, app, live_server, log_in, user, lang,
+                                                width)
             try:
                 page.goto(f"{live_server}/staff/")
                 helpers.screenshot(page, f"dashboard-{who}-{lang}-{width}")
@@ -85,7 +77,7 @@ def test_screenshot_of_the_assignment_on_a_concern(browser, live_server, app, lo
                                                    make_user, season):
     make_user("bea@example.org", role=Role.STAFF, name="Bea Colleague")
     concern = season["accepted"][0]
-    context, page = context_for(browser, app, live_server, log_in, staff, "es", 360)
+    context, page = helpers.context_for(browser, app, live_server, log_in, staff, "es", 360)
     try:
         page.goto(f"{live_server}/staff/concerns/{concern.id}")
         page.select_option("#assignee", label="Bea Colleague")
@@ -101,7 +93,7 @@ def test_screenshots_of_an_answer_waiting_in_the_inbox(browser, live_server, app
                                                        season, lang):
     """Issue 9, items 21 and 22: the flag and the count of an answer to read, the season
     filter named by its two years; then staff mark the answer read."""
-    context, page = context_for(browser, app, live_server, log_in, staff, lang, 360)
+    context, page = helpers.context_for(browser, app, live_server, log_in, staff, lang, 360)
     try:
         page.goto(f"{live_server}/staff/concerns/")
         helpers.screenshot(page, f"inbox-answer-waiting-{lang}-360")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import helpers
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from agmtool import history
 from agmtool.concerns import domain as concerns
@@ -141,28 +141,14 @@ def _bulk(db, number: int) -> None:
     db.session.commit()
 
 
-def _statements(client, db, url: str) -> int:
-    count = 0
-
-    def counter(*_args):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    assert response.status_code == 200
-    return count
 
 
 def test_a_page_makes_as_many_queries_with_1000_concerns_as_with_10(staff_client, db):
     staff_client.get("/staff/concerns/")  # the day's contact purge runs on the first request
     _bulk(db, 10)
-    few = _statements(staff_client, db, "/staff/concerns/?topic=water")
+    few = helpers.statements(staff_client, db, "/staff/concerns/?topic=water")[0]
     _bulk(db, 990)
-    many = _statements(staff_client, db, "/staff/concerns/?topic=water")
+    many = helpers.statements(staff_client, db, "/staff/concerns/?topic=water")[0]
     assert many == few
     assert "1,000 concerns" in staff_client.get("/staff/concerns/").text
 
@@ -191,11 +177,11 @@ def test_a_searched_page_at_20000_concerns_makes_the_same_queries_and_finds_the_
     staff_client.get("/staff/concerns/")  # the day's contact purge runs on the first request
     url = "/staff/concerns/?topic=water&q=R%C3%8DO"
     _bulk_searchable(db, 10)
-    few = _statements(staff_client, db, url)
+    few = helpers.statements(staff_client, db, url)[0]
     db.session.execute(db.delete(ConcernTopic))
     db.session.execute(db.delete(Concern))
     _bulk_searchable(db, 20_000)
-    many = _statements(staff_client, db, url)
+    many = helpers.statements(staff_client, db, url)[0]
     page = staff_client.get(url).text
     expected = db.session.scalars(
         db.select(Concern.id).where(Concern.body.like("el r_o %"),

@@ -21,16 +21,6 @@ def app_config():
     return {"CONCERN_MIN_FILL_SECONDS": 1}
 
 
-def context_for(browser, app, live_server, log_in=None, user=None, lang="en", width=1200):
-    context = browser.new_context(viewport={"width": width, "height": 900},
-                                  java_script_enabled=False, locale="en-GB")
-    if user is not None:
-        client = app.test_client()
-        log_in(client, user)
-        client.get(f"/language/{lang}?next=/staff/")
-        cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server}])
-    return context, context.new_page()
 
 
 def test_an_indonesian_concern_to_the_agm_floor_and_back(browser, live_server, app, db,
@@ -41,10 +31,10 @@ def test_an_indonesian_concern_to_the_agm_floor_and_back(browser, live_server, a
     staff = make_user("staff@example.org", role=Role.STAFF)
     reviewer = make_user("reviewer@example.org", role=Role.STAFF)
     translator = make_user("penerjemah@example.org", role=Role.TRANSLATOR, languages=["id"])
-    community, their = context_for(browser, app, live_server, width=360)
-    office, desk = context_for(browser, app, live_server, log_in, staff)
-    checker, check = context_for(browser, app, live_server, log_in, reviewer)
-    translating, pen = context_for(browser, app, live_server, log_in, translator, lang="id")
+    community, their = helpers.context_for(browser, app, live_server, width=360)
+    office, desk = helpers.context_for(browser, app, live_server, log_in, staff)
+    checker, check = helpers.context_for(browser, app, live_server, log_in, reviewer)
+    translating, pen = helpers.context_for(browser, app, live_server, log_in, translator, lang="id")
     try:
         # The community sends its concern, and keeps the receipt code.
         their.goto(f"{live_server}/id/concerns/new")

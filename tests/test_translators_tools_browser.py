@@ -22,15 +22,6 @@ NEW = ("The tailings dam above our village is cracked and nobody from Glencore h
        "look at it. The water tastes of metal.")
 
 
-def context_for(browser, app, live_server, log_in, user, lang="en", width=1200):
-    context = browser.new_context(viewport={"width": width, "height": 900},
-                                  java_script_enabled=False, locale="en-GB")
-    client = app.test_client()
-    log_in(client, user)
-    client.get(f"/language/{lang}?next=/staff/")
-    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server}])
-    return context, context.new_page()
 
 
 @pytest.fixture
@@ -52,9 +43,9 @@ def scene(db, make_user):
 def test_a_suggestion_in_the_box_a_term_fixed_and_approved(browser, live_server, app, db,
                                                           scene, log_in):
     translator, reviewer, row = scene
-    writing, pen = context_for(browser, app, live_server, log_in, translator, lang="es",
+    writing, pen = helpers.context_for(browser, app, live_server, log_in, translator, lang="es",
                                width=360)
-    checking, check = context_for(browser, app, live_server, log_in, reviewer)
+    checking, check = helpers.context_for(browser, app, live_server, log_in, reviewer)
     try:
         pen.goto(f"{live_server}/staff/translate/{row.id}")
         suggestion = pen.locator("#memory ol.suggestions > li").first
@@ -97,7 +88,7 @@ def test_the_editor_and_the_glossary_as_people_see_them(browser, live_server, ap
                      ready=True)
     db.session.commit()
     for width, name in ((360, "360"), (1280, "desktop")):
-        context, page = context_for(browser, app, live_server, log_in, reviewer, lang=lang,
+        context, page = helpers.context_for(browser, app, live_server, log_in, reviewer, lang=lang,
                                     width=width)
         try:
             page.goto(f"{live_server}/staff/translate/{row.id}")
