@@ -365,7 +365,6 @@ def load_season() -> int:
     from agmtool.questions import answers, signoffs
     from agmtool.questions import domain as questions
 
-    Q = QuestionStatus
     communities = db.session.scalars(db.select(Community).order_by(Community.id)).all()
     for index, text in BACKGROUNDS.items():
         communities[index].background = text
@@ -411,19 +410,21 @@ def load_season() -> int:
         background="Cerrejón diverted the Bruno stream in 2016. The Constitutional Court "
                    "ordered studies in 2017. Ask for a date, not a process.")
     questions.choose_excerpt(water, receipts[0], "¿de dónde vamos a sacar el agua?", None, 1)
-    questions.move(water, Q.IN_TRANSLATION, None)
+    questions.move(water, QuestionStatus.IN_TRANSLATION, None)
     _approved(questions.QUESTION, water.id, "es",
               "El arroyo Bruno fue desviado en 2016 para ampliar el tajo de Cerrejón. ¿Cuándo "
               "devolverá la junta directiva el arroyo a su cauce natural, y cómo garantizará "
               "agua potable a las comunidades wayuu mientras tanto?")
-    questions.move(water, Q.AWAITING_SIGNOFF, None)  # DEMO-0001 is asked on its status page
+    questions.move(water, QuestionStatus.AWAITING_SIGNOFF,
+                   None)  # DEMO-0001 is asked on its status page
     questions.draft(glencore, [more[0]],  # left a draft
                     "Will the company publish its air-quality measurements near the "
                     "rancherías?", None)
     pay = questions.draft(glencore, [more[2]],
                           "Will Glencore pay contract workers at Cerrejón the same as its own "
                           "employees for the same work?", None)
-    for to in (Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF, Q.APPROVED):
+    for to in (QuestionStatus.IN_TRANSLATION, QuestionStatus.AWAITING_SIGNOFF,
+               QuestionStatus.APPROVED):
         questions.move(pay, to, None)
     duplicate = questions.draft(glencore, [more[0]], "What about the dust?", None)
     questions.withdraw(duplicate, None)
@@ -432,7 +433,8 @@ def load_season() -> int:
     pipeline = questions.draft(anglo, [more[1]],
                                "What study of the springs did Anglo American make before "
                                "building the Minas-Rio pipeline through community land?", None)
-    questions.move(pipeline, Q.IN_TRANSLATION, None)  # the Portuguese is still to write
+    questions.move(pipeline, QuestionStatus.IN_TRANSLATION,
+                   None)  # the Portuguese is still to write
 
     rio = _meeting("rio-tinto", date(2025, 4, 3))
     rio.question_process = QuestionProcess.IN_WRITING
@@ -441,12 +443,12 @@ def load_season() -> int:
         "Rio Tinto sold its interest in Grasberg in 2018-19. What does the board owe to the "
         "Amungme and Kamoro peoples for the tailings left in their rivers while it was an "
         "owner?", None)
-    questions.move(legacy, Q.IN_TRANSLATION, None)
+    questions.move(legacy, QuestionStatus.IN_TRANSLATION, None)
     _approved(questions.QUESTION, legacy.id, "id",
               "Rio Tinto menjual kepemilikannya di Grasberg pada 2018-19. Apa tanggung jawab "
               "direksi kepada masyarakat Amungme dan Kamoro atas tailing yang tertinggal di "
               "sungai mereka selama Rio Tinto menjadi pemilik?")
-    for to in (Q.AWAITING_SIGNOFF, Q.APPROVED):
+    for to in (QuestionStatus.AWAITING_SIGNOFF, QuestionStatus.APPROVED):
         questions.move(legacy, to, None)
     legacy.speaker_name = "Campaign staff"
     answers.record_outcome(
@@ -463,13 +465,13 @@ def load_season() -> int:
     choapa = questions.draft(antofagasta, [more[3]],
                              "How much water from the Choapa river will Los Pelambres use next "
                              "year?", None)
-    questions.move(choapa, Q.IN_TRANSLATION, None)
+    questions.move(choapa, QuestionStatus.IN_TRANSLATION, None)
     _approved(questions.QUESTION, choapa.id, "es",
               "¿Cuánta agua del río Choapa usará Los Pelambres el próximo año?")
-    questions.move(choapa, Q.AWAITING_SIGNOFF, None)
+    questions.move(choapa, QuestionStatus.AWAITING_SIGNOFF, None)
     signoffs.respond(choapa, more[3], SignOffDecision.GIVEN, None, SignOffChannel.PHONE,
                      given_by="A community leader, by phone", given_on=date(2025, 4, 20))
-    questions.move(choapa, Q.APPROVED, None)
+    questions.move(choapa, QuestionStatus.APPROVED, None)
     answers.record_outcome(choapa, None, False, None)  # not reached
     db.session.flush()
     return 7

@@ -31,7 +31,6 @@ from agmtool.models import (
     utcnow,
 )
 
-S, Q = ConcernStatus, QuestionStatus
 TODAY = utcnow().date()
 
 
@@ -67,15 +66,16 @@ def season(db, make_company, make_agm, make_concern, staff):
                     timezone="Europe/London")
     make_agm(company=glencore, local_date=TODAY + timedelta(days=30),
              status=AGMStatus.CANCELLED)
-    accepted = [make_concern(language="es", body=f"río {n}", status=S.ACCEPTED,
+    accepted = [make_concern(language="es", body=f"río {n}", status=ConcernStatus.ACCEPTED,
                              company=glencore) for n in range(3)]
-    linked = make_concern(language="pt", body="a lama", status=S.ACCEPTED)
+    linked = make_concern(language="pt", body="a lama", status=ConcernStatus.ACCEPTED)
     questions = {
-        "draft": [Question(agm=soon, text="Draft one?", status=Q.DRAFT),
-                  Question(agm=soon, text="Draft two?", status=Q.DRAFT)],
-        "awaiting": [Question(agm=soon, text="Sign it off?", status=Q.AWAITING_SIGNOFF)],
-        "approved": [Question(agm=later, text="Approved?", status=Q.APPROVED)],
-        "asked": [Question(agm=past, text="Asked?", status=Q.ASKED)],
+        "draft": [Question(agm=soon, text="Draft one?", status=QuestionStatus.DRAFT),
+                  Question(agm=soon, text="Draft two?", status=QuestionStatus.DRAFT)],
+        "awaiting": [Question(agm=soon, text="Sign it off?",
+                              status=QuestionStatus.AWAITING_SIGNOFF)],
+        "approved": [Question(agm=later, text="Approved?", status=QuestionStatus.APPROVED)],
+        "asked": [Question(agm=past, text="Asked?", status=QuestionStatus.ASKED)],
     }
     for found in questions.values():
         db.session.add_all(found)
@@ -307,7 +307,7 @@ def _bulk(db, concerns: int, meetings: int, company_id: int, user: User) -> None
     meetings in the season with deadlines and a question in each state, a few of each
     assigned to ``user``, and answers for the communities."""
     db.session.execute(insert(Concern), [
-        {"status": S.ACCEPTED, "channel": Channel.FORM, "language": "es",
+        {"status": ConcernStatus.ACCEPTED, "channel": Channel.FORM, "language": "es",
          "reply_language": "es", "body": f"concern {n}", "received_on": TODAY,
          "assignee_id": user.id if n % 50 == 0 else None}
         for n in range(concerns)])
@@ -329,7 +329,8 @@ def _bulk(db, concerns: int, meetings: int, company_id: int, user: User) -> None
     agm_ids = db.session.scalars(db.select(AGM.id).where(AGM.ref.like("bulk%"))).all()
     db.session.execute(insert(Question), [
         {"agm_id": a, "text": "?", "status": status, "assignee_id": user.id}
-        for a in agm_ids for status in (Q.DRAFT, Q.IN_TRANSLATION, Q.AWAITING_SIGNOFF)])
+        for a in agm_ids for status in (QuestionStatus.DRAFT, QuestionStatus.IN_TRANSLATION,
+                                        QuestionStatus.AWAITING_SIGNOFF)])
     db.session.execute(insert(Attendee), [
         {"agm_id": a, "name": f"Attendee {n}", "state": state}
         for a in agm_ids for n, state in enumerate((EntryState.CONFIRMED,
