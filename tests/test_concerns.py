@@ -95,7 +95,9 @@ def test_find_by_receipt(db):
 # --- submission ---------------------------------------------------------------------------
 
 def test_submit_stores_once_per_idempotency_key(db):
+    # Two requests: the form sent, and sent again with the same key.
     first, code = concerns.submit(submission(topics=["water", "land", "water"]), "k" * 24)
+    db.session.commit()
     again, code_again = concerns.submit(submission(body="other"), "k" * 24)
     db.session.commit()
     assert (again.id, code_again) == (first.id, code)
@@ -106,30 +108,30 @@ def test_submit_stores_once_per_idempotency_key(db):
 
 
 def test_a_key_stored_by_another_request_a_moment_ago_returns_that_concern(app, db):
-    # The other request commits just after this one has looked for the key.
+    # Another connection committed the key. Nothing looks for the key before the INSERT, so
+    # there is no moment between a look and a write: the INSERT's ON CONFLICT is the check.
     key = "r" * 24
     others = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    done = []
+    with others.begin() as connection:
+        connection.execute(sa.insert(Concern).values(
+            status="received", channel="form", language="es", reply_language="es",
+            receipt_hash=receipts.receipt_hash(receipts.receipt_from_key(key)),
+            idempotency_key=receipts.key_hash(key), body="first", attribution="anonymous",
+            may_quote=False, received_on=date.today(), version=1))
+    others.dispose()
+    statements = []
 
-    def the_other_request_commits(_connection, _cursor, statement, *_rest):
-        if statement.startswith("SELECT concern.id") and not done:
-            done.append(True)
-            with others.begin() as connection:
-                connection.execute(sa.insert(Concern).values(
-                    status="received", channel="form", language="es", reply_language="es",
-                    receipt_hash=receipts.receipt_hash(receipts.receipt_from_key(key)),
-                    idempotency_key=receipts.key_hash(key), body="first",
-                    attribution="anonymous", may_quote=False, received_on=date.today(),
-                    version=1))
+    def seen(_connection, _cursor, statement, *_rest):
+        statements.append(statement.split()[0])
 
-    sa.event.listen(db.engine, "after_cursor_execute", the_other_request_commits)
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
     try:
         concern, code = concerns.submit(submission(body="second"), key)
         db.session.commit()
     finally:
-        sa.event.remove(db.engine, "after_cursor_execute", the_other_request_commits)
-        others.dispose()
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
     assert (concern.body, code) == ("first", receipts.receipt_from_key(key))
+    assert statements == ["INSERT", "SELECT"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Concern)) == 1
 
 

@@ -135,19 +135,18 @@ def submit(data: Submission, key: str, *, suspect: str | None = None,
     (see sync_translations), records history (day only when there is no user), flushes.
     A ``suspect`` reason puts it in quarantine instead of the inbox. A
     key seen before returns the concern already stored for it, also when another request
-    stored it a moment ago: the unique index on the key decides that race, and the loser's
-    session is rolled back (a submission is the first thing its transaction writes).
+    stored it a moment ago. The unique index on the key is what decides, so nothing looks
+    for the key first (a form sent twice is rare; a lookup in every submission is not): the
+    INSERT fails, the session is rolled back (a submission is the first thing its
+    transaction writes) and the stored concern is read.
 
-    Everything is prepared first, then written in one burst (the concern with its topics and
-    words folded for search, its translations, its history), with no savepoint around the
-    concern: SQLite holds its one write lock only that long, and pysqlite would commit a
-    savepoint taken before anything else is written on its own.
+    Everything is prepared first, then written in two flushes (the concern with its topics
+    and words folded for search; then its translations and history, which need its id),
+    with no savepoint around the concern: SQLite holds its one write lock only that long,
+    and pysqlite would commit a savepoint taken before anything else is written on its own.
     """
     hashed_key = key_hash(key)
     code = receipt_from_key(key)
-    seen = db.session.scalar(sa.select(Concern.id).where(Concern.idempotency_key == hashed_key))
-    if seen is not None:
-        return db.session.get(Concern, seen), code
     concern = Concern(
         status=ConcernStatus.QUARANTINED if suspect else ConcernStatus.RECEIVED,
         quarantine_reason=suspect,

@@ -144,9 +144,10 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
     written in it; written work is kept. An empty ``text`` deletes every row (see erase).
     ``new_source``: the source was created in this transaction, so it has no rows yet and no
     other sync can add any meanwhile (a concern just submitted): its rows are added without
-    looking for others first.
+    looking for others first, and left for the caller's next flush.
     Side effects: adds, updates or deletes rows, records history and sends
-    ``shown_changed`` for approvals lost, flushes. Returns the rows by language.
+    ``shown_changed`` for approvals lost, flushes (but for a ``new_source``). Returns the
+    rows by language.
     """
     text = (clean_text(text) or "").strip()
     if not text:
@@ -185,7 +186,8 @@ def sync(source_type: str, source_id: int, text: str | None, language: str,
             except IntegrityError:
                 continue
         existing[code] = row
-    db.session.flush()
+    if not new_source:
+        db.session.flush()
     for row in lost:
         shown_changed.send(row)
     return {code: row for code, row in existing.items() if code in wanted or row.text}
