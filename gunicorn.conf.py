@@ -79,7 +79,7 @@ def post_fork(_server, _worker):
 def post_worker_init(_worker):
     """The application is loaded: what it holds for good (modules, mappers, templates,
     catalogues) is set aside from the garbage collector's full passes. Each full pass went
-    through all of it and stopped the worker's threads for about 220 ms, a dozen times a
+    through all of it and stopped the worker's threads for about 220 ms, about six times a
     minute under load; with the frozen part skipped, about 40 ms."""
     gc.collect()
     gc.freeze()
